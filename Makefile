@@ -1,0 +1,43 @@
+# One-command set-up: `make test` or `make demo` on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.stamp-setup
+FACE_RECOGNITION := face_recognition==1.3.0
+
+.PHONY: setup test demo bench system-deps clean
+
+setup: $(STAMP)
+
+# Re-runs only when the packaging files change, so a second `make setup` takes well
+# under a second.  face_recognition is installed with --no-deps because its metadata
+# asks for the source build of dlib; dlib-bin (a wheel) provides the same module.
+$(STAMP): setup.cfg pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(FACE_RECOGNITION)
+	$(BIN)/attendance doctor
+	touch $@
+
+# Debian packages the tests use: Xvfb (the GUI tests), ffmpeg (a loopback video
+# stream), LibreOffice (reading exported CSVs back as a spreadsheet does).
+system-deps:
+	@if command -v Xvfb >/dev/null && command -v ffmpeg >/dev/null && command -v soffice >/dev/null; then \
+	  echo "system packages present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    xvfb xauth ffmpeg libreoffice-calc-nogui >/dev/null; \
+	fi
+
+test: setup system-deps
+	$(BIN)/python -m pytest
+
+demo: setup
+	$(BIN)/attendance demo
+
+bench: setup
+	$(BIN)/attendance bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,101 @@
+"""Load any photo a teacher may have as an RGB array ready for dlib.
+
+Handles JPEG, PNG, BMP, WebP, GIF and TIFF; RGBA/LA/palette (composited on white),
+grayscale, 16-bit and CMYK; applies the EXIF orientation of phone photos (which
+face_recognition's ``load_image_file`` ignores, so portraits arrive on their side).  Refuses
+non-images, empty or truncated files and decompression bombs with a one-line
+:class:`ImageError` naming the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from attendance.errors import ImageError
+
+log = logging.getLogger(__name__)
+
+#: Largest photo accepted, in pixels (50 MP; below Pillow's own bomb threshold).
+MAX_PIXELS = 50_000_000
+
+#: File name endings treated as photos when enrolling a folder.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff"})
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB (alpha composited over white)."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = float(arr.max()) if arr.size else 0.0
+        scale = 255.0 / top if top > 255.0 else 1.0
+        arr8 = np.clip(arr * scale, 0, 255).astype(np.uint8)
+        return Image.fromarray(arr8, mode="L").convert("RGB")
+    if img.mode == "P":
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if img.mode != "RGB":
+        return img.convert("RGB")
+    return img
+
+
+def load_rgb(path: str | Path) -> np.ndarray:
+    """Read ``path`` as an upright RGB photo.
+
+    Returns a C-contiguous ``uint8`` array of shape ``(height, width, 3)``.
+    Raises :class:`ImageError` with a one-line message naming the file.
+    """
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not path.is_file():
+        raise ImageError(f"{path}: not a file")
+    if size == 0:
+        raise ImageError(f"{name}: the file is empty (0 bytes)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as img:
+                width, height = img.size
+                if width * height > MAX_PIXELS:
+                    raise ImageError(f"{name}: {width}x{height} pixels is too large a photo (limit {MAX_PIXELS // 1_000_000} megapixels)")
+                if getattr(img, "n_frames", 1) > 1:
+                    log.info("%s has %d frames; using the first", name, img.n_frames)
+                    img.seek(0)
+                img.load()
+                upright = ImageOps.exif_transpose(img)
+                rgb = _to_rgb(upright)
+                return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
+        except ImageError:
+            raise
+        except UnidentifiedImageError:
+            raise ImageError(f"{name}: not an image file (or a format that cannot be read)") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageError(f"{name}: refused, the image claims an enormous pixel size (decompression bomb)") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise ImageError(f"{name}: the image is damaged or truncated ({exc})") from None
+        except MemoryError:
+            raise ImageError(f"{name}: the image is too large to load") from None
+
+
+def sha256_of(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes (how re-enrollment recognises an unchanged photo)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

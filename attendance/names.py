@@ -1,0 +1,74 @@
+"""Validation of the free-text names people type: student names, student ids, sessions.
+
+Names may hold any printable Unicode (accents, CJK, spaces, quotes, leading ``=``).  They
+never become file paths: the store names files by a random key and session log files
+use :func:`slug`.  Control characters (NUL, newlines, tabs) are refused because they
+break CSV rows and terminal output.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from attendance.errors import InvalidNameError
+
+MAX_NAME_CHARS = 100
+MAX_ID_CHARS = 64
+MAX_SESSION_CHARS = 60
+
+
+def _check_text(value: str, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidNameError(f"{what} must be text")
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        raise InvalidNameError(f"{what} is empty")
+    bad = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")]
+    if bad:
+        raise InvalidNameError(f"{what} {text!r} contains a control character ({bad[0]!r}); use plain text")
+    if len(text) > limit:
+        raise InvalidNameError(f"{what} is {len(text)} characters long; at most {limit} are allowed")
+    return text
+
+
+def clean_name(value: str) -> str:
+    """Return the normalised student name (NFC, trimmed) or raise :class:`InvalidNameError`."""
+    return _check_text(value, "name", MAX_NAME_CHARS)
+
+
+def clean_id(value: str) -> str:
+    """Return the normalised student id; ids may not contain whitespace."""
+    text = _check_text(value, "student id", MAX_ID_CHARS)
+    if any(ch.isspace() for ch in text):
+        raise InvalidNameError(f"student id {text!r} contains a space; use letters, digits, '-' or '_'")
+    return text
+
+
+def clean_session(value: str) -> str:
+    """Return the normalised session name."""
+    return _check_text(value, "session name", MAX_SESSION_CHARS)
+
+
+def same_name(a: str, b: str) -> bool:
+    """Case- and normalisation-insensitive comparison of two names."""
+    return unicodedata.normalize("NFC", a).casefold().strip() == unicodedata.normalize("NFC", b).casefold().strip()
+
+
+_UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
+
+
+def slug(value: str) -> str:
+    """A file-name-safe form of ``value``: word characters, ``.``, ``-``; never empty.
+
+    Path separators, ``..`` and other punctuation collapse to ``_``; the result cannot
+    start with ``.`` or ``-`` (no hidden files, no option-like names).
+    """
+    text = _UNSAFE.sub("_", unicodedata.normalize("NFC", value)).strip("._-")
+    text = re.sub(r"\.{2,}", ".", text)[:MAX_SESSION_CHARS]
+    return text or "session"
+
+
+def name_from_filename(stem: str) -> str:
+    """A display name from a photo file or folder name: ``jane_doe`` -> ``jane doe``."""
+    return clean_name(stem.replace("_", " "))

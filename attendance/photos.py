@@ -1,0 +1,78 @@
+"""Turn one photo file into what enrollment keeps: a fingerprint, an encoding, a thumbnail.
+
+Works in any process (bulk enrollment runs it in a pool of worker processes).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from attendance.engine import shared_engine
+from attendance.errors import FaceCountError
+from attendance.imaging import load_rgb, sha256_of
+
+#: Photos are searched for faces at most this many pixels on the long side (with dlib's
+#: 2x upsampling), which finds faces down to ~40 px there and keeps a 12 MP phone photo
+#: under half a second.
+DETECT_LONG_SIDE = 1024
+#: Enrollment encodings average this many jittered crops (dlib ``num_jitters``).
+ENROLL_JITTERS = 10
+THUMB_PX = 128
+
+
+@dataclass(frozen=True)
+class PhotoFace:
+    """The single face found in an enrollment photo.
+
+    ``encoding``: ``(128,)`` float32; ``box``: ``(top, right, bottom, left)`` in the
+    upright photo; ``thumbnail_jpeg``: a ``THUMB_PX`` square JPEG of the face.
+    """
+
+    sha256: str
+    encoding: np.ndarray
+    box: tuple[int, int, int, int]
+    thumbnail_jpeg: bytes
+
+
+def find_faces(rgb: np.ndarray) -> np.ndarray:
+    """Face boxes in a still photo, ``(n, 4)`` int32, largest first."""
+    long_side = max(rgb.shape[:2])
+    scale = min(1.0, DETECT_LONG_SIDE / long_side)
+    return shared_engine().detect(rgb, scale=scale, upsample=1)
+
+
+def thumbnail(rgb: np.ndarray, box: tuple[int, int, int, int], size: int = THUMB_PX) -> bytes:
+    """A square JPEG of the face in ``box`` with a margin (``size`` x ``size`` px)."""
+    top, right, bottom, left = box
+    cy, cx = (top + bottom) / 2, (left + right) / 2
+    half = max(bottom - top, right - left) * 0.8
+    h, w = rgb.shape[:2]
+    crop = rgb[max(0, int(cy - half)) : min(h, int(cy + half)), max(0, int(cx - half)) : min(w, int(cx + half))]
+    img = Image.fromarray(np.ascontiguousarray(crop))
+    img.thumbnail((size, size))
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def encode_photo(path: str | Path, jitters: int = ENROLL_JITTERS) -> PhotoFace:
+    """Load, check and encode an enrollment photo that must show exactly one face.
+
+    Raises :class:`ImageError` for unusable files and :class:`FaceCountError` for no face
+    or several faces (never silently picking one).
+    """
+    path = Path(path)
+    rgb = load_rgb(path)
+    boxes = find_faces(rgb)
+    if len(boxes) == 0:
+        raise FaceCountError(f"{path.name}: no face found; use a clear, front-facing photo of one person")
+    if len(boxes) > 1:
+        raise FaceCountError(f"{path.name}: {len(boxes)} faces found; an enrollment photo must show exactly one person (crop it)")
+    encoding = shared_engine().encode(rgb, boxes, jitters=jitters)[0]
+    box = tuple(int(v) for v in boxes[0])
+    return PhotoFace(sha256_of(path), encoding, box, thumbnail(rgb, box))  # type: ignore[arg-type]

@@ -208,3 +208,8 @@ def evaluate(dataset: Path, tolerance: float, workers: int | None) -> None:
     click.echo(f"rank-1 accuracy: {result.accuracy:.1%} of {result.probes} probe photos")
     click.echo(f"false-accept rate (leave-one-person-out): {result.false_accept_rate:.1%} of {result.impostor_trials} photos of people not enrolled")
     click.echo("tolerance sweep: " + "; ".join(f"{t:.2f}: accuracy {a:.1%}, false accepts {f:.1%}" for t, a, f in result.sweep))
+
+from attendance.cli_live import demo, run  # noqa: E402
+
+main.add_command(run)
+main.add_command(demo)

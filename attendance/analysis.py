@@ -1,0 +1,105 @@
+"""Face analysis off the display thread: detection + encoding in worker processes.
+
+dlib holds Python's GIL for the whole of a detection (~90 ms) or an encoding (~80 ms),
+so running it in a thread would freeze a window.  :class:`Analyzer` runs
+:func:`analyse` in a pool of spawned processes (one per core, at most 2) and hands back
+futures; the caller never blocks unless it chooses to.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from attendance.detections import Detections, iou
+from attendance.engine import ENCODING_DIM, detection_scale, shared_engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """What to do with one frame.
+
+    ``image``: BGR uint8 ``(h, w, 3)``; ``scale``: detection resize factor (see
+    :func:`attendance.engine.detection_scale`); ``skip_boxes``: ``(k, 4)`` boxes of faces
+    that need no encoding (already identified): a detected face overlapping one of them
+    (IoU >= ``skip_iou``) is not encoded.
+    """
+
+    image: np.ndarray
+    frame_index: int
+    media_time: float
+    scale: float
+    skip_boxes: np.ndarray
+    skip_iou: float = 0.3
+
+
+def analyse(request: AnalysisRequest) -> Detections:
+    """Detect faces and encode those not covered by ``skip_boxes`` (runs in a worker)."""
+    rgb = np.ascontiguousarray(request.image[:, :, ::-1])
+    engine = shared_engine()
+    boxes = engine.detect(rgb, scale=request.scale)
+    encodings = np.full((len(boxes), ENCODING_DIM), np.nan, np.float32)
+    if len(boxes):
+        overlap = iou(boxes, request.skip_boxes)
+        todo = np.flatnonzero(overlap.max(axis=1) < request.skip_iou) if overlap.shape[1] else np.arange(len(boxes))
+        if len(todo):
+            encodings[todo] = engine.encode(rgb, boxes[todo])
+    return Detections(boxes, encodings, request.frame_index, request.media_time)
+
+
+def _warm_up() -> None:
+    shared_engine()
+
+
+class Analyzer:
+    """A pool of analysis workers.  ``workers=0`` analyses in the calling thread (tests, profiling)."""
+
+    def __init__(self, workers: int = 2, min_face_px: float = 50.0) -> None:
+        self.workers = workers
+        self.scale = detection_scale(min_face_px)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> "Analyzer":
+        """Start the worker processes and load the models in each (~1 s, in parallel)."""
+        if self.workers > 0:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+            # Make every worker load its models now, not on the first frame.
+            for f in [self._pool.submit(_warm_up) for _ in range(self.workers)]:
+                f.result()
+        return self
+
+    def submit(self, request: AnalysisRequest) -> "Future[Detections]":
+        """Queue one frame for analysis."""
+        if self._pool is None:
+            future: Future[Detections] = Future()
+            try:
+                future.set_result(analyse(request))
+            except Exception as exc:  # noqa: BLE001 - delivered through the future like the pool does
+                future.set_exception(exc)
+            return future
+        return self._pool.submit(analyse, request)
+
+    def request(self, image: np.ndarray, frame_index: int, media_time: float, skip_boxes: np.ndarray) -> AnalysisRequest:
+        return AnalysisRequest(image, frame_index, media_time, self.scale, skip_boxes)
+
+    @property
+    def capacity(self) -> int:
+        """How many frames may be in flight at once without queueing behind each other."""
+        return max(1, self.workers)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> "Analyzer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

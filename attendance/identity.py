@@ -1,0 +1,103 @@
+"""Decide who a tracked face is, from several agreeing sightings.
+
+Every encoded sighting of a track is matched against the gallery (one vectorised
+operation).  A sighting *votes* for the closest student only if the distance is under
+``tolerance`` and the next-closest student is at least ``margin`` further away.  A track
+is identified once one student has ``min_sightings`` votes and more than twice the votes
+of any other student; a single bad frame can never mark anyone, and faces that never
+gather enough votes stay "unknown" and are never marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from attendance.detections import Detections
+from attendance.gallery import Gallery
+
+
+@dataclass(frozen=True)
+class MatchPolicy:
+    """Thresholds of identification (distances are Euclidean between 128-d encodings)."""
+
+    tolerance: float = 0.5
+    margin: float = 0.05
+    min_sightings: int = 3
+    #: An unidentified track is re-encoded at most this often (media seconds).
+    retry_interval_s: float = 0.3
+
+
+@dataclass
+class TrackVotes:
+    """The sightings of one track."""
+
+    votes: dict[int, list[float]] = field(default_factory=dict)
+    sightings: int = 0
+    last_encoded: float = -1e9
+    person: int = -1
+    distance: float = float("inf")
+
+
+@dataclass(frozen=True)
+class Identification:
+    """A track newly identified as gallery person ``person``."""
+
+    track_id: int
+    person: int
+    distance: float
+
+
+class Identifier:
+    """Keeps votes per track and labels detections with the identified person."""
+
+    def __init__(self, gallery: Gallery, policy: MatchPolicy) -> None:
+        self.gallery = gallery
+        self.policy = policy
+        self.tracks: dict[int, TrackVotes] = {}
+
+    def update(self, dets: Detections) -> list[Identification]:
+        """Vote with the encoded faces of ``dets``; label every face; return new identifications."""
+        new: list[Identification] = []
+        encoded = np.flatnonzero(dets.encoded)
+        if len(encoded) and len(self.gallery):
+            matches = self.gallery.match(dets.encodings[encoded])
+            for k, i in enumerate(encoded):
+                state = self.tracks.setdefault(int(dets.track_id[i]), TrackVotes())
+                state.sightings += 1
+                state.last_encoded = dets.media_time
+                d, runner_up, p = float(matches.distance[k]), float(matches.runner_up[k]), int(matches.person[k])
+                if state.person < 0 and d < self.policy.tolerance and runner_up - d >= self.policy.margin:
+                    state.votes.setdefault(p, []).append(d)
+                    found = self._decide(state)
+                    if found is not None:
+                        state.person, state.distance = found
+                        new.append(Identification(int(dets.track_id[i]), found[0], found[1]))
+        for i, tid in enumerate(dets.track_id):
+            state = self.tracks.get(int(tid))
+            if state is not None and state.person >= 0:
+                dets.person[i] = state.person
+                dets.distance[i] = state.distance
+        return new
+
+    def _decide(self, state: TrackVotes) -> tuple[int, float] | None:
+        counts = {p: len(v) for p, v in state.votes.items()}
+        best = max(counts, key=counts.__getitem__)
+        others = max((c for p, c in counts.items() if p != best), default=0)
+        if counts[best] >= self.policy.min_sightings and counts[best] > 2 * others:
+            return best, float(np.median(state.votes[best]))
+        return None
+
+    def forget(self, track_ids: list[int]) -> None:
+        """Drop the votes of tracks that ended."""
+        for tid in track_ids:
+            self.tracks.pop(tid, None)
+
+    def settled(self, media_time: float) -> list[int]:
+        """Track ids that need no encoding now: identified, or encoded too recently."""
+        return [
+            tid
+            for tid, s in self.tracks.items()
+            if s.person >= 0 or media_time - s.last_encoded < self.policy.retry_interval_s
+        ]

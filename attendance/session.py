@@ -1,0 +1,275 @@
+"""A live attendance session: frames in, detections -> tracks -> identities -> marks out.
+
+The loop never waits on recognition when the source is live (a camera, a stream, or a
+file played with ``realtime=True``): frames are handed to worker processes when one is
+free and results are collected when ready, so the picture keeps moving.  A file played
+as fast as possible instead analyses every due frame (``analysis_fps`` of video time),
+so its result does not depend on the machine's speed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from attendance.analysis import Analyzer
+from attendance.detections import Detections
+from attendance.enroll import default_workers
+from attendance.errors import AttendanceError
+from attendance.frames import Frame
+from attendance.home import Home
+from attendance.identity import Identifier, MatchPolicy
+from attendance.sessionlog import Mark, SessionLog
+from attendance.sources import FrameSource, open_source
+from attendance.store import FaceStore
+from attendance.tracker import Tracker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Settings of a live session.
+
+    ``min_face_px``: smallest face (pixels, in the source frame) that must be found;
+    sets the detection scale.  ``analysis_fps``: analysed frames per second of video.
+    ``workers``: analysis processes (0 = in this thread, for tests).  ``realtime``:
+    play files at their own frame rate like a camera.  ``start``/``grace_minutes``: the
+    scheduled start and grace period used to call a first sighting "late".
+    """
+
+    policy: MatchPolicy = MatchPolicy()
+    min_face_px: float = 50.0
+    analysis_fps: float = 5.0
+    workers: int = field(default_factory=default_workers)
+    realtime: bool = False
+    start: datetime | None = None
+    grace_minutes: float | None = None
+
+
+@dataclass
+class SessionUpdate:
+    """What a display needs after each frame.
+
+    ``detections`` are the latest analysed faces (possibly a frame or two older than
+    ``frame``); ``labels`` gives a display name per detection ("unknown" if not
+    identified).  ``new_marks`` are marks written since the previous update.
+    """
+
+    frame: Frame
+    detections: Detections
+    labels: list[str]
+    new_marks: list[Mark]
+    present: int
+    enrolled: int
+    status: str = ""
+
+
+@dataclass
+class SessionSummary:
+    """The end of a run: who is present (this and earlier runs of the session) and figures."""
+
+    session: str
+    log_path: Path
+    present: list[tuple[str, str]]
+    absent: list[tuple[str, str]]
+    marks_this_run: list[Mark]
+    frames_read: int = 0
+    frames_analysed: int = 0
+    frames_dropped: int = 0
+    wall_s: float = 0.0
+    first_result_s: float | None = None
+    max_frame_gap_s: float = 0.0
+    events: list[str] = field(default_factory=list)
+
+    @property
+    def enrolled(self) -> int:
+        return len(self.present) + len(self.absent)
+
+
+class LiveSession:
+    """One run of a session on one source.  Build, then :meth:`run` (blocking)."""
+
+    def __init__(self, home: Home, source: str | int, session: str, config: SessionConfig | None = None) -> None:
+        self.home = home
+        self.source_spec = source
+        self.config = config or SessionConfig()
+        store = FaceStore.load(home.known_faces)
+        if not store.people:
+            raise AttendanceError("nobody is enrolled yet; enroll students first (attendance enroll PHOTO --name NAME)")
+        self.gallery = store.gallery()
+        self.log = SessionLog(home.logs, session)
+
+    def run(self, on_update: Callable[[SessionUpdate], None] | None = None, stop: threading.Event | None = None) -> SessionSummary:
+        """Run until the source ends or ``stop`` is set; every mark is on disk when made."""
+        stop = stop or threading.Event()
+        started = time.perf_counter()
+        cfg = self.config
+        roster = list(zip(self.gallery.ids, self.gallery.names))
+        source = open_source(self.source_spec, realtime=cfg.realtime)
+        try:
+            self.log.open(roster, cfg.start, cfg.grace_minutes, source.description)
+            analyzer = Analyzer(cfg.workers, cfg.min_face_px).start()
+            try:
+                summary = self._loop(source, analyzer, stop, on_update, started)
+            finally:
+                analyzer.close()
+        finally:
+            source.close()
+            self.log.close()
+        return summary
+
+    # ------------------------------------------------------------------------------
+    def _loop(self, source: FrameSource, analyzer: Analyzer, stop: threading.Event,
+              on_update: Callable[[SessionUpdate], None] | None, started: float) -> SessionSummary:
+        cfg = self.config
+        live = source.live or cfg.realtime
+        tracker = Tracker()
+        identifier = Identifier(self.gallery, cfg.policy)
+        pending: deque[tuple[Frame, Future[Detections]]] = deque()
+        births: dict[int, Frame] = {}
+        latest = Detections.empty()
+        summary = SessionSummary(self.log.session, self.log.path, [], [], [])
+        next_due = 0.0
+        last_frame_at: float | None = None
+        new_marks: list[Mark] = []
+
+        def apply(frame: Frame, dets: Detections) -> None:
+            nonlocal latest
+            if summary.first_result_s is None:
+                summary.first_result_s = time.perf_counter() - started
+            dropped = tracker.update(dets)
+            identifier.forget(dropped)
+            for tid in dropped:
+                births.pop(tid, None)
+            for tid in dets.track_id.tolist():
+                births.setdefault(int(tid), frame)
+            for found in identifier.update(dets):
+                born = births.get(found.track_id, frame)
+                mark = Mark(
+                    student_id=self.gallery.ids[found.person],
+                    name=self.gallery.names[found.person],
+                    first_seen=born.captured_at,
+                    distance=found.distance,
+                    source=source.description,
+                    frame=born.index,
+                    media_time_s=born.media_time,
+                )
+                if self.log.mark(mark):
+                    new_marks.append(mark)
+                    summary.marks_this_run.append(mark)
+            latest = dets
+            summary.frames_analysed += 1
+
+        def collect(block: bool) -> None:
+            while pending and (block or pending[0][1].done()):
+                frame, future = pending.popleft()
+                apply(frame, future.result())
+                block = False
+
+        while not stop.is_set():
+            frame = source.read(timeout=0.05)
+            collect(block=False)
+            if frame is None:
+                if source.ended:
+                    break
+                continue
+            summary.frames_read += 1
+            now = time.perf_counter()
+            if last_frame_at is not None:
+                summary.max_frame_gap_s = max(summary.max_frame_gap_s, now - last_frame_at)
+            last_frame_at = now
+            if frame.media_time + 1e-6 >= next_due:
+                if not live and len(pending) >= analyzer.capacity:
+                    collect(block=True)
+                if len(pending) < analyzer.capacity:
+                    skip = tracker.boxes(identifier.settled(frame.media_time))
+                    pending.append((frame, analyzer.submit(analyzer.request(frame.image, frame.index, frame.media_time, skip))))
+                    next_due = frame.media_time + 1.0 / cfg.analysis_fps
+            if on_update is not None:
+                on_update(self._update(frame, latest, new_marks, source))
+                new_marks = []
+        if not stop.is_set():
+            while pending:
+                collect(block=True)
+        summary.frames_dropped = source.frames_dropped
+        summary.events = list(source.event_log)
+        summary.wall_s = time.perf_counter() - started
+        marked = self.log.marked
+        roster = list(zip(self.gallery.ids, self.gallery.names))
+        summary.present = [(i, n) for i, n in roster if i in marked] + [
+            (i, str(getattr(m, "name", None) or m["name"])) for i, m in marked.items() if i not in self.gallery.ids  # type: ignore[index]
+        ]
+        summary.absent = [(i, n) for i, n in roster if i not in marked]
+        return summary
+
+    def _update(self, frame: Frame, dets: Detections, new_marks: list[Mark], source: FrameSource) -> SessionUpdate:
+        labels = [self.gallery.names[p] if p >= 0 else "unknown" for p in dets.person.tolist()]
+        present = sum(1 for i in self.gallery.ids if i in self.log.marked)
+        return SessionUpdate(frame, dets, labels, list(new_marks), present, len(self.gallery), source.status)
+
+
+class BackgroundSession:
+    """Runs a :class:`LiveSession` in a thread for a window: the latest update is kept in
+    a one-slot queue (the display takes the newest), marks are never dropped."""
+
+    def __init__(self, session: LiveSession) -> None:
+        self.session = session
+        self.updates: queue.Queue[SessionUpdate] = queue.Queue(maxsize=1)
+        self.marks: queue.Queue[Mark] = queue.Queue()
+        self.stop_event = threading.Event()
+        self.summary: SessionSummary | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="attendance-session", daemon=True)
+
+    def start(self) -> "BackgroundSession":
+        self._thread.start()
+        return self
+
+    def _push(self, update: SessionUpdate) -> None:
+        for mark in update.new_marks:
+            self.marks.put(mark)
+        try:
+            self.updates.get_nowait()
+        except queue.Empty:
+            pass
+        self.updates.put_nowait(update)
+
+    def _run(self) -> None:
+        try:
+            self.summary = self.session.run(self._push, self.stop_event)
+        except BaseException as exc:  # noqa: BLE001 - handed to the window, shown as a message
+            log.debug("session ended with an error", exc_info=True)
+            self.error = exc
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, wait: float | None = 10.0) -> None:
+        self.stop_event.set()
+        self._thread.join(wait)
+
+
+def draw(image: np.ndarray, update: SessionUpdate) -> np.ndarray:
+    """The frame with boxes and names drawn (green = identified, grey = unknown); BGR copy."""
+    import cv2
+
+    out = image.copy()
+    for (top, right, bottom, left), label, person in zip(update.detections.boxes.tolist(), update.labels, update.detections.person.tolist()):
+        color = (60, 200, 60) if person >= 0 else (160, 160, 160)
+        cv2.rectangle(out, (left, top), (right, bottom), color, 2)
+        cv2.rectangle(out, (left, bottom), (right, bottom + 20), color, cv2.FILLED)
+        cv2.putText(out, label[:24], (left + 4, bottom + 15), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
+    cv2.putText(out, f"present {update.present}/{update.enrolled}", (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
+    return out

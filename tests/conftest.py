@@ -1,0 +1,72 @@
+"""Shared fixtures: the shared data folder, a CLI runner, and enrolled homes built once
+per test session with the real dlib models."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = (ROOT / ".." / "shared" / "data").resolve()
+CLIP = SHARED / "video" / "short_hamilton_clip.mp4"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def run_cli(*args: str, home: Path | None = None, timeout: float = 300, check: bool = False, input: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m attendance ARGS`` in a real subprocess; returns the completed process."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("ATTENDANCE_HOME", None)
+    if home is not None:
+        full_env["ATTENDANCE_HOME"] = str(home)
+    proc = subprocess.run([sys.executable, "-m", "attendance", *args], capture_output=True, text=True, timeout=timeout,
+                          env=full_env, input=input, cwd=str(home or ROOT))
+    if check and proc.returncode != 0:
+        raise AssertionError(f"attendance {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"{SHARED} is missing: the tests need ../shared/data beside the checkout")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def lin_alex_home(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
+    """A home with Lin-Manuel Miranda (S0001) and Alex Lacamoire (S0002) enrolled.
+
+    Built once per test session; tests that change a store must copy it first
+    (see ``copy_home``).
+    """
+    home = tmp_path_factory.mktemp("lin_alex")
+    run_cli("enroll", str(shared / "photos" / "lin-manuel-miranda.png"), "--name", "Lin-Manuel Miranda", "--id", "S0001", home=home, check=True)
+    run_cli("enroll", str(shared / "photos" / "alex-lacamoire.png"), "--name", "Alex Lacamoire", "--id", "S0002", home=home, check=True)
+    return home
+
+
+@pytest.fixture(scope="session")
+def people_home(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
+    """A home with the five people of ``shared/data/people`` enrolled (built once)."""
+    home = tmp_path_factory.mktemp("people")
+    run_cli("enroll", str(shared / "people"), home=home, check=True)
+    return home
+
+
+def copy_home(src: Path, dst: Path) -> Path:
+    """Copy an enrolled home so a test can change it without touching the shared one."""
+    import shutil
+
+    shutil.copytree(src, dst, dirs_exist_ok=True)
+    return dst

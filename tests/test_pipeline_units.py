@@ -1,0 +1,86 @@
+"""Units of the live pipeline: matching maths, tracking, the voting rule."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from attendance.detections import Detections, iou
+from attendance.gallery import Gallery
+from attendance.identity import Identifier, MatchPolicy
+from attendance.tracker import Tracker
+
+
+def unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=(n, 128)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True) * 0.6
+
+
+def test_match_equals_brute_force() -> None:
+    rng = np.random.default_rng(1)
+    enc = unit(rng, 50)
+    owner = np.repeat(np.arange(25), 2).astype(np.int32)
+    gallery = Gallery(tuple(f"S{i}" for i in range(25)), tuple(f"p{i}" for i in range(25)), enc, owner)
+    queries = enc[[3, 10]] + rng.normal(scale=0.01, size=(2, 128)).astype(np.float32)
+    m = gallery.match(queries)
+    for k, q in enumerate(queries):
+        d = np.linalg.norm(enc - q, axis=1)
+        per_person = np.array([d[owner == p].min() for p in range(25)])
+        order = np.argsort(per_person)
+        assert m.person[k] == order[0]
+        assert np.isclose(m.distance[k], per_person[order[0]], atol=1e-4)
+        assert np.isclose(m.runner_up[k], per_person[order[1]], atol=1e-4)
+
+
+def test_empty_gallery_matches_nobody() -> None:
+    m = Gallery.empty().match(np.zeros((2, 128), np.float32))
+    assert m.person.tolist() == [-1, -1] and np.isinf(m.distance).all()
+
+
+def test_iou() -> None:
+    a = np.array([[0, 10, 10, 0]])
+    b = np.array([[0, 10, 10, 0], [0, 20, 10, 10], [5, 15, 15, 5]])
+    assert np.allclose(iou(a, b)[0], [1.0, 0.0, 25 / 175])
+
+
+def dets(boxes: list[list[int]], t: float, encodings: np.ndarray | None = None) -> Detections:
+    b = np.array(boxes, np.int32).reshape(-1, 4)
+    e = encodings if encodings is not None else np.full((len(b), 128), np.nan, np.float32)
+    return Detections(b, e, int(t * 10), t)
+
+
+def test_tracker_follows_moving_face_and_drops_old_tracks() -> None:
+    tracker = Tracker(max_age_s=0.5)
+    d1 = dets([[100, 200, 200, 100], [10, 60, 60, 10]], 0.0)
+    tracker.update(d1)
+    d2 = dets([[105, 208, 205, 108]], 0.2)
+    tracker.update(d2)
+    assert d2.track_id[0] == d1.track_id[0]
+    d3 = dets([[300, 400, 400, 300]], 1.0)
+    dropped = tracker.update(d3)
+    assert set(dropped) == {int(d1.track_id[0]), int(d1.track_id[1])}
+    assert d3.track_id[0] not in d1.track_id
+
+
+def test_one_good_sighting_never_marks_and_agreement_does() -> None:
+    rng = np.random.default_rng(2)
+    enc = unit(rng, 3)
+    gallery = Gallery(("A", "B", "C"), ("a", "b", "c"), enc, np.arange(3, dtype=np.int32))
+    ident = Identifier(gallery, MatchPolicy(tolerance=0.5, margin=0.05, min_sightings=3, retry_interval_s=0.0))
+    found = []
+    for k in range(3):
+        d = dets([[0, 100, 100, 0]], k * 0.2, (enc[[1]] + 0.005).astype(np.float32))
+        d.track_id = np.array([7])
+        found += ident.update(d)
+        assert (len(found) == 1) == (k == 2)
+    assert found[0].person == 1 and d.person[0] == 1
+
+
+def test_far_faces_never_vote() -> None:
+    rng = np.random.default_rng(3)
+    enc = unit(rng, 2)
+    gallery = Gallery(("A", "B"), ("a", "b"), enc, np.arange(2, dtype=np.int32))
+    ident = Identifier(gallery, MatchPolicy(min_sightings=1))
+    stranger = unit(rng, 1)  # ~0.85 from both: unknown
+    d = dets([[0, 100, 100, 0]], 0.0, stranger)
+    d.track_id = np.array([1])
+    assert ident.update(d) == [] and d.person[0] == -1

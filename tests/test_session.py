@@ -1,0 +1,122 @@
+"""The live session end to end, with the real dlib models, in real subprocesses."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from attendance.csvsafe import CSV_ENCODING
+from conftest import CLIP, copy_home, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def log_rows(home: Path) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in sorted((home / "logs").glob("*.csv")):
+        with open(path, encoding=CSV_ENCODING, newline="") as fh:
+            rows += list(csv.DictReader(fh))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def clip_run(lin_alex_home: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One headless run over the shared clip, with Lin and Alex enrolled."""
+    home = copy_home(lin_alex_home, tmp_path_factory.mktemp("clip_run"))
+    proc = run_cli("run", "--source", str(CLIP), "--headless", home=home)
+    return home, proc
+
+
+def test_clip_marks_lin_and_not_alex(clip_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    home, proc = clip_run
+    assert proc.returncode == 0, proc.stderr
+    rows = log_rows(home)
+    assert [r["name"] for r in rows] == ["Lin-Manuel Miranda"], rows
+    row = rows[0]
+    assert row["student_id"] == "S0001" and row["session"] == "class"
+    assert float(row["distance"]) < 0.5
+    assert row["source"].endswith("short_hamilton_clip.mp4")
+    assert row["first_seen"][:4].isdigit() and "T" in row["first_seen"]  # ISO 8601
+    assert "present: Lin-Manuel Miranda (S0001)" in proc.stdout
+    assert "1 present of 2 enrolled" in proc.stdout and "absent: Alex Lacamoire" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_restarting_a_session_appends_without_duplicates(clip_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    home, _ = clip_run
+    again = run_cli("run", "--source", str(CLIP), "--headless", "--analysis-fps", "2", home=home)
+    assert again.returncode == 0, again.stderr
+    assert "present: Lin" not in again.stdout  # already marked earlier in this session
+    assert "1 present of 2 enrolled" in again.stdout
+    assert [r["name"] for r in log_rows(home)] == ["Lin-Manuel Miranda"]
+
+
+def _start_run(home: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "ATTENDANCE_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "attendance", "run", "--headless", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=home)
+
+
+def test_mark_survives_kill_9_the_next_instant(lin_alex_home: Path, tmp_path: Path) -> None:
+    home = copy_home(lin_alex_home, tmp_path / "home")
+    proc = _start_run(home, "--source", str(CLIP), "--session", "killed")
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("present:"):
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        else:
+            pytest.fail(f"no mark printed: {proc.stderr.read() if proc.stderr else ''}")
+    finally:
+        proc.kill()
+        proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    rows = log_rows(home)
+    assert [r["name"] for r in rows] == ["Lin-Manuel Miranda"]
+    # The next run of the same session continues: the lock died with the process.
+    again = run_cli("run", "--source", str(CLIP), "--headless", "--session", "killed", "--analysis-fps", "1", home=home)
+    assert again.returncode == 0, again.stderr
+    assert [r["name"] for r in log_rows(home)] == ["Lin-Manuel Miranda"]
+
+
+def test_second_writer_of_a_session_is_refused(lin_alex_home: Path, tmp_path: Path) -> None:
+    home = copy_home(lin_alex_home, tmp_path / "home")
+    first = _start_run(home, "--source", str(CLIP), "--realtime", "--session", "busy")
+    try:
+        deadline = time.monotonic() + 60
+        while not list((home / "logs").glob("*_busy.csv")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        second = run_cli("run", "--source", str(CLIP), "--headless", "--session", "busy", home=home, timeout=60)
+        assert second.returncode == 1
+        assert "being written by another attendance run" in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+        assert first.poll() is None  # the first run is unaffected
+    finally:
+        first.send_signal(signal.SIGINT)
+        try:
+            out, err = first.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            first.kill()
+            out, err = first.communicate()
+    assert first.returncode == 0, err  # Ctrl-C ends cleanly with a summary
+    assert "present of 2 enrolled" in out
+
+
+def test_missing_source_is_one_line_error(lin_alex_home: Path, tmp_path: Path) -> None:
+    proc = run_cli("run", "--source", str(tmp_path / "nope.mp4"), "--headless", home=lin_alex_home, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("attendance: error:") and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_nobody_enrolled_is_one_line_error(tmp_path: Path) -> None:
+    proc = run_cli("run", "--source", str(CLIP), "--headless", home=tmp_path, timeout=60)
+    assert proc.returncode == 1
+    assert "nobody is enrolled" in proc.stderr and "Traceback" not in proc.stderr

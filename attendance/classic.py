@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from attendance.deps import import_face_recognition, require
-from attendance.errors import AttendanceError
+from attendance.errors import AttendanceError, SourceError
 from attendance.gallery import Gallery
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def run_classic(
     """Run one classic loop over ``video`` against ``known`` ``[(name, (128,) encoding), ...]``.
 
     ``variant`` is ``"full"`` or ``"fast"``; ``max_frames`` stops after that many frames
-    read.  Raises :class:`AttendanceError` if the video cannot be opened.
+    read.  Raises :class:`SourceError` if the video cannot be opened.
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}, not {variant!r}")
@@ -111,7 +111,7 @@ def run_classic(
     known_encodings = [np.asarray(enc, dtype=np.float64).reshape(128) for _, enc in known]
     capture = cv2.VideoCapture(str(video))
     if not capture.isOpened():
-        raise AttendanceError(f"{video}: cannot open this video")
+        raise SourceError(f"{video}: cannot open this video")
     media_fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
     first: dict[str, ClassicMark] = {}
     frames = analysed = faces = 0
@@ -188,7 +188,7 @@ def run_classic_isolated(
         args = [sys.executable, "-m", "attendance.classic", str(video), str(known_path), variant, str(tolerance)]
         if max_frames is not None:
             args.append(str(max_frames))
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(args, check=False, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
         raise AttendanceError(f"classic {variant} loop failed: {last}")

@@ -213,3 +213,12 @@ from attendance.cli_live import demo, run  # noqa: E402
 
 main.add_command(run)
 main.add_command(demo)
+
+from attendance.cli_export import export, report  # noqa: E402
+main.add_command(export); main.add_command(report)
+
+from attendance.cli_gui import gui  # noqa: E402
+main.add_command(gui)
+
+from attendance.cli_bench import bench  # noqa: E402
+main.add_command(bench)

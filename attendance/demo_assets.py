@@ -51,13 +51,15 @@ class DemoPerson:
 class DemoPlan:
     """What :func:`build_demo` made: the ``video``, who is enrolled, who a correct run marks.
 
+    ``enrolled`` holds the demo people's names (``people`` their details);
     ``expected_present`` holds names of enrolled people who appear in the video (each
     must be marked exactly once); ``unknown_faces`` counts faces in it that are enrolled
     nowhere (never to be marked); ``duration_s``/``fps`` describe the video.
     """
 
     video: Path
-    enrolled: tuple[DemoPerson, ...]
+    enrolled: tuple[str, ...]
+    people: tuple[DemoPerson, ...]
     expected_present: tuple[str, ...]
     unknown_faces: int
     duration_s: float
@@ -169,4 +171,5 @@ def build_demo(home: Path, workdir: Path, fps: float = 10.0, duration_s: float =
     if closest < UNKNOWN_MARGIN:
         raise AttendanceError(f"demo: the visitor's face is {closest:.2f} from an enrolled person; it must be over {UNKNOWN_MARGIN}")
     video = make_class_video(workdir / "demo_class.mp4", demo_actors(people, visitor), duration_s, fps=fps, seed=1)
-    return DemoPlan(video, people, tuple(p.name for p in people), 1, duration_s, fps)
+    names = tuple(p.name for p in people)
+    return DemoPlan(video, names, people, names, 1, duration_s, fps)

@@ -10,6 +10,7 @@ non-images, empty or truncated files and decompression bombs with a one-line
 from __future__ import annotations
 
 import logging
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -27,10 +28,22 @@ MAX_PIXELS = 50_000_000
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff"})
 
 
+def shown(path: str | Path) -> str:
+    """A file's name fit for a one-line message: control characters (a newline in a file
+    name) are shown escaped, the way ``repr`` does."""
+    name = Path(path).name
+    return repr(name) if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name) else name
+
+
+def _one_line(exc: BaseException) -> str:
+    """A library exception's text squeezed to one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def _to_rgb(img: Image.Image) -> Image.Image:
     """Convert any Pillow mode to 8-bit RGB (alpha composited over white)."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
+        arr = np.asarray(img, dtype=np.float32)
         top = float(arr.max()) if arr.size else 0.0
         scale = 255.0 / top if top > 255.0 else 1.0
         arr8 = np.clip(arr * scale, 0, 255).astype(np.uint8)
@@ -53,41 +66,56 @@ def load_rgb(path: str | Path) -> np.ndarray:
     Raises :class:`ImageError` with a one-line message naming the file.
     """
     path = Path(path)
-    name = path.name
+    name = shown(path)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ImageError(f"{path}: no such file") from None
+        raise ImageError(f"{name}: no such file") from None
     except OSError as exc:
-        raise ImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise ImageError(f"{name}: cannot read ({exc.strerror or _one_line(exc)})") from None
     if not path.is_file():
-        raise ImageError(f"{path}: not a file")
+        raise ImageError(f"{name}: not a file")
     if size == 0:
         raise ImageError(f"{name}: the file is empty (0 bytes)")
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
+        # Bomb warnings become errors; every other library warning (odd TIFF tags, bad
+        # EXIF...) is logged instead of printed, so the user sees one line at most.
+        warnings.simplefilter("always")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as img:
-                width, height = img.size
-                if width * height > MAX_PIXELS:
-                    raise ImageError(f"{name}: {width}x{height} pixels is too large a photo (limit {MAX_PIXELS // 1_000_000} megapixels)")
-                if getattr(img, "n_frames", 1) > 1:
-                    log.info("%s has %d frames; using the first", name, img.n_frames)
-                    img.seek(0)
-                img.load()
-                upright = ImageOps.exif_transpose(img)
-                rgb = _to_rgb(upright)
-                return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
+            return _decode(path, name)
         except ImageError:
             raise
         except UnidentifiedImageError:
             raise ImageError(f"{name}: not an image file (or a format that cannot be read)") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageError(f"{name}: refused, the image claims an enormous pixel size (decompression bomb)") from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise ImageError(f"{name}: the image is damaged or truncated ({exc})") from None
         except MemoryError:
             raise ImageError(f"{name}: the image is too large to load") from None
+        except Exception as exc:  # noqa: BLE001 - any decoder failure means a damaged file
+            # Pillow's decoders raise OSError, SyntaxError, ValueError, EOFError,
+            # struct.error, IndexError... on damaged files, depending on the format.
+            raise ImageError(f"{name}: the image is damaged or truncated ({_one_line(exc)})") from None
+        finally:
+            for warning in caught:
+                log.debug("%s: %s", name, warning.message)
+
+
+def _decode(path: Path, name: str) -> np.ndarray:
+    """Open, check the size, take the first frame, apply EXIF orientation, make RGB."""
+    with Image.open(path) as img:
+        width, height = img.size
+        if width * height > MAX_PIXELS:
+            raise ImageError(f"{name}: {width}x{height} pixels is too large a photo (limit {MAX_PIXELS // 1_000_000} megapixels)")
+        if width < 1 or height < 1:
+            raise ImageError(f"{name}: the image has no pixels ({width}x{height})")
+        if getattr(img, "n_frames", 1) > 1:
+            log.info("%s has %d frames; using the first", name, img.n_frames)
+            img.seek(0)
+        img.load()
+        upright = ImageOps.exif_transpose(img)
+        rgb = _to_rgb(upright)
+        return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
 
 
 def sha256_of(path: str | Path) -> str:

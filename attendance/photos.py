@@ -6,6 +6,7 @@ Works in any process (bulk enrollment runs it in a pool of worker processes).
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from PIL import Image
 
 from attendance.engine import shared_engine
 from attendance.errors import FaceCountError
-from attendance.imaging import load_rgb, sha256_of
+from attendance.imaging import load_rgb, sha256_of, shown
+
+log = logging.getLogger(__name__)
 
 #: Photos are searched for faces at most this many pixels on the long side (with dlib's
 #: 2x upsampling), which finds faces down to ~40 px there and keeps a 12 MP phone photo
@@ -46,6 +49,25 @@ def find_faces(rgb: np.ndarray) -> np.ndarray:
     return shared_engine().detect(rgb, scale=scale, upsample=1)
 
 
+def find_upright_faces(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Faces in a photo that may lie on its side without an EXIF orientation tag.
+
+    Searches the photo as it is, then (only if no face was found) turned by a quarter,
+    three quarters and a half turn.  Returns ``(image, boxes, quarter_turns)``: the image
+    the boxes refer to (``rgb`` turned counter-clockwise ``quarter_turns`` times), its
+    ``(n, 4)`` int32 boxes, and the number of turns (0 when upright).
+    """
+    boxes = find_faces(rgb)
+    if len(boxes):
+        return rgb, boxes, 0
+    for turns in (1, 3, 2):
+        turned = np.ascontiguousarray(np.rot90(rgb, turns))
+        boxes = find_faces(turned)
+        if len(boxes):
+            return turned, boxes, turns
+    return rgb, boxes, 0
+
+
 def thumbnail(rgb: np.ndarray, box: tuple[int, int, int, int], size: int = THUMB_PX) -> bytes:
     """A square JPEG of the face in ``box`` with a margin (``size`` x ``size`` px)."""
     top, right, bottom, left = box
@@ -64,15 +86,17 @@ def encode_photo(path: str | Path, jitters: int = ENROLL_JITTERS) -> PhotoFace:
     """Load, check and encode an enrollment photo that must show exactly one face.
 
     Raises :class:`ImageError` for unusable files and :class:`FaceCountError` for no face
-    or several faces (never silently picking one).
+    or several faces (never silently picking one).  A photo lying on its side with no
+    EXIF tag is searched turned (see :func:`find_upright_faces`).
     """
     path = Path(path)
-    rgb = load_rgb(path)
-    boxes = find_faces(rgb)
+    rgb, boxes, turns = find_upright_faces(load_rgb(path))
     if len(boxes) == 0:
-        raise FaceCountError(f"{path.name}: no face found; use a clear, front-facing photo of one person")
+        raise FaceCountError(f"{shown(path)}: no face found; use a clear, front-facing photo of one person")
     if len(boxes) > 1:
-        raise FaceCountError(f"{path.name}: {len(boxes)} faces found; an enrollment photo must show exactly one person (crop it)")
+        raise FaceCountError(f"{shown(path)}: {len(boxes)} faces found; an enrollment photo must show exactly one person (crop it)")
+    if turns:
+        log.warning("%s: the photo lies on its side (no EXIF orientation); its face was found turned %d degrees", shown(path), 90 * turns)
     encoding = shared_engine().encode(rgb, boxes, jitters=jitters)[0]
     box = tuple(int(v) for v in boxes[0])
     return PhotoFace(sha256_of(path), encoding, box, thumbnail(rgb, box))  # type: ignore[arg-type]

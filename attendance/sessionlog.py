@@ -138,14 +138,24 @@ def read_log(path: Path) -> LogRead:
     return LogRead(path, rows, warnings)
 
 
-def read_meta(meta_path: Path) -> dict[str, Any]:
-    """The meta JSON of a session, or ``{}`` if missing or unreadable (with a warning)."""
+def read_meta(meta_path: Path, warnings: list[str] | None = None) -> dict[str, Any]:
+    """The meta JSON of a session, or ``{}`` if missing or unreadable (with a warning).
+
+    The warning is appended to ``warnings`` when a list is given, else logged.
+    """
     try:
-        return json.loads(Path(meta_path).read_text(encoding="utf-8"))
+        meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+        return meta
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        log.warning("%s: unreadable session details (%s); using the log alone", meta_path, exc)
+        message = f"{Path(meta_path).name}: unreadable session details ({exc}); using the log alone"
+        if warnings is None:
+            log.warning("%s", message)
+        else:
+            warnings.append(message)
         return {}
 
 

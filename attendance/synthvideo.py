@@ -85,9 +85,11 @@ class Actor:
 
 @dataclass(frozen=True)
 class _Sprite:
-    """A face cut from its photo: RGB float32 ``image``, ``face_h``/``centre`` of its face box in it."""
+    """A face cut from its photo: RGB float32 ``image``, its feathered alpha ``mask``
+    ``(h, w)``, and the height and centre of its face box."""
 
     image: np.ndarray
+    mask: np.ndarray
     face_h: float
     centre: tuple[float, float]
 
@@ -121,23 +123,35 @@ def face_crop(photo: Path | str | np.ndarray, face_index: int = 0, margin: float
     return crop, np.array([top - y0, right - x0, bottom - y0, left - x0], dtype=np.int32)
 
 
-def _sprite(actor: Actor) -> _Sprite:
-    crop, (top, right, bottom, left) = face_crop(actor.photo, actor.face_index)
+def _sprite(actor: Actor, crops: dict[tuple[object, int], tuple[np.ndarray, np.ndarray]]) -> _Sprite:
+    """The actor's face cut and prepared; ``crops`` caches cuts, so a photo used by several
+    actors is searched for faces once."""
+    cv2 = require("cv2")
+    key = (id(actor.photo) if isinstance(actor.photo, np.ndarray) else str(actor.photo), actor.face_index)
+    if key not in crops:
+        crops[key] = face_crop(actor.photo, actor.face_index)
+    crop, (top, right, bottom, left) = crops[key]
+    # Shrink once to the largest size the visit needs, so each frame only scales down a little.
+    largest = max(actor.face_px, actor.end_face_px or actor.face_px)
+    shrink = min(1.0, largest / float(bottom - top))
+    if shrink < 1.0:
+        crop = cv2.resize(crop, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+        top, right, bottom, left = (v * shrink for v in (top, right, bottom, left))
     image = crop.astype(np.float32)
     cx, cy = (left + right) / 2.0, (top + bottom) / 2.0
     if actor.mirror:
         image = image[:, ::-1].copy()
         cx = crop.shape[1] - 1 - cx
-    return _Sprite(image, float(bottom - top), (cx, cy))
+    return _Sprite(image, _feather_mask(*image.shape[:2]), float(bottom - top), (cx, cy))
 
 
 def _feather_mask(height: int, width: int) -> np.ndarray:
-    """An elliptical alpha mask ``(h, w, 1)`` float32, 1 inside, fading to 0 at the edges."""
+    """An elliptical alpha mask ``(h, w)`` float32, 1 inside, fading to 0 at the edges."""
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     ny = (yy - (height - 1) / 2) / (height / 2)
     nx = (xx - (width - 1) / 2) / (width / 2)
     r = np.sqrt(nx**2 + ny**2)
-    return np.clip((1.0 - r) / 0.18, 0.0, 1.0)[:, :, None]
+    return np.clip((1.0 - r) / 0.18, 0.0, 1.0)
 
 
 def background(size: tuple[int, int], kind: str | np.ndarray | Path = "gradient", seed: int = 0) -> np.ndarray:
@@ -177,23 +191,74 @@ def _render(frame: np.ndarray, sprite: _Sprite, actor: Actor, t: float, rng: np.
     gain = actor.gain[0] + (actor.gain[1] - actor.gain[0]) * p
     contrast = actor.contrast[0] + (actor.contrast[1] - actor.contrast[0]) * p
     # Resample first (area averaging when shrinking, so no aliasing), then rotate about
-    # the face centre and put that centre at (fx, fy).
+    # the face centre and put that centre at (fx, fy), drawing only the region it covers.
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     image = cv2.resize(sprite.image, None, fx=scale, fy=scale, interpolation=interp)
-    h, w = image.shape[:2]
+    mask = cv2.resize(sprite.mask, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
     centre = (sprite.centre[0] * scale, sprite.centre[1] * scale)
     fx, fy = actor.centre_px(t, (frame.shape[1], frame.shape[0]))
+    # No point of the rotated sprite is farther than its farthest corner from the face centre.
+    reach = max(math.hypot(x - centre[0], y - centre[1]) for x in (0, image.shape[1]) for y in (0, image.shape[0]))
+    x0, y0 = max(0, int(fx - reach)), max(0, int(fy - reach))
+    x1, y1 = min(frame.shape[1], int(fx + reach) + 1), min(frame.shape[0], int(fy + reach) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return
     matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
-    matrix[0, 2] += fx - centre[0]
-    matrix[1, 2] += fy - centre[1]
-    out_size = (frame.shape[1], frame.shape[0])
-    face = cv2.warpAffine(image, matrix, out_size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-    alpha = cv2.warpAffine(_feather_mask(h, w)[:, :, 0], matrix, out_size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)[:, :, None]
-    mean = 128.0
-    face = (face - mean) * contrast + mean
-    face = face * gain + rng.normal(0.0, 2.0, face.shape[:2])[:, :, None].astype(np.float32)
-    frame *= 1.0 - alpha
-    frame += alpha * face
+    matrix[0, 2] += fx - centre[0] - x0
+    matrix[1, 2] += fy - centre[1] - y0
+    roi_size = (x1 - x0, y1 - y0)
+    face = cv2.warpAffine(image, matrix, roi_size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    alpha = cv2.warpAffine(mask, matrix, roi_size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)[:, :, None]
+    # Re-light: contrast about mid-grey, then gain, then sensor noise; blend by alpha.
+    face = face * (contrast * gain) + (128.0 * (1.0 - contrast) * gain)
+    face += 2.0 * rng.standard_normal(face.shape[:2], dtype=np.float32)[:, :, None]
+    roi = frame[y0:y1, x0:x1]
+    roi += alpha * (face - roi)
+
+
+def staggered_actors(
+    photos: Sequence[Path | str | np.ndarray],
+    duration_s: float,
+    unknown: Path | str | np.ndarray | None = None,
+    names: Sequence[str] | None = None,
+    unknown_face_index: int = 0,
+) -> list[Actor]:
+    """A class in which each photo's person enters in turn, sits a while in one of three
+    lanes, and leaves; ``unknown`` (if given) comes in last, like any other student.
+
+    Entries are ``duration_s / (n + 2)`` apart and each visit lasts about three such gaps,
+    so at most three faces are in view and never two in one lane.  Faces are 100-130 px
+    tall in a 640x360 frame, each visit re-lit and re-scaled differently.  ``names``
+    label the actors (default ``person1``..., and ``unknown``); ``unknown_face_index``
+    picks the unknown's face in a group photo (largest first).
+    """
+    people = list(photos) + ([unknown] if unknown is not None else [])
+    labels = list(names or [f"person{i + 1}" for i in range(len(photos))]) + (["unknown"] if unknown is not None else [])
+    gap = duration_s / (len(people) + 2)
+    lanes = (0.2, 0.5, 0.8)
+    actors = []
+    for i, (photo, label) in enumerate(zip(people, labels)):
+        enter = 0.5 + i * gap
+        lane = lanes[i % len(lanes)]
+        drift = 0.06 if i % 2 else -0.06
+        grow = i % 2 == 0
+        actors.append(
+            Actor(
+                photo,
+                enter_s=enter,
+                leave_s=min(duration_s, enter + 2.9 * gap),
+                start_xy=(lane - drift, 0.47),
+                end_xy=(lane + drift, 0.44),
+                face_px=100 if grow else 130,
+                end_face_px=130 if grow else 100,
+                gain=(0.8, 1.1) if grow else (1.1, 0.8),
+                contrast=(1.1, 0.9) if grow else (0.9, 1.1),
+                mirror=i % 3 == 1,
+                face_index=unknown_face_index if label == "unknown" and i == len(photos) else 0,
+                name=label,
+            )
+        )
+    return actors
 
 
 def make_class_video(
@@ -214,10 +279,11 @@ def make_class_video(
     cv2 = require("cv2")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sprites = [_sprite(a) for a in actors]
+    crops: dict[tuple[object, int], tuple[np.ndarray, np.ndarray]] = {}
+    sprites = [_sprite(a, crops) for a in actors]
     rng = np.random.default_rng(seed)
     back = background(size, backdrop, seed).astype(np.float32)
-    n_frames = int(round(duration_s * fps))
+    n_frames = round(duration_s * fps)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*FOURCC), float(fps), size)
     if not writer.isOpened():
         raise AttendanceError(f"{path}: cannot write an {FOURCC} video here (OpenCV has no such encoder)")
@@ -229,7 +295,7 @@ def make_class_video(
             for actor, sprite in zip(actors, sprites):
                 if actor.present(t):
                     _render(frame, sprite, actor, t, rng)
-            frame += rng.normal(0.0, 1.5, frame.shape).astype(np.float32)
+            frame += 1.5 * rng.standard_normal(frame.shape, dtype=np.float32)
             bgr = cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
             writer.write(bgr)
     finally:
@@ -258,14 +324,14 @@ def video_from_photo(
     path.parent.mkdir(parents=True, exist_ok=True)
     rgb = _photo_rgb(photo)
     out_w = min(max_width, rgb.shape[1]) // 2 * 2
-    out_h = int(round(rgb.shape[0] * out_w / rgb.shape[1])) // 2 * 2
+    out_h = round(rgb.shape[0] * out_w / rgb.shape[1]) // 2 * 2
     # Shrink once (area averaging) to the size the most zoomed view needs, so the
     # per-frame warp only ever scales by 1/zoom..1.
-    src_w = min(rgb.shape[1], int(round(out_w * zoom)))
-    src = cv2.resize(rgb, (src_w, int(round(rgb.shape[0] * src_w / rgb.shape[1]))), interpolation=cv2.INTER_AREA).astype(np.float32)
+    src_w = min(rgb.shape[1], round(out_w * zoom))
+    src = cv2.resize(rgb, (src_w, round(rgb.shape[0] * src_w / rgb.shape[1])), interpolation=cv2.INTER_AREA).astype(np.float32)
     h, w = src.shape[:2]
     rng = np.random.default_rng(seed)
-    n_frames = max(1, int(round(seconds * fps)))
+    n_frames = max(1, round(seconds * fps))
     target = (w * 0.55, h * 0.47)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*FOURCC), float(fps), (out_w, out_h))
     if not writer.isOpened():
@@ -282,7 +348,7 @@ def video_from_photo(
             s = out_w / view_w
             matrix = np.array([[s, 0, -x0 * s], [0, s, -y0 * s]], dtype=np.float64)
             frame = cv2.warpAffine(src, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-            frame = frame * (0.85 + 0.27 * p) + rng.normal(0.0, 2.0, frame.shape).astype(np.float32)
+            frame = frame * (0.85 + 0.27 * p) + 2.0 * rng.standard_normal(frame.shape, dtype=np.float32)
             writer.write(cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR))
     finally:
         writer.release()

@@ -1,0 +1,123 @@
+"""The main window: a notebook with the Roster, Session and Reports tabs and a status bar.
+
+Every error a callback raises ends up as a one-line message in the window (a dialog and
+the status bar), never as a traceback in a terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from tkinter import ttk
+from types import TracebackType
+
+from attendance.errors import AttendanceError
+from attendance.gui.dialogs import Dialogs
+from attendance.gui.jobs import ProcessJobs, user_message
+from attendance.gui.reports_tab import ReportsTab
+from attendance.gui.roster_tab import RosterTab
+from attendance.gui.session_tab import SessionTab
+from attendance.gui.widgets import PAD, StatusBar
+from attendance.home import Home
+
+log = logging.getLogger(__name__)
+
+GEOMETRY = "1180x760"
+#: How long closing waits for a running session to stop (ms) before leaving anyway.
+CLOSE_WAIT_MS = 5000
+
+
+class App:
+    """The attendance window over the data in ``home``.
+
+    ``dialogs`` answers file choosers and confirmations (tests pass their own).
+    """
+
+    def __init__(self, home: Home, dialogs: Dialogs | None = None) -> None:
+        self.home = home
+        self.root = tk.Tk(className="Attendance")
+        self.root.title(f"Attendance — {home.root}")
+        self.root.geometry(GEOMETRY)
+        self.root.minsize(900, 600)
+        self.root.report_callback_exception = self._callback_error  # type: ignore[assignment]
+        self.dialogs = dialogs or Dialogs(self.root)
+        self.jobs = ProcessJobs(self.root)
+        self._style()
+
+        self.status = StatusBar(self.root)
+        self.status.pack(side="bottom", fill="x")
+        ttk.Separator(self.root).pack(side="bottom", fill="x")
+        self.notebook = ttk.Notebook(self.root, padding=(PAD, PAD, PAD, 0))
+        self.notebook.pack(fill="both", expand=True)
+        self.roster = RosterTab(self.notebook, self)
+        self.session = SessionTab(self.notebook, self)
+        self.reports = ReportsTab(self.notebook, self)
+        self.notebook.add(self.roster, text="  Roster  ")
+        self.notebook.add(self.session, text="  Session  ")
+        self.notebook.add(self.reports, text="  Reports  ")
+        self.notebook.bind("<<NotebookTabChanged>>", lambda _e: self._tab_changed())
+        self.root.protocol("WM_DELETE_WINDOW", self.close)
+        self.roster.refresh()
+        self.status.info(f"data folder: {home.root}")
+
+    def _style(self) -> None:
+        style = ttk.Style(self.root)
+        if "clam" in style.theme_names():
+            style.theme_use("clam")
+        style.configure("Roster.Treeview", rowheight=54)
+        style.configure("Treeview", rowheight=24)
+        style.configure("TNotebook.Tab", padding=(10, 4))
+        style.configure("Accent.TButton", font=("TkDefaultFont", 10, "bold"))
+
+    # ----- messages -----------------------------------------------------------------
+    def error(self, title: str, message: str) -> None:
+        """Show a one-line error in the status bar and in a dialog."""
+        log.info("%s: %s", title, message)
+        self.status.error(message)
+        self.dialogs.error(title, message)
+
+    def _callback_error(self, kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(value, (KeyboardInterrupt, SystemExit)):
+            self.close()
+            return
+        if not isinstance(value, AttendanceError):
+            log.warning("unexpected error in the window", exc_info=(kind, value, tb))
+        self.error("Error", user_message(value))
+
+    # ----- cross-tab notifications --------------------------------------------------
+    def sessions_changed(self) -> None:
+        """A session ended: the reports are out of date."""
+        self.reports.stale = True
+        if self.notebook.select() == str(self.reports):
+            self.reports.refresh()
+
+    def _tab_changed(self) -> None:
+        current = self.notebook.select()
+        if current == str(self.reports) and self.reports.stale:
+            self.reports.refresh()
+        elif current == str(self.roster):
+            self.roster.refresh()
+
+    # ----- life cycle ---------------------------------------------------------------
+    def run(self) -> None:
+        """Show the window until it is closed."""
+        self.root.mainloop()
+
+    def close(self) -> None:
+        """Stop a running session (waiting up to :data:`CLOSE_WAIT_MS`), the worker, then the window."""
+        self.session.shutdown()
+        self.jobs.close()
+        self._close_when_stopped(CLOSE_WAIT_MS)
+
+    def _close_when_stopped(self, left_ms: int) -> None:
+        background = self.session.background
+        if background is not None and background.running and left_ms > 0:
+            self.status.info("stopping the session before closing…")
+            self.root.after(50, self._close_when_stopped, left_ms - 50)
+            return
+        self.root.destroy()
+
+
+def run_app(home: Home) -> None:
+    """Open the window on ``home`` and return when it is closed."""
+    App(home).run()

@@ -1,0 +1,85 @@
+"""Run one slow job at a time in a worker process and deliver its result on the Tk thread.
+
+dlib keeps Python's GIL for a whole detection or encoding (~1.5 s for an enrollment
+photo with jitters), so a worker *thread* would freeze the window; a spawned process
+does not.  The result is polled with ``after``: callbacks always run on the Tk thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import tkinter as tk
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from attendance.errors import AttendanceError
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 40
+
+
+def user_message(exc: BaseException) -> str:
+    """A one-line message for the window: the error's own text for ours, else its kind."""
+    if isinstance(exc, AttendanceError):
+        return str(exc)
+    if isinstance(exc, BrokenProcessPool):
+        return "the background worker stopped unexpectedly; please try again"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"unexpected error ({type(exc).__name__}{': ' + text if text else ''})"
+
+
+class ProcessJobs:
+    """A one-process pool started on first use and kept warm (models stay loaded)."""
+
+    def __init__(self, widget: tk.Misc) -> None:
+        self.widget = widget
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future[Any] | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._future is not None
+
+    def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
+               on_error: Callable[[str], None]) -> None:
+        """Run ``fn(*args)`` in the worker; then ``on_done(result)`` or ``on_error(message)``."""
+        if self.busy:
+            on_error("please wait: the previous job is still running")
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            self._future = self._pool.submit(fn, *args)
+        except BrokenProcessPool as exc:
+            self._pool = None
+            on_error(user_message(exc))
+            return
+        self.widget.after(POLL_MS, self._poll, on_done, on_error)
+
+    def _poll(self, on_done: Callable[[Any], None], on_error: Callable[[str], None]) -> None:
+        future = self._future
+        if future is None:
+            return
+        if not future.done():
+            self.widget.after(POLL_MS, self._poll, on_done, on_error)
+            return
+        self._future = None
+        exc = future.exception()
+        if exc is None:
+            on_done(future.result())
+            return
+        if isinstance(exc, BrokenProcessPool):
+            self._pool = None
+        log.debug("background job failed", exc_info=exc)
+        on_error(user_message(exc))
+
+    def close(self) -> None:
+        """Stop the worker without waiting for a job in progress."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self._future = None

@@ -1,0 +1,219 @@
+"""The Roster tab: who is enrolled (thumbnail, name, id), add from a photo or the camera, remove."""
+
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from tkinter import ttk
+from typing import TYPE_CHECKING
+
+from PIL import Image, ImageTk
+
+from attendance.enroll import EnrollOutcome
+from attendance.errors import AttendanceError
+from attendance.gui import tasks
+from attendance.gui.widgets import PAD
+from attendance.names import clean_id, clean_name
+from attendance.store import FaceStore, Person
+
+if TYPE_CHECKING:
+    from attendance.gui.app import App
+
+log = logging.getLogger(__name__)
+
+THUMB_PX = 48
+VERBS = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}
+
+
+class RosterTab(ttk.Frame):
+    """Roster table on the left, the "Add a student" form and "Remove" on the right."""
+
+    def __init__(self, parent: tk.Misc, app: App) -> None:
+        super().__init__(parent, padding=PAD)
+        self.app = app
+        self._thumbs: dict[str, ImageTk.PhotoImage] = {}
+        self._origin = ""
+        self.people: list[Person] = []
+
+        self.columnconfigure(0, weight=1)
+        self.rowconfigure(1, weight=1)
+        self.heading = ttk.Label(self, text="", font=("TkHeadingFont", 12, "bold"))
+        self.heading.grid(row=0, column=0, sticky="w", pady=(0, PAD))
+
+        table = ttk.Frame(self)
+        table.grid(row=1, column=0, sticky="nsew")
+        table.rowconfigure(0, weight=1)
+        table.columnconfigure(0, weight=1)
+        self.tree = ttk.Treeview(table, columns=("id", "photos", "enrolled"), show="tree headings", style="Roster.Treeview",
+                                 selectmode="browse")
+        self.tree.heading("#0", text="Student", anchor="w")
+        self.tree.column("#0", width=300, anchor="w")
+        for key, heading, width in (("id", "Id", 110), ("photos", "Photos", 70), ("enrolled", "Enrolled", 200)):
+            self.tree.heading(key, text=heading, anchor="w")
+            self.tree.column(key, width=width, anchor="w", stretch=key == "enrolled")
+        bar = ttk.Scrollbar(table, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=bar.set)
+        self.tree.grid(row=0, column=0, sticky="nsew")
+        bar.grid(row=0, column=1, sticky="ns")
+        self.tree.bind("<<TreeviewSelect>>", lambda _e: self._selection_changed())
+        self.tree.bind("<Delete>", lambda _e: self.remove_selected())
+
+        side = ttk.Frame(self, padding=(PAD * 2, 0, 0, 0))
+        side.grid(row=0, column=1, rowspan=2, sticky="ns")
+        self._build_add_form(side)
+        remove_box = ttk.LabelFrame(side, text="Remove a student", padding=PAD)
+        remove_box.pack(fill="x", pady=(PAD * 2, 0))
+        self.remove_button = ttk.Button(remove_box, text="Remove selected…", command=self.remove_selected, state="disabled")
+        self.remove_button.pack(anchor="w")
+        ttk.Label(remove_box, text="Deletes the student's face data and thumbnail.", foreground="#555555",
+                  wraplength=260).pack(anchor="w", pady=(4, 0))
+
+    def _build_add_form(self, side: ttk.Frame) -> None:
+        form = ttk.LabelFrame(side, text="Add a student", padding=PAD)
+        form.pack(fill="x")
+        form.columnconfigure(1, weight=1)
+        self.name = tk.StringVar()
+        self.student_id = tk.StringVar()
+        self.camera = tk.StringVar(value="0")
+        ttk.Label(form, text="Name").grid(row=0, column=0, sticky="w", pady=3)
+        self.name_entry = ttk.Entry(form, textvariable=self.name, width=28)
+        self.name_entry.grid(row=0, column=1, sticky="ew", pady=3)
+        ttk.Label(form, text="Student id").grid(row=1, column=0, sticky="w", pady=3, padx=(0, PAD))
+        self.id_entry = ttk.Entry(form, textvariable=self.student_id, width=28)
+        self.id_entry.grid(row=1, column=1, sticky="ew", pady=3)
+        ttk.Label(form, text="optional: the next free S0001-style id", foreground="#555555").grid(row=2, column=1, sticky="w")
+        self.photo_button = ttk.Button(form, text="Add from a photo file…", command=self.add_from_file)
+        self.photo_button.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(PAD, 3))
+        ttk.Separator(form).grid(row=4, column=0, columnspan=2, sticky="ew", pady=PAD)
+        ttk.Label(form, text="Camera").grid(row=5, column=0, sticky="w", pady=3)
+        self.camera_entry = ttk.Entry(form, textvariable=self.camera, width=28)
+        self.camera_entry.grid(row=5, column=1, sticky="ew", pady=3)
+        ttk.Label(form, text="0 = the first webcam; or a stream URL", foreground="#555555").grid(row=6, column=1, sticky="w")
+        self.camera_button = ttk.Button(form, text="Take a picture and add", command=self.add_from_camera)
+        self.camera_button.grid(row=7, column=0, columnspan=2, sticky="ew", pady=(PAD, 3))
+        self.progress = ttk.Progressbar(form, mode="indeterminate")
+        self.progress.grid(row=8, column=0, columnspan=2, sticky="ew", pady=(PAD, 0))
+        self.progress.grid_remove()
+        self.name_entry.bind("<Return>", lambda _e: self.add_from_file())
+
+    # ----- the roster ---------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the store and redraw the table (a damaged store is reported, not raised)."""
+        try:
+            store = FaceStore.load(self.app.home.known_faces)
+        except AttendanceError as exc:
+            self.app.error("Roster", str(exc))
+            store = FaceStore(self.app.home.known_faces)
+        self.people = list(store.people)
+        self.tree.delete(*self.tree.get_children())
+        self._thumbs.clear()
+        for person in self.people:
+            thumb = self._thumbnail(store, person)
+            self.tree.insert("", "end", iid=person.id, text=f"  {person.name}", image=thumb or "",
+                             values=(person.id, len(person.photos), person.enrolled.replace("T", " ")[:16]))
+        count = len(self.people)
+        self.heading.configure(text=f"{count} student{'s' if count != 1 else ''} enrolled" if count else
+                               "Nobody is enrolled yet: type a name and add a photo →")
+        self._selection_changed()
+
+    def _thumbnail(self, store: FaceStore, person: Person) -> ImageTk.PhotoImage | None:
+        try:
+            with Image.open(store.thumbnail_path(person)) as img:
+                small = img.convert("RGB").resize((THUMB_PX, THUMB_PX), Image.Resampling.LANCZOS)
+        except OSError:
+            return None
+        photo = ImageTk.PhotoImage(small)
+        self._thumbs[person.id] = photo
+        return photo
+
+    def _selection_changed(self) -> None:
+        busy = self.app.jobs.busy
+        self.remove_button.configure(state="normal" if self.tree.selection() and not busy else "disabled")
+
+    # ----- adding -------------------------------------------------------------------
+    def _form(self) -> tuple[str, str | None] | None:
+        """The typed name and id, checked; ``None`` (and a message) if unusable."""
+        try:
+            name = clean_name(self.name.get())
+            sid = clean_id(self.student_id.get()) if self.student_id.get().strip() else None
+        except AttendanceError as exc:
+            self.app.error("Add a student", f"{exc}: type the student's name first" if not self.name.get().strip() else str(exc))
+            self.name_entry.focus_set()
+            return None
+        return name, sid
+
+    def add_from_file(self) -> None:
+        form = self._form()
+        if form is None:
+            return
+        photo = self.app.dialogs.open_photo()
+        if photo is None:
+            return
+        self._start(f"Enrolling {form[0]} from {photo.name}…", photo.name, tasks.enroll_file, self.app.home.known_faces, photo, *form)
+
+    def add_from_camera(self) -> None:
+        form = self._form()
+        if form is None:
+            return
+        spec = self.camera.get().strip()
+        if not spec:
+            self.app.error("Add a student", "type a camera number (0 = the first webcam) or a stream URL")
+            return
+        source: str | int = int(spec) if spec.isdigit() else spec
+        self._start(f"Taking a picture of {form[0]}…", "the camera", tasks.enroll_camera, self.app.home.known_faces, source, *form)
+
+    def _start(self, message: str, origin: str, fn: object, *args: object) -> None:
+        """Run an enrollment job; ``origin`` names the photo's origin in the result message."""
+        self.app.home.ensure()
+        self._origin = origin
+        self._set_busy(True)
+        self.app.status.info(message)
+        self.app.jobs.submit(fn, *args, on_done=self._enrolled, on_error=self._failed)  # type: ignore[arg-type]
+
+    def _set_busy(self, busy: bool) -> None:
+        state = "disabled" if busy else "normal"
+        for button in (self.photo_button, self.camera_button):
+            button.configure(state=state)
+        if busy:
+            self.progress.grid()
+            self.progress.start(12)
+        else:
+            self.progress.stop()
+            self.progress.grid_remove()
+        self._selection_changed()
+
+    def _enrolled(self, outcome: EnrollOutcome) -> None:
+        self._set_busy(False)
+        self.name.set("")
+        self.student_id.set("")
+        self.refresh()
+        if outcome.student_id in self.tree.get_children():
+            self.tree.selection_set(outcome.student_id)
+            self.tree.see(outcome.student_id)
+        self.app.status.info(f"{VERBS.get(outcome.status, outcome.status)}: {outcome.name} ({outcome.student_id}) "
+                             f"from {self._origin}")
+        if outcome.message:
+            self.app.error("Enrolled, with a warning", outcome.message)
+
+    def _failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.app.error("Could not add the student", message)
+
+    # ----- removing -----------------------------------------------------------------
+    def remove_selected(self) -> None:
+        selected = self.tree.selection()
+        if not selected or self.app.jobs.busy:
+            return
+        person = next((p for p in self.people if p.id == selected[0]), None)
+        if person is None:
+            return
+        if not self.app.dialogs.confirm("Remove a student", f"Remove {person.name} ({person.id}) and all their face data?"):
+            return
+        try:
+            with FaceStore.edit(self.app.home.known_faces, timeout=0.5) as store:
+                store.remove(store.find(person.id))
+        except AttendanceError as exc:
+            self.app.error("Could not remove the student", str(exc))
+            return
+        self.refresh()
+        self.app.status.info(f"removed: {person.name} ({person.id}); their encodings and thumbnail are deleted")

@@ -1,0 +1,242 @@
+"""The Session tab: choose a source, Start/Stop, live video with names, present list.
+
+The session runs in :class:`attendance.session.BackgroundSession` (a thread, with
+recognition in worker processes); this tab only polls its queues with ``after`` and
+draws, so the window stays responsive.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import tkinter as tk
+from datetime import datetime, timedelta
+from pathlib import Path
+from tkinter import ttk
+from typing import TYPE_CHECKING
+
+import click
+
+from attendance.errors import AttendanceError
+from attendance.gui.jobs import user_message
+from attendance.gui.widgets import PAD, VideoView, scrolled_tree
+from attendance.sessionlog import DEFAULT_GRACE_MINUTES, Mark, read_log
+
+if TYPE_CHECKING:
+    from attendance.gui.app import App
+    from attendance.session import BackgroundSession, SessionSummary
+
+log = logging.getLogger(__name__)
+
+#: How often the tab looks for a new frame and new marks (ms); frames come at <= 30 fps.
+POLL_MS = 15
+SOURCE_HINT = "camera number (0 = the first webcam), a video file, or a stream URL (rtsp://, http://)"
+
+
+def parse_source(text: str) -> str | int:
+    """The source typed in the box: digits are a camera index, anything else a file or URL."""
+    text = text.strip()
+    if not text:
+        raise AttendanceError(f"choose a source: {SOURCE_HINT}")
+    return int(text) if text.isdigit() else text
+
+
+class SessionTab(ttk.Frame):
+    """Source and session settings on top; the video and the present list below."""
+
+    def __init__(self, parent: tk.Misc, app: App) -> None:
+        super().__init__(parent, padding=PAD)
+        self.app = app
+        self.background: BackgroundSession | None = None
+        self._start_at: datetime | None = None
+        self._grace = DEFAULT_GRACE_MINUTES
+        self._listed: set[str] = set()
+        self._after: str | None = None
+        self.columnconfigure(0, weight=1)
+        self.rowconfigure(1, weight=1)
+        self._build_settings()
+        self.video = VideoView(self)
+        self.video.grid(row=1, column=0, sticky="nsew", pady=(PAD, 0))
+        self.video.message("Choose a source and press Start")
+        self._build_present()
+        self.source_status = ttk.Label(self, text="", foreground="#555555")
+        self.source_status.grid(row=2, column=0, sticky="w", pady=(4, 0))
+
+    def _build_settings(self) -> None:
+        box = ttk.LabelFrame(self, text="Session", padding=PAD)
+        box.grid(row=0, column=0, columnspan=2, sticky="ew")
+        box.columnconfigure(1, weight=1)
+        self.source = tk.StringVar(value="0")
+        self.session_name = tk.StringVar(value="class")
+        self.start_time = tk.StringVar(value="")
+        self.grace = tk.StringVar(value=f"{DEFAULT_GRACE_MINUTES:g}")
+        ttk.Label(box, text="Source").grid(row=0, column=0, sticky="w", padx=(0, PAD))
+        self.source_entry = ttk.Entry(box, textvariable=self.source)
+        self.source_entry.grid(row=0, column=1, columnspan=5, sticky="ew", pady=2)
+        self.browse_button = ttk.Button(box, text="Video file…", command=self.choose_video)
+        self.browse_button.grid(row=0, column=6, sticky="ew", padx=(PAD, 0))
+        ttk.Label(box, text=SOURCE_HINT, foreground="#555555").grid(row=1, column=1, columnspan=5, sticky="w")
+        ttk.Label(box, text="Name").grid(row=2, column=0, sticky="w", pady=(PAD, 0))
+        self.name_entry = ttk.Entry(box, textvariable=self.session_name, width=24)
+        self.name_entry.grid(row=2, column=1, sticky="w", pady=(PAD, 0))
+        ttk.Label(box, text="Starts at (HH:MM)").grid(row=2, column=2, sticky="e", padx=(PAD * 2, 4), pady=(PAD, 0))
+        self.start_entry = ttk.Entry(box, textvariable=self.start_time, width=7)
+        self.start_entry.grid(row=2, column=3, sticky="w", pady=(PAD, 0))
+        ttk.Label(box, text="Late after (min)").grid(row=2, column=4, sticky="e", padx=(PAD * 2, 4), pady=(PAD, 0))
+        self.grace_box = ttk.Spinbox(box, textvariable=self.grace, from_=0, to=240, increment=5, width=5)
+        self.grace_box.grid(row=2, column=5, sticky="w", pady=(PAD, 0))
+        buttons = ttk.Frame(box)
+        buttons.grid(row=2, column=6, sticky="e", pady=(PAD, 0), padx=(PAD, 0))
+        self.start_button = ttk.Button(buttons, text="▶ Start", style="Accent.TButton", command=self.start)
+        self.start_button.pack(side="left")
+        self.stop_button = ttk.Button(buttons, text="■ Stop", command=self.stop, state="disabled")
+        self.stop_button.pack(side="left", padx=(4, 0))
+
+    def _build_present(self) -> None:
+        side = ttk.Frame(self, padding=(PAD * 2, PAD, 0, 0))
+        side.grid(row=1, column=1, rowspan=2, sticky="nsew")
+        side.rowconfigure(1, weight=1)
+        side.columnconfigure(0, weight=1)
+        self.counts = ttk.Label(side, text="Present: – / –", font=("TkHeadingFont", 14, "bold"))
+        self.counts.grid(row=0, column=0, sticky="w", pady=(0, PAD))
+        frame, self.present = scrolled_tree(side, [("name", "Name", 130), ("id", "Id", 60), ("time", "Seen at", 70),
+                                                   ("late", "Late?", 50)], height=12)
+        frame.grid(row=1, column=0, sticky="nsew")
+
+    # ----- controls -----------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.background is not None
+
+    def choose_video(self) -> None:
+        path = self.app.dialogs.open_video()
+        if path is not None:
+            self.source.set(str(path))
+
+    def _settings(self) -> tuple[str | int, str, datetime | None, float]:
+        from attendance.cli_live import parse_start
+        from attendance.names import clean_session
+
+        source = parse_source(self.source.get())
+        name = clean_session(self.session_name.get())
+        try:
+            start = parse_start(self.start_time.get().strip() or None)
+        except click.BadParameter as exc:
+            raise AttendanceError(f"start time: {exc.format_message()}") from None
+        try:
+            grace = float(self.grace.get())
+        except ValueError:
+            raise AttendanceError(f"late after: {self.grace.get()!r} is not a number of minutes") from None
+        if not 0 <= grace <= 600:
+            raise AttendanceError("late after: give between 0 and 600 minutes")
+        return source, name, start, grace
+
+    def start(self) -> None:
+        """Open the session (log, roster) and start it in the background."""
+        if self.running:
+            return
+        from attendance.session import BackgroundSession, LiveSession, SessionConfig
+
+        try:
+            source, name, start, grace = self._settings()
+            live = LiveSession(self.app.home.ensure(), source, name, SessionConfig(realtime=True, start=start, grace_minutes=grace))
+        except AttendanceError as exc:
+            self.app.error("Cannot start the session", str(exc))
+            return
+        self._start_at, self._grace = start, grace
+        self._show_earlier_marks(live.log.path)
+        self.counts.configure(text=f"Present: {len(self._listed)} / {len(live.gallery)}")
+        self.background = BackgroundSession(live).start()
+        self._set_running(True)
+        self.video.message("Opening the source and loading the face models…")
+        self.app.status.info(f"session {live.log.session!r} started; log: {live.log.path}")
+        self._after = self.after(POLL_MS, self._poll)
+
+    def stop(self) -> None:
+        """Ask the session to stop; the tab finishes when its thread has ended."""
+        if self.background is not None:
+            self.background.stop_event.set()
+            self.stop_button.configure(state="disabled")
+            self.app.status.info("stopping the session…")
+
+    def _set_running(self, running: bool) -> None:
+        for widget in (self.source_entry, self.browse_button, self.name_entry, self.start_entry, self.grace_box, self.start_button):
+            widget.configure(state="disabled" if running else "normal")
+        self.stop_button.configure(state="normal" if running else "disabled")
+
+    # ----- the present list ---------------------------------------------------------
+    def _show_earlier_marks(self, log_path: Path) -> None:
+        """List students marked by an earlier run of this session today (the log resumes)."""
+        self.present.delete(*self.present.get_children())
+        self._listed.clear()
+        try:
+            rows = read_log(log_path).rows if log_path.exists() else []
+        except AttendanceError as exc:
+            self.app.status.error(str(exc))
+            rows = []
+        for row in rows:
+            self._add_present(row["student_id"], row["name"], row["first_seen"])
+
+    def _add_present(self, student_id: str, name: str, first_seen: datetime) -> None:
+        if student_id in self._listed:
+            return
+        self._listed.add(student_id)
+        late = self._start_at is not None and first_seen > self._start_at + timedelta(minutes=self._grace)
+        when = first_seen.astimezone().strftime("%H:%M:%S")
+        self.present.insert("", "end", iid=student_id, values=(name, student_id, when, "late" if late else ""))
+        self.present.see(student_id)
+
+    # ----- polling ------------------------------------------------------------------
+    def _poll(self) -> None:
+        self._after = None
+        background = self.background
+        if background is None:
+            return
+        try:
+            update = background.updates.get_nowait()
+        except queue.Empty:
+            update = None
+        if update is not None:
+            dets = update.detections
+            self.video.show(update.frame.image, dets.boxes, update.labels, [p >= 0 for p in dets.person.tolist()])
+            self.counts.configure(text=f"Present: {update.present} / {update.enrolled}")
+            self.source_status.configure(text=update.status)
+        self._drain_marks(background)
+        if background.running:
+            self._after = self.after(POLL_MS, self._poll)
+        else:
+            self._finish(background)
+
+    def _drain_marks(self, background: BackgroundSession) -> None:
+        while True:
+            try:
+                mark: Mark = background.marks.get_nowait()
+            except queue.Empty:
+                return
+            self._add_present(mark.student_id, mark.name, mark.first_seen)
+
+    def _finish(self, background: BackgroundSession) -> None:
+        self.background = None
+        self._set_running(False)
+        if background.error is not None:
+            log.debug("session error", exc_info=background.error)
+            self.video.message("The session stopped")
+            self.app.error("The session stopped", user_message(background.error))
+        elif background.summary is not None:
+            self._summarise(background.summary)
+        self.app.sessions_changed()
+
+    def _summarise(self, summary: SessionSummary) -> None:
+        self.counts.configure(text=f"Present: {len(summary.present)} / {summary.enrolled}")
+        absent = ", ".join(n for _, n in summary.absent) or "nobody"
+        self.video.message(f"Session {summary.session!r} ended\n{len(summary.present)} present of {summary.enrolled}; absent: {absent}")
+        self.app.status.info(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "
+                             f"log: {summary.log_path}")
+
+    def shutdown(self) -> None:
+        """Stop polling and ask a running session to stop (the window is closing)."""
+        if self._after is not None:
+            self.after_cancel(self._after)
+            self._after = None
+        if self.background is not None:
+            self.background.stop_event.set()

@@ -1,0 +1,65 @@
+"""Work the window hands to a worker process (dlib holds the GIL, so never a thread).
+
+Functions here are top-level and import no Tk, so a spawned process can run them.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from attendance.enroll import EnrollOutcome, enroll_photo
+from attendance.errors import SourceError
+from attendance.frames import Frame
+
+log = logging.getLogger(__name__)
+
+#: Seconds a camera is read before the picture is kept, so auto-exposure can settle.
+CAMERA_SETTLE_S = 0.6
+
+
+def enroll_file(folder: Path, photo: Path, name: str, student_id: str | None) -> EnrollOutcome:
+    """Enroll one photo file (same checks and messages as ``attendance enroll``)."""
+    return enroll_photo(folder, photo, name, student_id or None)
+
+
+def grab_frame(spec: str | int, timeout: float = 8.0) -> Frame:
+    """One picture from a camera, stream or file; a live source is read for
+    :data:`CAMERA_SETTLE_S` first and the newest frame kept."""
+    from attendance.sources import open_source
+
+    source = open_source(spec)
+    try:
+        deadline = time.monotonic() + timeout
+        settle_until = time.monotonic() + (CAMERA_SETTLE_S if source.live else 0.0)
+        frame: Frame | None = None
+        while time.monotonic() < deadline and not source.ended:
+            got = source.read(timeout=0.2)
+            frame = got or frame
+            if frame is not None and time.monotonic() >= settle_until:
+                break
+        description = source.description
+    finally:
+        source.close()
+    if frame is None:
+        raise SourceError(f"no picture came from {description} within {timeout:.0f} s")
+    return frame
+
+
+def enroll_camera(folder: Path, spec: str | int, name: str, student_id: str | None) -> EnrollOutcome:
+    """Take one picture from ``spec`` and enroll it.
+
+    The picture exists on disk only during the enrollment, in a private temporary
+    folder that is deleted afterwards (only its fingerprint and encoding are kept).
+    """
+    import cv2
+
+    frame = grab_frame(spec)
+    with tempfile.TemporaryDirectory(prefix="attendance-camera-") as tmp:
+        photo = Path(tmp) / f"camera-{datetime.now():%Y%m%d-%H%M%S}.png"
+        if not cv2.imwrite(str(photo), frame.image):
+            raise SourceError("could not keep the camera picture for enrollment")
+        return enroll_photo(folder, photo, name, student_id or None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -320,6 +321,8 @@ CLASS_ACTORS = (
     ("kit_harington", "probes/johnsnow_test1.jpg", 0),
 )
 CLASS_STRANGER = ("probes/obama_and_biden.jpg", 1)
+#: ``--quick``: fewer actors, so each stays in view long enough in a short video.
+QUICK_ACTORS = (CLASS_ACTORS[0], CLASS_ACTORS[2])
 #: Class video (duration s, fps): full run and ``--quick``.
 FULL_CLASS = (42.0, 10.0)
 QUICK_CLASS = (6.0, 4.0)
@@ -405,11 +408,12 @@ def build_inputs(shared: Path = SHARED_DEFAULT, quick: bool = False, cache: Path
     if quick:
         clip = trimmed_clip(clip, cache / f"clip-{QUICK_CLIP[0]}-{QUICK_CLIP[1]}.mp4", *QUICK_CLIP)
     duration, fps = QUICK_CLASS if quick else FULL_CLASS
-    names = [name_from_filename(folder) for folder, _, _ in CLASS_ACTORS]
-    video = cache / f"class-{duration:g}s-{fps:g}fps.mp4"
+    cast = QUICK_ACTORS if quick else CLASS_ACTORS
+    names = [name_from_filename(folder) for folder, _, _ in cast]
+    video = cache / f"class-{len(cast)}p-{duration:g}s-{fps:g}fps.mp4"
     if not video.exists():
-        actors = staggered_actors([shared / p for _, p, _ in CLASS_ACTORS], duration, unknown=shared / CLASS_STRANGER[0], names=names)
-        indices = [i for _, _, i in CLASS_ACTORS] + [CLASS_STRANGER[1]]
+        actors = staggered_actors([shared / p for _, p, _ in cast], duration, unknown=shared / CLASS_STRANGER[0], names=names)
+        indices = [i for _, _, i in cast] + [CLASS_STRANGER[1]]
         actors = [replace(a, face_index=i) for a, i in zip(actors, indices)]
         tmp = video.with_suffix(".part.mp4")
         make_class_video(tmp, actors, duration, fps=fps, seed=7)
@@ -617,7 +621,8 @@ def enrollment_speed(shared: Path, worker_counts: Sequence[int] = (1, 2), extra:
                                     env={"TQDM_DISABLE": "1"})
             if stats.returncode != 0:
                 raise _child_error(f"attendance enroll --workers {workers}", stats)
-            added = int(stats.stdout.split(" added")[0].split(":")[-1].strip() or 0) if " added" in stats.stdout else 0
+            found = re.search(r"(\d+) added", stats.stdout)
+            added = int(found.group(1)) if found else 0
             out.append(EnrollSpeed(workers, photos, added, stats))
     return out
 
@@ -689,6 +694,7 @@ class Profile:
     stages: dict[str, tuple[float, int]]
     decode_only_s: float
     top: list[tuple[str, int, float, float]]
+    marked: list[str]
 
 
 class _StageTimers:
@@ -797,7 +803,8 @@ def profile_pipeline(video: Path, home: Path, label: str, top_n: int = 12) -> Pr
         rows.append((where, nc, round(tt, 3), round(ct, 3)))
     rows.sort(key=lambda r: -r[2])
     stages = {k: (round(v[0], 3), int(v[1])) for k, v in timers.totals.items()}
-    return Profile(label, round(summary.wall_s, 3), summary.frames_read, summary.frames_analysed, stages, round(decode_only, 3), rows[:top_n])
+    return Profile(label, round(summary.wall_s, 3), summary.frames_read, summary.frames_analysed, stages, round(decode_only, 3), rows[:top_n],
+                   [m.name for m in summary.marks_this_run])
 
 
 def load_average() -> tuple[float, float, float]:

@@ -58,11 +58,11 @@ def print_comparison(comparison: Any) -> None:
     rows = []
     for r in comparison.runs:
         rss = f"{r.proc.peak_rss_mb:.0f}"
-        if r.proc.peak_workers_mb:
-            rss += f" ({r.proc.peak_main_mb:.0f} + " + " + ".join(f"{w:.0f}" for w in r.proc.peak_workers_mb) + ")"
+        if r.proc.peak_workers_mb or r.proc.peak_helpers_mb:
+            rss += f" ({r.proc.peak_main_mb:.0f} + " + " + ".join(f"{w:.0f}" for w in r.proc.peak_workers_mb + r.proc.peak_helpers_mb) + ")"
         rows.append([r.loop, f"{r.proc.wall_s:.2f}", f"{r.loop_s:.2f}", f"{r.fps:.1f}", f"{r.proc.cpu_s:.2f}", r.frames, r.analysed,
                      rss, f"{r.proc.peak_pss_mb:.0f}", _marks_text(r)])
-    click.echo(_table(["loop", "wall s", "loop s", "fps", "CPU s", "frames", "analysed", "peak RSS MiB (main + workers)",
+    click.echo(_table(["loop", "wall s", "loop s", "fps", "CPU s", "frames", "analysed", "peak RSS MiB (main + workers + tracker)",
                        "PSS MiB", "marked (first sighting used)"], rows))
     app = comparison.run("app")
     for other in comparison.runs:
@@ -71,8 +71,9 @@ def print_comparison(comparison: Any) -> None:
         wall = other.proc.wall_s / app.proc.wall_s
         loop = other.loop_s / app.loop_s if app.loop_s else float("nan")
         cpu = other.proc.cpu_s / app.proc.cpu_s if app.proc.cpu_s else float("nan")
-        click.echo(f"app vs {other.loop}: {wall:.2f}x faster wall ({loop:.2f}x on loop time), {cpu:.2f}x less CPU, "
-                   f"{other.proc.peak_rss_mb / app.proc.peak_rss_mb:.2f}x the memory of the app")
+        click.echo(f"{other.loop} / app: wall {wall:.2f}x, loop time {loop:.2f}x, CPU {cpu:.2f}x, "
+                   f"peak RSS {other.proc.peak_rss_mb / app.proc.peak_rss_mb:.2f}x, PSS {other.proc.peak_pss_mb / app.proc.peak_pss_mb:.2f}x "
+                   f"(above 1 = the app is faster / leaner)")
     full = comparison.run("classic-full") if any(r.loop == "classic-full" for r in comparison.runs) else None
     if full is not None:
         ratio = full.proc.wall_s / app.proc.wall_s
@@ -127,7 +128,9 @@ def print_startup(st: Any) -> None:
                f"`attendance run` launch -> first 'present:' line: "
                f"{'none' if st.launch_to_first_mark_s is None else f'{st.launch_to_first_mark_s:.2f} s'}")
     workers = " + ".join(f"{w:.0f}" for w in app.proc.peak_workers_mb) or "none"
-    click.echo(f"peak RSS: main {app.proc.peak_main_mb:.0f} MiB, workers {workers} MiB, sum {app.proc.peak_rss_mb:.0f} MiB "
+    helpers = " + ".join(f"{w:.0f}" for w in app.proc.peak_helpers_mb) or "none"
+    click.echo(f"peak RSS: main {app.proc.peak_main_mb:.0f} MiB, workers {workers} MiB, resource tracker {helpers} MiB, "
+               f"sum {app.proc.peak_rss_mb:.0f} MiB "
                f"[{_ok(app.proc.peak_rss_mb < TARGET_MEMORY_MB)} < {TARGET_MEMORY_MB:g} MiB]; "
                f"PSS sum {app.proc.peak_pss_mb:.0f} MiB, USS sum {app.proc.peak_uss_mb:.0f} MiB")
     click.echo(f"kernel high-water marks (ru_maxrss): main {app.extra['ru_maxrss_main_mb']:.0f} MiB, "
@@ -218,8 +221,8 @@ def bench(quick: bool, sections: str, inputs_text: str, shared: Path | None, cac
         print_matching(rows, norm)
         results["matching"] = {"norm": norm, "rows": b.to_jsonable(rows)}
     if "enroll" in chosen:
-        _heading("bulk enrollment: attendance enroll DIR --workers N (people/ + some photos/, 10 jitters)", b)
-        rows = b.enrollment_speed(shared, extra=() if quick else b.ENROLL_EXTRA)
+        _heading(f"bulk enrollment: attendance enroll DIR --workers N --jitters {1 if quick else 10} (people/{'' if quick else ' + some photos/'})", b)
+        rows = b.enrollment_speed(shared, extra=() if quick else b.ENROLL_EXTRA, jitters=1 if quick else 10)
         print_enroll(rows)
         results["enroll"] = b.to_jsonable(rows)
     if "startup" in chosen:

@@ -19,8 +19,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from attendance.engine import distances
 from attendance.errors import AttendanceError, StoreError
-from attendance.imaging import IMAGE_SUFFIXES, sha256_of
+from attendance.imaging import IMAGE_SUFFIXES, sha256_of, shown
 from attendance.names import clean_id, clean_name, name_from_filename, same_name
 from attendance.photos import ENROLL_JITTERS, PhotoFace, encode_photo
 from attendance.store import FaceStore, Person, Photo, now_iso
@@ -28,6 +29,9 @@ from attendance.store import FaceStore, Person, Photo, now_iso
 
 #: A new photo closer than this to an already-enrolled *other* person gets a warning.
 SAME_FACE_WARNING = 0.4
+#: A new photo further than this from every other photo of the *same* person gets a
+#: warning (two different students typed with the same name).
+DIFFERENT_FACE_WARNING = 0.6
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def plan_folder(folder: Path) -> tuple[list[PlannedPhoto], list[EnrollOutcome]]:
         try:
             return name_from_filename(stem)
         except AttendanceError as exc:
-            bad.append(EnrollOutcome(path, stem, "failed", str(exc)))
+            bad.append(EnrollOutcome(path, stem, "failed", f"{shown(path)}: {exc}"))
             return None
 
     for entry in sorted(folder.iterdir()):
@@ -83,7 +87,7 @@ def plan_folder(folder: Path) -> tuple[list[PlannedPhoto], list[EnrollOutcome]]:
             if name is None:
                 continue
             if not photos:
-                bad.append(EnrollOutcome(entry, name, "failed", f"{entry.name}/: no photos in this folder"))
+                bad.append(EnrollOutcome(entry, name, "failed", f"{shown(entry)}/: no photos in this folder"))
             plan += [PlannedPhoto(p, name, f"{entry.name}/{p.name}") for p in photos]
         elif entry.is_file() and entry.suffix.lower() in IMAGE_SUFFIXES:
             name = named(entry.stem, entry)
@@ -109,6 +113,11 @@ def _person_for(store: FaceStore, name: str, student_id: str | None) -> Person:
 
 
 def _same_face_warning(store: FaceStore, person: Person, face: PhotoFace) -> str:
+    """A warning when the face looks like someone else, or unlike the person's own photos."""
+    if len(person.photos) and not any(p.sha256 == face.sha256 for p in person.photos):
+        own = float(distances(person.encodings, face.encoding).min())
+        if own > DIFFERENT_FACE_WARNING:
+            return f"warning: this face is far ({own:.2f}) from the other photos of {person.name!r} ({person.id}); is it the same person? (use --id for a namesake)"
     others = [p for p in store.people if p is not person and len(p.photos)]
     if not others:
         return ""
@@ -179,7 +188,7 @@ def enroll_folder(
             try:
                 sha = sha256_of(item.path)
             except OSError as exc:
-                report(EnrollOutcome(item.path, item.name, "failed", f"{item.path.name}: cannot read ({exc.strerror})"))
+                report(EnrollOutcome(item.path, item.name, "failed", f"{shown(item.path)}: cannot read ({exc.strerror})"))
                 continue
             person = _already_stored(store, item, sha)
             if person is not None:
@@ -193,7 +202,7 @@ def enroll_folder(
             try:
                 report(_apply(store, item, result))
             except AttendanceError as exc:
-                report(EnrollOutcome(item.path, item.name, "failed", f"{item.path.name}: {exc}"))
+                report(EnrollOutcome(item.path, item.name, "failed", f"{shown(item.path)}: {exc}"))
                 continue
             store.save()
     return outcomes_out

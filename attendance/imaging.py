@@ -43,10 +43,17 @@ def _one_line(exc: BaseException) -> str:
 def _to_rgb(img: Image.Image) -> Image.Image:
     """Convert any Pillow mode to 8-bit RGB (alpha composited over white)."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        # 16-bit samples map to 8 bits by /257 (65535 -> 255), as every viewer shows them;
+        # 32-bit "I" and float "F" images are read as 16-bit or 8-bit (or 0..1) by range.
         arr = np.asarray(img, dtype=np.float32)
         top = float(arr.max()) if arr.size else 0.0
-        scale = 255.0 / top if top > 255.0 else 1.0
-        arr8 = np.clip(arr * scale, 0, 255).astype(np.uint8)
+        if img.mode.startswith("I;16") or top > 255.0:
+            scale = 1.0 / 257.0
+        elif img.mode == "F" and top <= 1.0:
+            scale = 255.0
+        else:
+            scale = 1.0
+        arr8 = np.clip(np.rint(arr * scale), 0, 255).astype(np.uint8)
         return Image.fromarray(arr8, mode="L").convert("RGB")
     if img.mode == "P":
         img = img.convert("RGBA")

@@ -3,7 +3,8 @@
 Names may hold any printable Unicode (accents, CJK, spaces, quotes, leading ``=``).  They
 never become file paths: the store names files by a random key and session log files
 use :func:`slug`.  Control characters (NUL, newlines, tabs) are refused because they
-break CSV rows and terminal output.
+break CSV rows and terminal output, and so are the bidirectional embedding, override and
+isolate characters, which make a name display as different text ("Trojan Source").
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ MAX_NAME_CHARS = 100
 MAX_ID_CHARS = 64
 MAX_SESSION_CHARS = 60
 
+#: Unicode bidi controls that reorder the text shown (U+202A-U+202E, U+2066-U+2069).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 
 def _check_text(value: str, what: str, limit: int) -> str:
     if not isinstance(value, str):
@@ -24,7 +28,7 @@ def _check_text(value: str, what: str, limit: int) -> str:
     text = unicodedata.normalize("NFC", value).strip()
     if not text:
         raise InvalidNameError(f"{what} is empty")
-    bad = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")]
+    bad = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _BIDI_CONTROLS]
     if bad:
         raise InvalidNameError(f"{what} {text!r} contains a control character ({bad[0]!r}); use plain text")
     if len(text) > limit:

@@ -96,7 +96,7 @@ def encode_photo(path: str | Path, jitters: int = ENROLL_JITTERS) -> PhotoFace:
     if len(boxes) > 1:
         raise FaceCountError(f"{shown(path)}: {len(boxes)} faces found; an enrollment photo must show exactly one person (crop it)")
     if turns:
-        log.warning("%s: the photo lies on its side (no EXIF orientation); its face was found turned %d degrees", shown(path), 90 * turns)
+        log.warning("%s: the photo lies on its side (no EXIF orientation); used it turned %d degrees anticlockwise", shown(path), 90 * turns)
     encoding = shared_engine().encode(rgb, boxes, jitters=jitters)[0]
     box = tuple(int(v) for v in boxes[0])
     return PhotoFace(sha256_of(path), encoding, box, thumbnail(rgb, box))  # type: ignore[arg-type]

@@ -109,24 +109,37 @@ def redact_url(url: str) -> str:
     except ValueError:
         port = None
     netloc = f"{host}:{port}" if port is not None else host
-    tail = "?…" if parts.query else ""
+    tail = "?..." if parts.query else ""
     return f"{parts.scheme}://{netloc}{parts.path}{tail}"
 
 
-_LOG_LOCK = threading.Lock()
+class _QuietOpenCV:
+    """Silences OpenCV's console warnings while captures are opened (re-entrant across
+    threads: the level is restored when the last open finishes).  A failed open is
+    reported once, as a :class:`SourceError`, not as a page of backend noise."""
 
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.saved = 0
 
-@contextmanager
-def _quiet_opencv() -> Iterator[None]:
-    """Silence OpenCV's (and its FFmpeg's) console warnings while a capture is opened:
-    a failed open is reported once, as a :class:`SourceError`, not as a page of noise."""
-    with _LOG_LOCK:
-        before = cv2.utils.logging.getLogLevel()
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if self.depth == 0:
+                self.saved = cv2.utils.logging.getLogLevel()
+                cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+            self.depth += 1
         try:
             yield
         finally:
-            cv2.utils.logging.setLogLevel(before)
+            with self.lock:
+                self.depth -= 1
+                if self.depth == 0:
+                    cv2.utils.logging.setLogLevel(self.saved)
+
+
+_quiet_opencv = _QuietOpenCV()
 
 
 class _Reader(Protocol):
@@ -436,7 +449,7 @@ class FrameSource:
         self.events.put(event)
 
 
-def open_source(spec: str | int, *, realtime: bool = False, reconnect: Reconnect | None = None,
+def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, reconnect: Reconnect | None = None,
                 folder_fps: float = 10.0, timeout: float = 5.0) -> FrameSource:
     """Open what the user named as a frame source.
 
@@ -468,7 +481,10 @@ def open_source(spec: str | int, *, realtime: bool = False, reconnect: Reconnect
         path = Path(text).expanduser()
         if path.is_dir():
             description = f"{path} (folder of images)"
-            folder = _FolderReader(path, description, folder_fps)
+            try:
+                folder = _FolderReader(path, description, folder_fps)
+            except OSError as exc:
+                raise SourceError(f"{path}: cannot list this folder ({exc.strerror or exc})") from None
             if not folder.paths:
                 raise SourceError(f"{path}: no images in this folder ({', '.join(sorted(FRAME_SUFFIXES))})")
             reader = folder

@@ -33,7 +33,7 @@ from filelock import FileLock, Timeout
 
 from attendance.atomic import atomic_write_bytes
 from attendance.engine import ENCODING_DIM
-from attendance.errors import StoreError
+from attendance.errors import AttendanceError, StoreError
 from attendance.gallery import Gallery
 from attendance.names import clean_id, clean_name, same_name
 
@@ -92,6 +92,8 @@ class FaceStore:
         if not store.path.exists():
             return store
         where = store.path
+        if not zipfile.is_zipfile(where):
+            raise StoreError(f"{where} is damaged or not a store file (not a NumPy .npz archive); {_RECOVER}")
         try:
             with np.load(where, allow_pickle=False) as data:
                 missing = {"encodings", "owner", "meta"} - set(data.files)
@@ -102,8 +104,8 @@ class FaceStore:
                 meta_bytes = np.asarray(data["meta"]).tobytes()
         except StoreError:
             raise
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
-            raise StoreError(f"{where} is damaged or not a store file ({exc}); {_RECOVER}") from None
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, MemoryError) as exc:
+            raise StoreError(f"{where} is damaged or not a store file ({_one_line(exc)}); {_RECOVER}") from None
         try:
             meta = json.loads(meta_bytes.decode("utf-8"))
             people_meta = meta["people"]
@@ -112,7 +114,7 @@ class FaceStore:
         except StoreError:
             raise
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise StoreError(f"{where} is damaged: unreadable roster ({exc}); {_RECOVER}") from None
+            raise StoreError(f"{where} is damaged: unreadable roster ({_one_line(exc)}); {_RECOVER}") from None
         if encodings.ndim != 2 or encodings.shape[1] != ENCODING_DIM or encodings.dtype != np.float32:
             raise StoreError(f"{where} is damaged: encodings have shape {encodings.shape} {encodings.dtype}; {_RECOVER}")
         if owner.shape != (len(encodings),) or not np.isfinite(encodings).all():
@@ -137,12 +139,20 @@ class FaceStore:
                 row += n
             if row != len(encodings):
                 raise ValueError("extra encoding rows")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(f"{where} is damaged: roster and encodings disagree ({exc}); {_RECOVER}") from None
+            for what, values in (("id", [p.id for p in store.people]), ("key", [p.key for p in store.people])):
+                if len(set(values)) != len(values):
+                    raise ValueError(f"the same {what} is used twice")
+        except (KeyError, TypeError, ValueError, AttendanceError) as exc:
+            # AttendanceError: a name or id edited into something clean_name refuses.
+            raise StoreError(f"{where} is damaged: roster and encodings disagree ({_one_line(exc)}); {_RECOVER}") from None
         return store
 
     def save(self) -> None:
-        """Write the whole store atomically (temporary file, fsync, rename)."""
+        """Write the whole store atomically (temporary file, fsync, rename).
+
+        People without a photo (created by :meth:`add_person`, never given one) are not
+        saved: every saved person has at least one encoding."""
+        self.people = [p for p in self.people if p.photos]
         self.folder.mkdir(parents=True, exist_ok=True)
         if os.name == "posix":
             os.chmod(self.folder, 0o700)
@@ -183,7 +193,9 @@ class FaceStore:
         except Timeout:
             raise StoreError(f"{folder} is being changed by another attendance command; try again when it finishes") from None
         try:
+            _remove_leftovers(folder)
             store = cls.load(folder)
+            store._remove_orphan_thumbnails()
             yield store
             store.save()
         finally:
@@ -222,6 +234,15 @@ class FaceStore:
 
     def thumbnail_path(self, person: Person) -> Path:
         return self.thumbs / f"{person.key}.jpg"
+
+    def _remove_orphan_thumbnails(self) -> None:
+        """Delete thumbnails of nobody in the roster (a save killed after the thumbnail
+        of a new person was written): a face photo must not outlive its person."""
+        keys = {p.key for p in self.people}
+        for thumb in self.thumbs.glob("*.jpg"):
+            if thumb.stem not in keys:
+                log.info("removing %s, the thumbnail of nobody enrolled", thumb)
+                thumb.unlink(missing_ok=True)
 
     # ----- changes ------------------------------------------------------------------
     def next_id(self) -> str:
@@ -263,6 +284,8 @@ class FaceStore:
             person.encodings = np.concatenate([person.encodings, encoding])
             status = "added"
         self.thumbs.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(self.thumbs, 0o700)
         if thumbnail_jpeg and (status == "updated" or len(person.photos) == 1 or not self.thumbnail_path(person).exists()):
             atomic_write_bytes(self.thumbnail_path(person), thumbnail_jpeg)
         return status
@@ -277,6 +300,20 @@ class FaceStore:
 
 
 _RECOVER = "move it away and enroll again (attendance enroll FOLDER)"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Delete temporary files a killed save left behind (``.NAME.XXXX.tmp``, see
+    :mod:`attendance.atomic`): they may hold encodings of since-removed people.  Only
+    called with the store lock held, when no save can be in progress."""
+    for parent in (folder, folder / "thumbs"):
+        for leftover in parent.glob(".*.tmp"):
+            log.info("removing %s, left by an interrupted save", leftover)
+            leftover.unlink(missing_ok=True)
 
 
 def _check_key(key: object) -> str:

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from attendance.errors import SourceError
-from attendance.sources import Reconnect, SourceEvent, natural_key, open_source, redact_url
+from attendance.frames import Frame
+from attendance.sources import FrameSource, Reconnect, SourceEvent, natural_key, open_source, redact_url
 from conftest import CLIP
 from streaming import LoopbackStream, free_port
 
@@ -33,9 +34,9 @@ def short_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def drain(source, timeout: float = 5.0) -> list:
+def drain(source: FrameSource, timeout: float = 5.0) -> list[Frame]:
     """Every frame until the source ends (each read bounded by ``timeout`` s)."""
-    frames = []
+    frames: list[Frame] = []
     while (frame := source.read(timeout=timeout)) is not None:
         frames.append(frame)
     assert source.ended, "read() gave None before the source ended"
@@ -79,7 +80,8 @@ def test_realtime_slow_consumer_gets_newest_frame_without_lag(short_clip: Path) 
     """A consumer 8x slower than the video: most frames are dropped, none is stale."""
     with open_source(short_clip, realtime=True) as src:
         started = time.monotonic()
-        lags, indices = [], []
+        lags: list[float] = []
+        indices: list[int] = []
         while (frame := src.read(timeout=5)) is not None:
             lags.append((time.monotonic() - started) - frame.media_time)
             indices.append(frame.index)
@@ -110,7 +112,7 @@ def test_folder_in_natural_order_skipping_non_images(tmp_path: Path) -> None:
 
 def test_natural_key_and_url_redaction() -> None:
     assert sorted(["f10.png", "F2.png", "f1.png"], key=natural_key) == ["f1.png", "F2.png", "f10.png"]
-    assert redact_url("rtsp://admin:s3cret@10.0.0.5:554/Streaming/101?token=abc") == "rtsp://10.0.0.5:554/Streaming/101?…"
+    assert redact_url("rtsp://admin:s3cret@10.0.0.5:554/Streaming/101?token=abc") == "rtsp://10.0.0.5:554/Streaming/101?..."
     assert redact_url("http://[::1]:8080/video") == "http://[::1]:8080/video"
 
 
@@ -153,9 +155,10 @@ def test_stream_that_never_answers_times_out() -> None:
 
 
 # -- a live loopback stream that drops and comes back ---------------------------------------
-def _pump(src, seconds: float) -> tuple[list[int], int]:
+def _pump(src: FrameSource, seconds: float) -> tuple[list[int], int]:
     """Read for ``seconds`` with a consumer slower than the stream; (indices, timeouts)."""
-    indices, timeouts = [], 0
+    indices: list[int] = []
+    timeouts = 0
     end = time.monotonic() + seconds
     while time.monotonic() < end and not src.ended:
         frame = src.read(timeout=0.1)

@@ -9,7 +9,6 @@ futures; the caller never blocks unless it chooses to.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from attendance.detections import Detections, iou
 from attendance.engine import ENCODING_DIM, detection_scale, shared_engine
+from attendance.pool import spawn_pool
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Analyzer:
     def start(self) -> "Analyzer":
         """Start the worker processes and load the models in each (~1 s, in parallel)."""
         if self.workers > 0:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+            self._pool = spawn_pool(self.workers, _warm_up)
             # Make every worker load its models now, not on the first frame.
             for f in [self._pool.submit(_warm_up) for _ in range(self.workers)]:
                 f.result()

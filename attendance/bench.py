@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from attendance.errors import AttendanceError
+
 log = logging.getLogger(__name__)
 
 #: Repository-relative location of the shared test data (photos and the clip).
@@ -169,9 +171,9 @@ def _is_helper(p: Any) -> bool:
         return False
 
 
-def _child_error(what: str, stats: ProcessStats) -> RuntimeError:
-    tail = "\n".join(stats.stderr.strip().splitlines()[-8:])
-    return RuntimeError(f"{what} failed (exit {stats.returncode}):\n{tail}")
+def _child_error(what: str, stats: ProcessStats) -> AttendanceError:
+    last = (stats.stderr.strip().splitlines() or ["no message"])[-1]
+    return AttendanceError(f"bench: {what} failed (exit {stats.returncode}): {last}")
 
 
 # ----------------------------------------------------------------------------------------
@@ -356,7 +358,7 @@ def _enroll_class_home(shared: Path, home: Path) -> Path:
         h = Home(home).ensure()
         failed = [o for o in enroll_folder(h.known_faces, shared / "people") if not o.ok]
         if failed:
-            raise RuntimeError(f"class home: {failed[0].message}")
+            raise AttendanceError(f"bench: enrolling the class home failed: {failed[0].message}")
     return home
 
 
@@ -401,7 +403,7 @@ def build_inputs(shared: Path = SHARED_DEFAULT, quick: bool = False, cache: Path
     shared = Path(shared)
     clip = shared / "video" / "short_hamilton_clip.mp4"
     if not clip.is_file():
-        raise FileNotFoundError(f"{clip}: the shared clip is missing (the benchmark needs ../shared/data beside the checkout)")
+        raise AttendanceError(f"{clip}: the shared clip is missing (the benchmark needs ../shared/data beside the checkout, or --shared DIR)")
     cache = Path(cache) if cache else cache_dir()
     clip_home = _enroll_clip_home(shared, cache / "home-lin-alex")
     class_home = _enroll_class_home(shared, cache / "home-class")

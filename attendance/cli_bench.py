@@ -62,7 +62,7 @@ def print_comparison(comparison: Any) -> None:
             rss += f" ({r.proc.peak_main_mb:.0f} + " + " + ".join(f"{w:.0f}" for w in r.proc.peak_workers_mb + r.proc.peak_helpers_mb) + ")"
         rows.append([r.loop, f"{r.proc.wall_s:.2f}", f"{r.loop_s:.2f}", f"{r.fps:.1f}", f"{r.proc.cpu_s:.2f}", r.frames, r.analysed,
                      rss, f"{r.proc.peak_pss_mb:.0f}", _marks_text(r)])
-    click.echo(_table(["loop", "wall s", "loop s", "fps", "CPU s", "frames", "analysed", "peak RSS MiB (main + workers + tracker)",
+    click.echo(_table(["loop", "wall s", "loop s", "fps (wall)", "CPU s", "frames", "analysed", "peak RSS MiB (main + workers + tracker)",
                        "PSS MiB", "marked (first sighting used)"], rows))
     app = comparison.run("app")
     for other in comparison.runs:

@@ -12,10 +12,9 @@ report every failure by file name.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from attendance.errors import AttendanceError, StoreError
 from attendance.imaging import IMAGE_SUFFIXES, sha256_of, shown
 from attendance.names import clean_id, clean_name, name_from_filename, same_name
 from attendance.photos import ENROLL_JITTERS, PhotoFace, encode_photo
+from attendance.pool import spawn_pool
 from attendance.store import FaceStore, Person, Photo, now_iso
 
 
@@ -221,8 +221,7 @@ def encode_many(items: list[PlannedPhoto], workers: int, jitters: int) -> Iterab
         for item in items:
             yield item, _encode_or_error(item.path, jitters)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool:
+    with spawn_pool(min(workers, len(items))) as pool:
         futures: list[tuple[PlannedPhoto, Future[PhotoFace | AttendanceError]]] = [
             (item, pool.submit(_encode_or_error, item.path, jitters)) for item in items
         ]

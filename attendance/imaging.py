@@ -94,6 +94,8 @@ def load_rgb(path: str | Path) -> np.ndarray:
         except ImageError:
             raise
         except UnidentifiedImageError:
+            if _looks_like_image(path):
+                raise ImageError(f"{name}: the image is damaged or truncated (its header cannot be decoded)") from None
             raise ImageError(f"{name}: not an image file (or a format that cannot be read)") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageError(f"{name}: refused, the image claims an enormous pixel size (decompression bomb)") from None
@@ -106,6 +108,17 @@ def load_rgb(path: str | Path) -> np.ndarray:
         finally:
             for warning in caught:
                 log.debug("%s: %s", name, warning.message)
+
+
+#: How the image formats we read begin (JPEG, PNG, GIF, BMP, TIFF both byte orders, WebP).
+_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def _looks_like_image(path: Path) -> bool:
+    """True when the file starts like an image file (so a decoding failure means damage)."""
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    return head.startswith(_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
 def _decode(path: Path, name: str) -> np.ndarray:

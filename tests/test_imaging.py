@@ -220,13 +220,14 @@ def test_every_format_enrolls_in_one_bulk_run(good: dict[str, Path], tmp_path: P
     folder = tmp_path / "class"
     folder.mkdir()
     for name, path in good.items():
-        (folder / f"{Path(name).stem}{path.suffix}").symlink_to(path)
+        (folder / f"{name.replace('.', '_')}{path.suffix}").symlink_to(path)
     home = tmp_path / "home"
+    home.mkdir()
     proc = run_cli("enroll", str(folder), "--jitters", "1", home=home)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert f"{len(good)} photos of {len(good)} people: {len(good)} added, 0 updated, 0 unchanged, 0 failed" in proc.stdout
-    assert "rotated_no_tag.jpg: the photo lies on its side" in proc.stderr
+    assert "rotated_no_tag_jpg.jpg: the photo lies on its side" in proc.stderr
     with np.load(home / "known_faces" / "gallery.npz") as data:
         enc = data["encodings"]
     spread = np.linalg.norm(enc[:, None, :] - enc[None, :, :], axis=2)

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from attendance.csvsafe import CSV_ENCODING
@@ -71,6 +72,7 @@ def test_mark_survives_kill_9_the_next_instant(lin_alex_home: Path, tmp_path: Pa
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.startswith("present:"):
+                workers = psutil.Process(proc.pid).children(recursive=True)
                 os.kill(proc.pid, signal.SIGKILL)
                 break
         else:
@@ -79,6 +81,9 @@ def test_mark_survives_kill_9_the_next_instant(lin_alex_home: Path, tmp_path: Pa
         proc.kill()
         proc.wait(30)
     assert proc.returncode == -signal.SIGKILL
+    # The recognition workers notice their parent died and exit: no orphans left running.
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert workers and not alive, alive
     rows = log_rows(home)
     assert [r["name"] for r in rows] == ["Lin-Manuel Miranda"]
     # The next run of the same session continues: the lock died with the process.

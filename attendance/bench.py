@@ -250,8 +250,7 @@ def run_app(video: Path | str, home: Path, label: str, realtime: bool = False, w
     data = json.loads(stats.stdout.strip().splitlines()[-1])
     marks = [LoopMark(m["name"], int(m["frame"]), float(m["second"])) for m in data["marks"]]
     extra = {k: data[k] for k in ("first_result_s", "max_frame_gap_s", "frames_dropped", "updates", "mark_times",
-                                   "run_start_epoch", "workers", "self_cpu_s", "workers_cpu_s", "ru_maxrss_main_mb",
-                                   "ru_maxrss_worker_mb", "config")}
+                                   "run_start_epoch", "workers", "self_cpu_s", "workers_cpu_s", "ru_maxrss_worker_mb", "config")}
     return LoopRun(label, "app" + (" realtime" if realtime else ""), data["frames_read"], data["frames_analysed"], data["wall_s"],
                    stats, marks, extra)
 
@@ -289,7 +288,9 @@ def _app_child(spec: dict[str, Any]) -> int:
         "marks": [{"name": m.name, "frame": m.frame, "second": round(m.media_time_s, 3)} for m in summary.marks_this_run],
         "mark_times": mark_times, "updates": updates, "run_start_epoch": start_epoch, "workers": config.workers,
         "self_cpu_s": round(me.ru_utime + me.ru_stime, 3), "workers_cpu_s": round(kids.ru_utime + kids.ru_stime, 3),
-        "ru_maxrss_main_mb": round(me.ru_maxrss / 1024, 1), "ru_maxrss_worker_mb": round(kids.ru_maxrss / 1024, 1),
+        # The main process's own ru_maxrss is not reported: Linux carries the launching
+        # process's high-water mark across fork+exec, so it would be the bench's, not the app's.
+        "ru_maxrss_worker_mb": round(kids.ru_maxrss / 1024, 1),
         "config": {"min_face_px": config.min_face_px, "analysis_fps": config.analysis_fps, "tolerance": config.policy.tolerance,
                    "margin": config.policy.margin, "sightings": config.policy.min_sightings, "realtime": config.realtime},
     }))
@@ -444,12 +445,17 @@ class Comparison:
 
 def compare_loops(label: str, video: Path, home: Path, expected: Sequence[str] | None = None,
                   loops: Sequence[str] = ("classic-full", "classic-faster", "app")) -> Comparison:
-    """Run the chosen loops one after another on ``video`` with ``home``'s enrolled people."""
+    """Run the chosen loops one after another on ``video`` with ``home``'s enrolled people.
+
+    ``"app-1worker"`` is the app with one analysis process instead of the default.
+    """
     runs = []
     for loop in loops:
         log.info("bench: %s on %s", loop, label)
         if loop == "app":
             runs.append(run_app(video, home, label))
+        elif loop == "app-1worker":
+            runs.append(replace(run_app(video, home, label, workers=1), loop=loop))
         else:
             runs.append(run_classic_loop(video, home, "full" if loop == "classic-full" else "fast", label))
     return Comparison(label, runs, sorted(expected) if expected is not None else None)
@@ -457,13 +463,21 @@ def compare_loops(label: str, video: Path, home: Path, expected: Sequence[str] |
 
 @dataclass
 class Latency:
-    """Realtime: ``visible_frame`` (classic-full's first match), ``seconds`` from that frame
-    being shown to the mark (``None``: never marked), and the frame the app's mark names."""
+    """Realtime latency of one person.
+
+    ``visible_frame``: classic-full's first match (first clear visibility);
+    ``seconds``: media time from that frame to the frame on screen when the mark was
+    made (frames are played at their own rate, so this is the wall-clock delay a viewer
+    sees, dropped frames included); ``mark_frame``: the frame of the sighting the app's
+    mark names; ``pipeline_s``: wall time from that frame being shown to the mark (the
+    recognition delay alone).  ``None``: never marked.
+    """
 
     name: str
     visible_frame: int
     seconds: float | None
     mark_frame: int | None
+    pipeline_s: float | None
 
 
 @dataclass
@@ -496,16 +510,22 @@ def video_duration(path: Path) -> float:
 
 def realtime_latency(label: str, video: Path, home: Path, classic_full: LoopRun) -> Realtime:
     """Play ``video`` at its own speed; time from first clear visibility to each mark."""
+    fps = video_info(video)[1] or 30.0
     run = run_app(video, home, label, realtime=True)
-    shown: list[tuple[int, float]] = run.extra["updates"]
+    shown: list[tuple[int, float]] = [(int(i), float(t)) for i, t in run.extra["updates"]]
     marks = {m.name: m for m in run.marks}
     out = []
     for first in classic_full.marks:
-        seen_at = next((t for index, t in shown if index >= first.frame), None)
         marked_at = run.extra["mark_times"].get(first.name)
-        seconds = None if marked_at is None or seen_at is None else round(marked_at - seen_at, 3)
-        out.append(Latency(first.name, first.frame, seconds, marks[first.name].frame if first.name in marks else None))
-    return Realtime(label, run, out, video_info(video)[1])
+        mark = marks.get(first.name)
+        if marked_at is None or mark is None:
+            out.append(Latency(first.name, first.frame, None, None, None))
+            continue
+        on_screen = next(i for i, t in shown if t >= marked_at)
+        sighting_shown = next((t for i, t in shown if i >= mark.frame), marked_at)
+        out.append(Latency(first.name, first.frame, round((on_screen - first.frame) / fps, 3), mark.frame,
+                           round(marked_at - sighting_shown, 3)))
+    return Realtime(label, run, out, fps)
 
 
 @dataclass

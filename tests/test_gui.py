@@ -11,6 +11,7 @@ import csv
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from attendance.csvsafe import CSV_ENCODING
 from attendance.home import Home
-from conftest import ARTIFACTS, CLIP, ROOT, run_cli
+from conftest import ARTIFACTS, CLIP, ROOT, copy_home, run_cli
 from xvfb import screenshot, xvfb
 
 pytestmark = pytest.mark.gui
@@ -145,6 +146,13 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         assert [p.id for p in roster.people] == ["S0001", "A-42"]
         shoot(app, display, "roster")
 
+        # Reports before any session: an empty state, not an error.
+        app.notebook.select(app.reports)
+        root.update()
+        run_until(root, lambda: app.reports.report is not None and not app.reports.busy, 30)
+        assert app.reports.table_title.cget("text") == "No sessions recorded yet"
+        assert str(app.reports.export_button.cget("state")) == "disabled"
+
         # Session on the shared clip played in real time, with a 10 ms heartbeat on the Tk thread.
         session = app.session
         app.notebook.select(session)
@@ -164,15 +172,28 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         root.after(10, beat)
         took = run_until(root, lambda: "S0001" in session.present.get_children(), 30)
         frames_seen = session.video.itemcget(session.video._image_item, "state") == "normal"
+        # Looking at the reports mid-session: they are built off the Tk thread (heartbeat below).
+        t_rep = time.perf_counter()
+        empty = app.reports.report
+        app.notebook.select(app.reports)
+        root.update()
+        run_until(root, lambda: app.reports.report is not empty and not app.reports.busy, 20)
+        assert app.reports.report.rows, "the session being recorded is in the reports"
+        t_rep2 = time.perf_counter()
+        app.notebook.select(session)
         run_until(root, lambda: bool(session.video.find_withtag("overlay")), 5)
-        shoot(app, display, "session")
+        shot_from = time.perf_counter()
+        shoot(app, display, "session")  # the test's own work on the Tk thread: not counted below
+        shot_to = time.perf_counter()
         assert frames_seen, "the live video is shown"
         assert session.present.item("S0001", "values")[0] == "Lin-Manuel Miranda"
         session.stop_button.invoke()
         run_until(root, lambda: not session.running, 15)
-        gaps = [b - a for a, b in zip(beats, beats[1:])]
+        gaps = [b - a for a, b in zip(beats, beats[1:]) if b < shot_from or a > shot_to]
         largest = max(gaps)
-        print(f"Lin present after {took:.1f} s; heartbeat: {len(beats)} beats, largest gap {largest * 1000:.0f} ms")
+        print("DBG gaps", sorted(((round((b - a) * 1000), round(a - t_rep, 2)) for a, b in zip(beats, beats[1:])), reverse=True)[:6], "reports took", round(t_rep2 - t_rep, 2))
+        print(f"Lin present after {took:.1f} s; heartbeat: {len(beats)} beats, largest gap {largest * 1000:.0f} ms "
+              f"(screenshot excluded: {(shot_to - shot_from) * 1000:.0f} ms)")
         assert len(beats) > 100
         assert largest < 0.100, f"the UI thread was blocked for {largest * 1000:.0f} ms"
         assert not [e for e in dialogs.errors[errors_before + 1:]], dialogs.errors
@@ -180,12 +201,14 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
 
         # Reports: the session table, the chart, and the CSV export.
         reports = app.reports
+        during = reports.report
         app.notebook.select(reports)
         root.update()
-        assert reports.data is not None and [s.session for s in reports.data.sessions] == ["period 1"]
+        run_until(root, lambda: reports.report is not during and not reports.busy, 30)
+        assert reports.report.sessions == 1 and reports.report.names == ["period 1"]
         rows = {reports.tree.item(i, "values")[3]: reports.tree.item(i, "values") for i in reports.tree.get_children()}
         assert rows["S0001"][5] == "present" and rows["A-42"][5] == "absent"
-        assert reports._canvas is not None, "the chart is shown"
+        assert reports._chart_photo is not None and reports._chart_photo.width() > 300, "the chart is shown"
         out = tmp_path / "export.csv"
         dialogs.answers["csv"].append(out)
         reports.export_button.invoke()
@@ -195,17 +218,31 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         assert [(r["name"], r["status"]) for r in exported] == [("Lin-Manuel Miranda", "present"), ("Alex Lacamoire", "absent")]
         assert exported[0]["session"] == "period 1" and "T" in exported[0]["first_seen"]
 
-        # Remove Alex: a "no" keeps him, a "yes" removes him and his thumbnail.
+        # "Take a picture" (the clip stands in for a webcam: its first frame shows one face);
+        # the picture is on disk only during the enrollment.
         app.notebook.select(roster)
         root.update()
-        roster.tree.selection_set("A-42")
+        leftovers = set(Path(tempfile.gettempdir()).glob("attendance-camera-*"))
+        roster.name_entry.insert(0, "Camera Pupil")
+        roster.camera.set(str(CLIP))
+        roster.camera_button.invoke()
+        run_until(root, lambda: not app.jobs.busy, 30)
+        assert "enrolled: Camera Pupil (S0002) from the camera" in app.status.text.get(), dialogs.errors
+        assert set(Path(tempfile.gettempdir()).glob("attendance-camera-*")) == leftovers
+        from attendance.store import FaceStore
+
+        pupil = FaceStore.load(tmp_path / "home" / "known_faces").find("S0002")
+        assert pupil.photos[0].source.startswith("camera-")
+
+        # Remove them again: a "no" keeps them, a "yes" removes them and their thumbnail.
+        roster.tree.selection_set("S0002")
         root.update()
         dialogs.answers["confirm"] += [False, True]
         roster.remove_button.invoke()
-        assert "A-42" in roster.tree.get_children()
+        assert "S0002" in roster.tree.get_children()
         roster.remove_button.invoke()
-        assert [p.id for p in roster.people] == ["S0001"]
-        assert len(list((tmp_path / "home" / "known_faces" / "thumbs").glob("*.jpg"))) == 1
+        assert [p.id for p in roster.people] == ["S0001", "A-42"]
+        assert len(list((tmp_path / "home" / "known_faces" / "thumbs").glob("*.jpg"))) == 2
     finally:
         close(app)
 
@@ -214,22 +251,23 @@ def test_session_errors_are_messages_in_the_window(display: str, lin_alex_home: 
     from attendance.gui.app import App
     from attendance.sessionlog import SessionLog
 
+    home = copy_home(lin_alex_home, tmp_path / "home")
     dialogs = ScriptedDialogs()
-    app = App(Home(lin_alex_home), dialogs=dialogs)  # type: ignore[arg-type]
+    app = App(Home(home), dialogs=dialogs)  # type: ignore[arg-type]
     try:
         session = app.session
         app.notebook.select(session)
-        for bad, expected in (("", "choose a source"), (str(tmp_path / "missing.mp4"), "no such file"),
-                              (str(CLIP), "start time")):
+        for bad, expected in (("", "choose a source"), (str(CLIP), "start time")):
             session.source.set(bad)
             session.start_time.set("25:99" if expected == "start time" else "")
             session.start_button.invoke()
             assert not session.running
             assert expected in dialogs.errors[-1][1], dialogs.errors
-        # A missing camera and a locked log: the session thread fails, the window says why.
+        # A missing file or camera and a locked log: the session thread fails, the window says why.
         session.start_time.set("")
-        for source, name, expected in (("7", "class", "camera 7"), (str(CLIP), "locked", "being written")):
-            holder = SessionLog(Path(lin_alex_home) / "logs", "locked").open([])
+        for source, name, expected in ((str(tmp_path / "missing.mp4"), "class", "no such file"), ("7", "class", "camera at index 7"),
+                                       (str(CLIP), "locked", "being written")):
+            holder = SessionLog(home / "logs", "locked").open([])
             try:
                 session.source.set(source)
                 session.session_name.set(name)

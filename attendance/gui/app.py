@@ -80,20 +80,21 @@ class App:
         if isinstance(value, (KeyboardInterrupt, SystemExit)):
             self.close()
             return
+        message = user_message(value)
         if not isinstance(value, AttendanceError):
-            log.warning("unexpected error in the window", exc_info=(kind, value, tb))
-        self.error("Error", user_message(value))
+            log.warning("unexpected error in the window: %s (details with -vv)", message)
+            log.debug("details", exc_info=(kind, value, tb))
+        self.error("Error", message)
 
     # ----- cross-tab notifications --------------------------------------------------
     def sessions_changed(self) -> None:
-        """A session ended: the reports are out of date."""
-        self.reports.stale = True
+        """A session ended: show the reports again if they are on screen."""
         if self.notebook.select() == str(self.reports):
             self.reports.refresh()
 
     def _tab_changed(self) -> None:
         current = self.notebook.select()
-        if current == str(self.reports) and self.reports.stale:
+        if current == str(self.reports):
             self.reports.refresh()
         elif current == str(self.roster):
             self.roster.refresh()
@@ -106,6 +107,7 @@ class App:
     def close(self) -> None:
         """Stop a running session (waiting up to :data:`CLOSE_WAIT_MS`), the worker, then the window."""
         self.session.shutdown()
+        self.reports.shutdown()
         self.jobs.close()
         self._close_when_stopped(CLOSE_WAIT_MS)
 

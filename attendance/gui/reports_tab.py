@@ -1,34 +1,42 @@
 """The Reports tab: pick a session and/or a date range, see the table and the chart, export CSV.
 
 Tables and CSV come from :mod:`attendance.export` and the chart from
-:mod:`attendance.charts`, exactly as ``attendance export`` / ``attendance report`` make them.
+:mod:`attendance.charts`, exactly as ``attendance export`` / ``attendance report`` make
+them, built in a worker process (:mod:`attendance.gui.report_job`) so a running
+session's video keeps moving while the reports are open.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
+import multiprocessing
 import tkinter as tk
-import warnings
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from tkinter import font as tkfont
 from tkinter import ttk
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from PIL import Image, ImageTk
+
+from attendance.atomic import atomic_write_bytes
 from attendance.errors import AttendanceError
+from attendance.gui.jobs import user_message
+from attendance.gui.report_job import Query, Report, build_report, load_modules
 from attendance.gui.widgets import PAD, scrolled_tree
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from attendance.export import Attendance
     from attendance.gui.app import App
 
 log = logging.getLogger(__name__)
 
 ALL_SESSIONS = "All sessions"
+STATUS_COLOURS = {"present": "#1b6e2a", "late": "#9a6700", "absent": "#b00020"}
 TABLES = {"Present / late / absent": "session", "Students × sessions": "matrix", "Per-student summary": "summary",
           "Every mark": "events"}
+POLL_MS = 40
 
 
 class ReportsTab(ttk.Frame):
@@ -37,10 +45,12 @@ class ReportsTab(ttk.Frame):
     def __init__(self, parent: tk.Misc, app: App) -> None:
         super().__init__(parent, padding=PAD)
         self.app = app
-        self.data: Attendance | None = None
-        self.frame: pd.DataFrame | None = None
-        self._canvas: Any = None
-        self.stale = True
+        self.report: Report | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future[Report] | None = None
+        self._again = False
+        self._chart_photo: ImageTk.PhotoImage | None = None
+        self._resize_after: str | None = None
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._build_filters()
@@ -53,9 +63,10 @@ class ReportsTab(ttk.Frame):
         self.table_title.grid(row=0, column=0, sticky="w", pady=(0, 4))
         self.tree_frame, self.tree = scrolled_tree(self.table_box, [("empty", "", 200)], height=16)
         self.tree_frame.grid(row=1, column=0, sticky="nsew")
-        self.chart_box = ttk.Frame(panes, padding=(PAD, 0, 0, 0))
+        self.chart = ttk.Label(panes, anchor="center", padding=(PAD, 0, 0, 0))
+        self.chart.bind("<Configure>", lambda _e: self._chart_resized())
         panes.add(self.table_box, weight=1)
-        panes.add(self.chart_box, weight=1)
+        panes.add(self.chart, weight=1)
 
     def _build_filters(self) -> None:
         box = ttk.LabelFrame(self, text="Choose what to report", padding=PAD)
@@ -87,8 +98,8 @@ class ReportsTab(ttk.Frame):
         for entry in (self.from_entry, self.to_entry):
             entry.bind("<Return>", lambda _e: self.refresh())
 
-    # ----- loading ------------------------------------------------------------------
-    def _filters(self) -> tuple[str | None, date | None, date | None]:
+    # ----- building -----------------------------------------------------------------
+    def _query(self) -> Query:
         def day(text: str, what: str) -> date | None:
             text = text.strip()
             if not text:
@@ -99,91 +110,132 @@ class ReportsTab(ttk.Frame):
                 raise AttendanceError(f"{what} {text!r} is not a date: use YYYY-MM-DD") from None
 
         session = self.session.get()
-        return (None if session == ALL_SESSIONS else session), day(self.date_from.get(), "from"), day(self.date_to.get(), "to")
+        self.update_idletasks()  # lay out a tab shown for the first time, to know the chart's size
+        return Query(None if session == ALL_SESSIONS else session, day(self.date_from.get(), "from"),
+                     day(self.date_to.get(), "to"), TABLES[self.kind.get()], (self.chart.winfo_width() - PAD, self.chart.winfo_height()))
+
+    @property
+    def busy(self) -> bool:
+        """True while a report is being built."""
+        return self._future is not None
 
     def refresh(self) -> None:
-        """Reload the logs with the current filters and redraw the table and the chart."""
-        from attendance.export import list_sessions, load, table
-
-        self.stale = False
+        """Rebuild the report with the current filters, in the worker (see :meth:`_poll`)."""
+        if self._future is not None:
+            self._again = True
+            return
         try:
-            session, date_from, date_to = self._filters()
-            names = sorted({s.session for s in list_sessions(self.app.home.logs)}, key=str.casefold)
-            self.session_box.configure(values=[ALL_SESSIONS, *names])
-            data = load(self.app.home.logs, session, date_from, date_to)
-            frame = table(data, TABLES[self.kind.get()])
+            query = self._query()
         except AttendanceError as exc:
             self.app.error("Reports", str(exc))
             return
-        self.data, self.frame = data, frame
-        self._show_table(data, frame)
-        self._show_chart(data)
-        self.export_button.configure(state="normal" if data.sessions else "disabled")
-        if data.warnings:
-            self.app.status.error(f"{len(data.warnings)} warning(s) reading the logs: {data.warnings[0]}")
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=load_modules)
+        self._future = self._pool.submit(build_report, self.app.home.logs, query)
+        self.show_button.configure(state="disabled")
+        if self.report is None:
+            self.table_title.configure(text="Reading the attendance logs…")
+        self.after(POLL_MS, self._poll)
+
+    def _poll(self) -> None:
+        future = self._future
+        if future is None:
+            return
+        if not future.done():
+            self.after(POLL_MS, self._poll)
+            return
+        self._future = None
+        self.show_button.configure(state="normal")
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
+        exc = future.exception()
+        if exc is not None:
+            if isinstance(exc, BrokenProcessPool):
+                self._pool = None
+            log.debug("report failed", exc_info=exc)
+            self.app.error("Reports", user_message(exc))
+            return
+        self._show(future.result())
+
+    # ----- showing ------------------------------------------------------------------
+    def _show(self, report: Report) -> None:
+        self.report = report
+        self.session_box.configure(values=[ALL_SESSIONS, *report.names])
+        self._show_table(report)
+        self._chart_photo = ImageTk.PhotoImage(Image.open(io.BytesIO(report.chart_png))) if report.chart_png else None
+        self.chart.configure(image=self._chart_photo or "")
+        self.export_button.configure(state="normal" if report.sessions else "disabled")
+        if report.warnings:
+            self.app.status.error(f"{len(report.warnings)} warning(s) reading the logs: {report.warnings[0]}")
         else:
-            self.app.status.info(f"{len(data.sessions)} session(s), {len(frame)} row(s)")
+            self.app.status.info(f"{report.sessions} session(s), {len(report.rows)} row(s)")
 
-    def _show_table(self, data: Attendance, frame: pd.DataFrame) -> None:
-        from attendance.export import to_csv_text
-
+    def _show_table(self, report: Report) -> None:
         self.tree_frame.destroy()
-        if not data.sessions:
-            self.table_title.configure(text="No sessions recorded yet" if self.session.get() == ALL_SESSIONS
-                                       and not self.date_from.get() and not self.date_to.get() else "No sessions match")
+        if not report.sessions:
+            query = report.query
+            filtered = query.session or query.date_from or query.date_to
+            self.table_title.configure(text="No sessions match" if filtered else "No sessions recorded yet")
             self.tree_frame, self.tree = scrolled_tree(self.table_box, [("empty", "", 200)], height=16)
             self.tree_frame.grid(row=1, column=0, sticky="nsew")
             return
-        self.table_title.configure(text=f"{self.kind.get()}: {len(data.sessions)} session(s)")
-        columns = [str(c) for c in frame.columns]
-        widths = [max(60, min(220, 8 * max(len(c), 8))) for c in columns]
-        self.tree_frame, self.tree = scrolled_tree(self.table_box, list(zip([f"c{i}" for i in range(len(columns))], columns, widths)),
-                                                   height=16)
+        title = next(label for label, kind in TABLES.items() if kind == report.query.kind)
+        self.table_title.configure(text=f"{title}: {report.sessions} session(s)")
+        font, bold = tkfont.nametofont("TkDefaultFont"), tkfont.nametofont("TkHeadingFont")
+        widths = [min(260, 16 + max([bold.measure(h), *(font.measure(r[i]) for r in report.rows)]))
+                  for i, h in enumerate(report.headings)]
+        keys = [f"c{i}" for i in range(len(report.headings))]
+        self.tree_frame, self.tree = scrolled_tree(self.table_box, list(zip(keys, report.headings, widths)), height=16,
+                                                   horizontal=True)
         self.tree_frame.grid(row=1, column=0, sticky="nsew")
-        # The cells exactly as the CSV export writes them (ISO 8601 times, empty for missing).
-        reader = csv.reader(io.StringIO(to_csv_text(frame)))
-        next(reader)
-        for row in reader:
-            self.tree.insert("", "end", values=row)
+        for status, colour in STATUS_COLOURS.items():
+            self.tree.tag_configure(status, foreground=colour)
+        at = report.status_column
+        for row in report.rows:
+            self.tree.insert("", "end", values=row, tags=(row[at],) if at is not None else ())
 
-    def _show_chart(self, data: Attendance) -> None:
-        from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg
-
-        from attendance.charts import report_figure
-
-        if self._canvas is not None:
-            self._canvas.get_tk_widget().destroy()
-            self._canvas = None
-        if not data.sessions:
+    def _chart_resized(self) -> None:
+        """Redraw the chart for a new size once resizing has paused."""
+        if self.report is None or not self.report.chart_png:
             return
-        figure = report_figure(data)
-        self.chart_box.update_idletasks()
-        width, height = self.chart_box.winfo_width(), self.chart_box.winfo_height()
-        if width > 50 and height > 50:
-            figure.set_size_inches(width / figure.dpi, height / figure.dpi)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
-            self._canvas = FigureCanvasTkAgg(figure, master=self.chart_box)
-            self._canvas.draw()
-        self._canvas.get_tk_widget().pack(fill="both", expand=True)
+        if self._resize_after is not None:
+            self.after_cancel(self._resize_after)
+
+        def redraw() -> None:
+            self._resize_after = None
+            if self.report is None:
+                return
+            (w0, h0), w, h = self.report.query.chart_px, self.chart.winfo_width() - PAD, self.chart.winfo_height()
+            if abs(w - w0) + abs(h - h0) > 20:
+                self.refresh()
+
+        self._resize_after = self.after(300, redraw)
 
     # ----- exporting ----------------------------------------------------------------
     def export_csv(self) -> None:
-        """Write the table on screen as spreadsheet-safe CSV (same as ``attendance export``)."""
-        from attendance.export import write_csv
+        """Write the table on screen as spreadsheet-safe CSV (the bytes ``attendance export`` writes)."""
         from attendance.names import slug
 
-        if self.frame is None or self.data is None or not self.data.sessions:
+        report = self.report
+        if report is None or not report.sessions:
             return
-        kind = TABLES[self.kind.get()]
-        session = self.session.get()
-        suggested = f"attendance-{kind}" + ("" if session == ALL_SESSIONS else f"-{slug(session)}") + ".csv"
+        query = report.query
+        suggested = f"attendance-{query.kind}" + (f"-{slug(query.session)}" if query.session else "") + ".csv"
         path = self.app.dialogs.save_csv(suggested)
         if path is None:
             return
         try:
-            write_csv(self.frame, path)
+            atomic_write_bytes(path, report.csv, mode=0o644)
         except OSError as exc:
-            self.app.error("Export CSV", f"{path}: cannot write ({exc.strerror})")
+            self.app.error("Export CSV", f"{path}: cannot write ({exc.strerror or exc})")
             return
-        self.app.status.info(f"wrote {len(self.frame)} rows from {len(self.data.sessions)} session(s) to {path}")
+        self.app.status.info(f"wrote {len(report.rows)} rows from {report.sessions} session(s) to {path}")
+
+    def shutdown(self) -> None:
+        """Stop the report worker (a report being built is abandoned)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self._future = None

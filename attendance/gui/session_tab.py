@@ -52,6 +52,7 @@ class SessionTab(ttk.Frame):
         self._grace = DEFAULT_GRACE_MINUTES
         self._listed: set[str] = set()
         self._after: str | None = None
+        self._texts: dict[str, str] = {}
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._build_settings()
@@ -99,8 +100,8 @@ class SessionTab(ttk.Frame):
         side.columnconfigure(0, weight=1)
         self.counts = ttk.Label(side, text="Present: – / –", font=("TkHeadingFont", 14, "bold"))
         self.counts.grid(row=0, column=0, sticky="w", pady=(0, PAD))
-        frame, self.present = scrolled_tree(side, [("name", "Name", 130), ("id", "Id", 60), ("time", "Seen at", 70),
-                                                   ("late", "Late?", 50)], height=12)
+        frame, self.present = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("time", "Seen at", 70),
+                                                   ("late", "Late?", 52)], height=12)
         frame.grid(row=1, column=0, sticky="nsew")
 
     # ----- controls -----------------------------------------------------------------
@@ -145,7 +146,7 @@ class SessionTab(ttk.Frame):
             return
         self._start_at, self._grace = start, grace
         self._show_earlier_marks(live.log.path)
-        self.counts.configure(text=f"Present: {len(self._listed)} / {len(live.gallery)}")
+        self._set_text(self.counts, f"Present: {len(self._listed)} / {len(live.gallery)}")
         self.background = BackgroundSession(live).start()
         self._set_running(True)
         self.video.message("Opening the source and loading the face models…")
@@ -199,13 +200,19 @@ class SessionTab(ttk.Frame):
         if update is not None:
             dets = update.detections
             self.video.show(update.frame.image, dets.boxes, update.labels, [p >= 0 for p in dets.person.tolist()])
-            self.counts.configure(text=f"Present: {update.present} / {update.enrolled}")
-            self.source_status.configure(text=update.status)
+            self._set_text(self.counts, f"Present: {update.present} / {update.enrolled}")
+            self._set_text(self.source_status, update.status)
         self._drain_marks(background)
         if background.running:
             self._after = self.after(POLL_MS, self._poll)
         else:
             self._finish(background)
+
+    def _set_text(self, label: ttk.Label, text: str) -> None:
+        """Change a label only when its text changes (each Tk call may wait for the GIL)."""
+        if self._texts.get(str(label)) != text:
+            self._texts[str(label)] = text
+            label.configure(text=text)
 
     def _drain_marks(self, background: BackgroundSession) -> None:
         while True:
@@ -227,7 +234,7 @@ class SessionTab(ttk.Frame):
         self.app.sessions_changed()
 
     def _summarise(self, summary: SessionSummary) -> None:
-        self.counts.configure(text=f"Present: {len(summary.present)} / {summary.enrolled}")
+        self._set_text(self.counts, f"Present: {len(summary.present)} / {summary.enrolled}")
         absent = ", ".join(n for _, n in summary.absent) or "nobody"
         self.video.message(f"Session {summary.session!r} ended\n{len(summary.present)} present of {summary.enrolled}; absent: {absent}")
         self.app.status.info(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "

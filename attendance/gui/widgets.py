@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Sequence
+from tkinter import font as tkfont
 from tkinter import ttk
 
 import numpy as np
@@ -33,79 +34,101 @@ class StatusBar(ttk.Frame):
 
 
 def scrolled_tree(parent: tk.Misc, columns: Sequence[tuple[str, str, int]], *, show: str = "headings",
-                  height: int = 10) -> tuple[ttk.Frame, ttk.Treeview]:
-    """A Treeview with a vertical scrollbar; ``columns`` are ``(key, heading, width px)``."""
+                  height: int = 10, horizontal: bool = False) -> tuple[ttk.Frame, ttk.Treeview]:
+    """A Treeview with a vertical (and optionally a horizontal) scrollbar; ``columns`` are
+    ``(key, heading, width px)``; the last column stretches."""
     frame = ttk.Frame(parent)
     tree = ttk.Treeview(frame, columns=[c[0] for c in columns], show=show, height=height, selectmode="browse")
     for key, heading, width in columns:
         tree.heading(key, text=heading, anchor="w")
-        tree.column(key, width=width, anchor="w", stretch=key == columns[-1][0])
+        tree.column(key, width=width, minwidth=40, anchor="w", stretch=key == columns[-1][0])
     bar = ttk.Scrollbar(frame, orient="vertical", command=tree.yview)
     tree.configure(yscrollcommand=bar.set)
     tree.grid(row=0, column=0, sticky="nsew")
     bar.grid(row=0, column=1, sticky="ns")
+    if horizontal:
+        hbar = ttk.Scrollbar(frame, orient="horizontal", command=tree.xview)
+        tree.configure(xscrollcommand=hbar.set)
+        hbar.grid(row=1, column=0, sticky="ew")
     frame.rowconfigure(0, weight=1)
     frame.columnconfigure(0, weight=1)
     return frame, tree
-
-
-def fill_tree(tree: ttk.Treeview, rows: Sequence[Sequence[object]]) -> None:
-    """Replace every row of ``tree`` with ``rows`` (one value per column)."""
-    tree.delete(*tree.get_children())
-    for row in rows:
-        tree.insert("", "end", values=[("" if v is None else v) for v in row])
 
 
 class VideoView(tk.Canvas):
     """Shows BGR frames scaled to fit, with face boxes and names drawn by Tk.
 
     Names are Tk text (not OpenCV's ``putText``), so accents and other scripts render.
-    One ``PhotoImage`` is reused while the displayed size stays the same.
+    Each Tk call may wait for Python's GIL while the session thread runs, so a frame
+    costs few of them: one ``PhotoImage`` is reused while the displayed size stays the
+    same, the canvas size comes from ``<Configure>``, and the boxes are redrawn only
+    when the detections change.
     """
 
     def __init__(self, parent: tk.Misc, width: int = 640, height: int = 360) -> None:
         super().__init__(parent, width=width, height=height, background="#1e1e1e", highlightthickness=0)
         self._photo: ImageTk.PhotoImage | None = None
+        self._size = (width, height)
+        self._overlay_key: object = None
+        self._font = tkfont.Font(self, font=("TkDefaultFont", 10, "bold"))
+        self._line = int(self._font.metrics("linespace"))
+        self._text_width: dict[str, int] = {}
         self._image_item = self.create_image(0, 0, anchor="nw")
         self._message_item = self.create_text(width // 2, height // 2, fill="#d0d0d0", font=("TkDefaultFont", 13),
                                               text="", justify="center")
-        self.bind("<Configure>", lambda _e: self._centre_message())
+        self.bind("<Configure>", self._resized)
+
+    @property
+    def showing_video(self) -> bool:
+        return self._overlay_key is not None
 
     def message(self, text: str) -> None:
         """Clear the picture and show ``text`` in the middle (e.g. "Press Start")."""
         self.delete("overlay")
-        self.itemconfigure(self._image_item, state="hidden")
+        self._overlay_key = None
+        self.itemconfigure(self._image_item, image="", state="hidden")
+        self._photo = None
         self.itemconfigure(self._message_item, text=text, state="normal")
 
-    def _centre_message(self) -> None:
-        self.coords(self._message_item, self.winfo_width() // 2, self.winfo_height() // 2)
+    def _resized(self, event: tk.Event) -> None:
+        self._size = (max(event.width, 2), max(event.height, 2))
+        self.coords(self._message_item, event.width // 2, event.height // 2)
 
     def show(self, bgr: np.ndarray, boxes: np.ndarray, labels: Sequence[str], known: Sequence[bool]) -> None:
-        """Display ``bgr`` (``(h, w, 3)`` uint8) with ``boxes`` ``(n, 4)`` top, right, bottom, left."""
-        cw, ch = max(self.winfo_width(), 2), max(self.winfo_height(), 2)
+        """Display ``bgr`` (``(h, w, 3)`` uint8) with ``boxes`` ``(n, 4)`` top, right, bottom, left (frame pixels)."""
+        import cv2
+
+        cw, ch = self._size
         h, w = bgr.shape[:2]
         scale = min(cw / w, ch / h)
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        image = Image.fromarray(np.ascontiguousarray(bgr[:, :, ::-1]))
         if size != (w, h):
-            image = image.resize(size, Image.Resampling.BILINEAR)
+            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        image = Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        x0, y0 = (cw - size[0]) // 2, (ch - size[1]) // 2
         if self._photo is None or (self._photo.width(), self._photo.height()) != size:
             self._photo = ImageTk.PhotoImage(image)
-            self.itemconfigure(self._image_item, image=self._photo)
+            self.itemconfigure(self._image_item, image=self._photo, state="normal")
+            self.itemconfigure(self._message_item, state="hidden")
+            self.coords(self._image_item, x0, y0)
+            self._overlay_key = None
         else:
             self._photo.paste(image)
-        x0, y0 = (cw - size[0]) // 2, (ch - size[1]) // 2
-        self.coords(self._image_item, x0, y0)
-        self.itemconfigure(self._image_item, state="normal")
-        self.itemconfigure(self._message_item, state="hidden")
+        boxes = np.asarray(boxes)
+        key = (boxes.tobytes(), tuple(labels), tuple(known), size, cw, ch)
+        if key != self._overlay_key:
+            self._overlay_key = key
+            self._draw_boxes(boxes, labels, known, scale, x0, y0)
+
+    def _draw_boxes(self, boxes: np.ndarray, labels: Sequence[str], known: Sequence[bool], scale: float, x0: int, y0: int) -> None:
         self.delete("overlay")
-        for (top, right, bottom, left), label, is_known in zip(np.asarray(boxes).tolist(), labels, known):
+        for (top, right, bottom, left), label, is_known in zip(boxes.tolist(), labels, known):
             colour = KNOWN_COLOUR if is_known else UNKNOWN_COLOUR
-            l, t = x0 + left * scale, y0 + top * scale
-            r, b = x0 + right * scale, y0 + bottom * scale
+            text = label[:40]
+            if text not in self._text_width:
+                self._text_width[text] = self._font.measure(text)
+            l, t, r, b = x0 + left * scale, y0 + top * scale, x0 + right * scale, y0 + bottom * scale
             self.create_rectangle(l, t, r, b, outline=colour, width=2, tags="overlay")
-            text = self.create_text(l + 4, b + 3, anchor="nw", text=label[:40], fill="white",
-                                    font=("TkDefaultFont", 10, "bold"), tags="overlay")
-            x1, y1, x2, y2 = self.bbox(text)
-            backing = self.create_rectangle(l, b, max(r, x2 + 4), y2 + 3, fill=colour, outline=colour, tags="overlay")
-            self.tag_lower(backing, text)
+            self.create_rectangle(l - 1, b, max(r, l + self._text_width[text] + 8) + 1, b + self._line + 4, fill=colour, outline=colour,
+                                  tags="overlay")
+            self.create_text(l + 4, b + 2, anchor="nw", text=text, fill="white", font=self._font, tags="overlay")

@@ -1,0 +1,105 @@
+"""Building a report (pandas tables, a matplotlib chart) in a worker process.
+
+Reading the logs and drawing the chart take ~0.5 s of Python and C code that holds the
+GIL (and ~1 s of imports the first time); in the window's process that would stall the
+live video.  The result is plain data (strings and bytes), so the window never needs
+pandas or matplotlib itself.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to report: session name (``None`` = all), inclusive dates, table kind (see
+    :data:`attendance.export.FORMATS`), chart size in pixels ``(width, height)``."""
+
+    session: str | None
+    date_from: date | None
+    date_to: date | None
+    kind: str
+    chart_px: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A built report.
+
+    ``names``: every session name logged (for the picker); ``sessions``: how many sessions
+    matched; ``headings``/``rows``: the table as display text; ``status_column``: index of
+    the present/late/absent column, if any; ``csv``: the same table as the CSV file
+    ``attendance export`` writes (bytes, spreadsheet-safe); ``chart_png``: the chart.
+    """
+
+    query: Query
+    names: list[str]
+    sessions: int
+    headings: list[str]
+    rows: list[list[str]]
+    status_column: int | None
+    warnings: list[str]
+    csv: bytes
+    chart_png: bytes | None
+
+
+def load_modules() -> None:
+    """Import pandas, matplotlib and the report modules (worker start-up)."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+
+    import attendance.charts  # noqa: F401
+    import attendance.export  # noqa: F401
+
+
+def display_cell(value: Any) -> str:
+    """A table cell for the screen: date-times to the second, missing values empty."""
+    if value is None or value != value:  # noqa: PLR0124 - NaN and NaT are the missing values
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def build_report(logs: Path, query: Query) -> Report:
+    """Read the logs matching ``query`` and build its table, CSV and chart."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from attendance.charts import report_figure
+    from attendance.csvsafe import CSV_ENCODING
+    from attendance.export import list_sessions, load, table, to_csv_text
+
+    names = sorted({s.session for s in list_sessions(logs)}, key=str.casefold)
+    data = load(logs, query.session, query.date_from, query.date_to)
+    frame = table(data, query.kind)
+    png = None
+    if data.sessions:
+        figure = report_figure(data)
+        width, height = query.chart_px
+        figure.set_size_inches(max(width, 300) / figure.dpi, max(height, 300) / figure.dpi)
+        buffer = io.BytesIO()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
+            FigureCanvasAgg(figure).print_png(buffer)
+        png = buffer.getvalue()
+    columns = [str(c) for c in frame.columns]
+    return Report(
+        query=query,
+        names=names,
+        sessions=len(data.sessions),
+        headings=[c.replace("_", " ") for c in columns],
+        rows=[[display_cell(v) for v in record] for record in frame.itertuples(index=False)],
+        status_column=columns.index("status") if "status" in columns else None,
+        warnings=list(data.warnings),
+        csv=to_csv_text(frame).encode(CSV_ENCODING),
+        chart_png=png,
+    )

@@ -1,0 +1,192 @@
+"""Enrollment end to end with the real models and the real command: bulk folders,
+re-runs, failures, duplicates, roster, remove, the data home, --help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from attendance.deps import import_face_recognition
+from attendance.engine import shared_engine
+from attendance.imaging import load_rgb
+from attendance.photos import find_faces
+from conftest import ROOT, SHARED, copy_home, run_cli
+
+PHOTOS = SHARED / "photos"
+
+
+def roster_rows(home: Path) -> list[dict[str, str]]:
+    proc = run_cli("roster", "--csv", home=home, check=True)
+    return list(csv.DictReader(io.StringIO(proc.stdout)))
+
+
+def test_bulk_enroll_of_shared_people(people_home: Path) -> None:
+    rows = roster_rows(people_home)
+    assert [(r["id"], r["name"], r["photos"]) for r in rows] == [
+        ("S0001", "alex lacamoire", "1"), ("S0002", "biden", "2"), ("S0003", "kit harington", "2"),
+        ("S0004", "obama", "2"), ("S0005", "rose leslie", "2")]
+    table = run_cli("roster", home=people_home, check=True).stdout
+    assert table.splitlines()[0].split() == ["id", "name", "photos", "enrolled"] and table.strip().endswith("5 enrolled")
+
+
+def test_single_rgba_photo_enrolls(tmp_path: Path) -> None:
+    proc = run_cli("enroll", str(PHOTOS / "32bit.png"), "--name", "Barack Obama", "--id", "B-44", "--jitters", "1", home=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.strip() == "enrolled: Barack Obama (B-44) from 32bit.png", proc.stderr
+    assert [(r["id"], r["name"], r["photos"]) for r in roster_rows(tmp_path)] == [("B-44", "Barack Obama", "1")]
+    again = run_cli("enroll", str(PHOTOS / "32bit.png"), "--name", "barack obama", "--jitters", "1", home=tmp_path, check=True)
+    assert again.stdout.strip() == "already enrolled (same photo): Barack Obama (B-44) from 32bit.png"
+
+
+def test_rerun_encodes_only_new_or_changed_photos(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    for person, photo in (("lin", "lin-manuel-miranda.png"), ("alex", "alex-lacamoire.png")):
+        (folder / person).mkdir(parents=True)
+        shutil.copy(PHOTOS / photo, folder / person / "a.png")
+    home = tmp_path / "home"
+    home.mkdir()
+    first = run_cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
+    assert "2 photos of 2 people: 2 added, 0 updated, 0 unchanged, 0 failed" in first.stdout, first.stderr
+    # A new photo of a new person, and a changed file (same name, new bytes: a re-take).
+    (folder / "obama").mkdir()
+    shutil.copy(PHOTOS / "obama-240p.jpg", folder / "obama" / "a.jpg")
+    with Image.open(PHOTOS / "alex-lacamoire.png") as img:
+        img.convert("RGB").save(folder / "alex" / "a.png")
+    second = run_cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
+    assert second.returncode == 0, second.stderr
+    assert "3 photos of 3 people: 1 added, 1 updated, 1 unchanged, 0 failed" in second.stdout
+    rows = roster_rows(home)
+    assert [(r["name"], r["photos"]) for r in rows] == [("alex", "1"), ("lin", "1"), ("obama", "1")]
+    third = run_cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home, check=True)
+    assert "3 photos of 3 people: 0 added, 0 updated, 3 unchanged, 0 failed" in third.stdout
+
+
+def test_bulk_run_goes_on_past_bad_photos(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(PHOTOS / "alex-lacamoire.png", folder / "alex_lacamoire.png")
+    shutil.copy(PHOTOS / "two_people.jpg", folder / "obama_and_biden.jpg")
+    (folder / "jane_doe.jpg").write_text("not a photo\n")
+    shutil.copy(PHOTOS / "lin-manuel-miranda.png", folder / "lin_manuel_miranda.png")
+    (folder / "notes.txt").write_text("ignored: not a photo suffix\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    proc = run_cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "4 photos of 2 people: 2 added, 0 updated, 0 unchanged, 2 failed" in proc.stdout
+    failures = [line for line in proc.stderr.splitlines() if line.startswith("attendance: failed: ")]
+    assert sorted(failures) == [
+        "attendance: failed: jane_doe.jpg: not an image file (or a format that cannot be read)",
+        "attendance: failed: obama_and_biden.jpg: 2 faces found; an enrollment photo must show exactly one person (crop it)",
+    ]
+    assert [r["name"] for r in roster_rows(home)] == ["alex lacamoire", "lin manuel miranda"]
+
+
+def test_duplicate_names_namesakes_and_remove(lin_alex_home: Path, tmp_path: Path) -> None:
+    """Same name twice -> one person with two photos; two students with the same name
+    need --id; remove by name works only when the name is unambiguous."""
+    home = copy_home(lin_alex_home, tmp_path / "home")
+    run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Sam Lee", "--id", "A1", "--jitters", "1", home=home, check=True)
+    same = run_cli("enroll", str(PHOTOS / "32bit.png"), "--name", "sam lee", "--jitters", "1", home=home, check=True)
+    assert same.stdout.strip() == "enrolled: Sam Lee (A1) from 32bit.png" and "warning" not in same.stderr
+    other = run_cli("enroll", str(PHOTOS / "alex-lacamoire.png"), "--name", "Sam Lee", "--id", "A2", "--jitters", "1", home=home, check=True)
+    assert other.stdout.strip() == "enrolled: Sam Lee (A2) from alex-lacamoire.png"
+    assert "very close" in other.stderr and "'Alex Lacamoire' (S0002)" in other.stderr  # the same face as S0002
+    rows = {r["id"]: (r["name"], r["photos"]) for r in roster_rows(home)}
+    assert rows == {"S0001": ("Lin-Manuel Miranda", "1"), "S0002": ("Alex Lacamoire", "1"), "A1": ("Sam Lee", "2"), "A2": ("Sam Lee", "1")}
+    ambiguous = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Sam Lee", "--jitters", "1", home=home)
+    assert ambiguous.returncode == 1 and ambiguous.stderr.strip() == (
+        "attendance: error: 2 students are named 'Sam Lee' (ids A1, A2); give --id")
+    wrong_id = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Someone Else", "--id", "A1", "--jitters", "1", home=home)
+    assert wrong_id.returncode == 1 and "belongs to 'Sam Lee'" in wrong_id.stderr
+    refused = run_cli("remove", "Sam Lee", "--yes", home=home)
+    assert refused.returncode == 1 and refused.stderr.strip() == (
+        "attendance: error: 2 students are named 'Sam Lee' (ids A1, A2); give the id instead")
+    assert run_cli("remove", "A2", "--yes", home=home, check=True).stdout.strip() == (
+        "removed: Sam Lee (A2); their encodings and thumbnail are deleted")
+    assert "removed: Sam Lee (A1)" in run_cli("remove", "SAM LEE", "--yes", home=home, check=True).stdout
+    assert "removed: Lin-Manuel Miranda (S0001)" in run_cli("remove", "lin-manuel miranda", "--yes", home=home, check=True).stdout
+    missing = run_cli("remove", "Nobody", "--yes", home=home)
+    assert missing.returncode == 1 and missing.stderr.strip() == (
+        "attendance: error: nobody named or numbered 'Nobody' is enrolled (see: attendance roster)")
+    assert [(r["id"], r["name"]) for r in roster_rows(home)] == [("S0002", "Alex Lacamoire")]
+
+
+def test_far_face_under_same_name_is_flagged(lin_alex_home: Path, tmp_path: Path) -> None:
+    home = copy_home(lin_alex_home, tmp_path / "home")
+    proc = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Alex Lacamoire", "--jitters", "1", home=home, check=True)
+    assert proc.stdout.strip() == "enrolled: Alex Lacamoire (S0002) from obama-240p.jpg"
+    assert "attendance: warning: this face is far" in proc.stderr and "'Alex Lacamoire' (S0002)" in proc.stderr
+
+
+def test_data_home_option_env_and_cwd(people_home: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ATTENDANCE_HOME"}
+
+    def roster(*args: str, cwd: Path, extra: dict[str, str] | None = None) -> str:
+        proc = subprocess.run([sys.executable, "-m", "attendance", *args, "roster", "--csv"], cwd=cwd, env={**env, **(extra or {})},
+                              capture_output=True, text=True, timeout=60, check=True)
+        return proc.stdout
+
+    five = roster(cwd=people_home)
+    assert len(five.splitlines()) == 6
+    assert roster(cwd=empty, extra={"ATTENDANCE_HOME": str(people_home)}) == five
+    assert roster("--home", str(people_home), cwd=empty) == five
+    assert roster("--home", str(empty), cwd=people_home, extra={"ATTENDANCE_HOME": str(people_home)}) == "id,name,photos,enrolled\n"
+    target = tmp_path / "elsewhere"
+    subprocess.run([sys.executable, "-m", "attendance", "--home", str(target), "enroll", str(PHOTOS / "alex-lacamoire.png"),
+                    "--name", "Alex", "--jitters", "1"], cwd=empty, env=env, capture_output=True, timeout=120, check=True)
+    assert (target / "known_faces" / "gallery.npz").is_file() and (target / "logs").is_dir()
+    assert list(empty.iterdir()) == []
+
+
+def test_help_on_every_subcommand() -> None:
+    from attendance.cli import main
+
+    commands = sorted(main.commands)
+    assert {"enroll", "roster", "remove", "evaluate"} <= set(commands)
+    procs = {name: subprocess.Popen([sys.executable, "-m", "attendance", *([name] if name else []), "--help"], cwd=ROOT,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name in ["", *commands]}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and out.startswith("Usage: ") and "Traceback" not in err, (name, err)
+        assert "--help" in out
+    usage = run_cli("enroll")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+    no_name = run_cli("enroll", str(PHOTOS / "obama.jpg"))
+    assert no_name.returncode == 2 and "needs --name" in no_name.stderr
+
+
+def test_engine_encodings_equal_face_recognition() -> None:
+    """Our direct dlib calls compute exactly face_recognition's encodings (model="small")."""
+    fr = import_face_recognition()
+    rgb = load_rgb(PHOTOS / "obama.jpg")
+    boxes = find_faces(rgb)
+    assert len(boxes) == 1
+    ours = shared_engine().encode(rgb, boxes, jitters=1)
+    theirs = np.asarray(fr.face_encodings(rgb, known_face_locations=[tuple(int(v) for v in boxes[0])], model="small"))
+    assert ours.shape == theirs.shape == (1, 128)
+    assert np.abs(ours - theirs).max() < 1e-5
+    # Same HOG detector too: at full scale the boxes are identical.
+    theirs_boxes = np.asarray(fr.face_locations(rgb, number_of_times_to_upsample=1))
+    assert np.array_equal(shared_engine().detect(rgb, upsample=1), theirs_boxes)
+
+
+def test_saved_store_recognises_a_probe(people_home: Path) -> None:
+    """The saved store recognises a probe photo of an enrolled person, and only them."""
+    from attendance.store import FaceStore
+
+    gallery = FaceStore.load(people_home / "known_faces").gallery()
+    rgb = load_rgb(SHARED / "probes" / "obama1.jpg")
+    enc = shared_engine().encode(rgb, find_faces(rgb), jitters=1)
+    m = gallery.match(enc)
+    assert gallery.names[int(m.person[0])] == "obama" and m.distance[0] < 0.45 and m.runner_up[0] > 0.7

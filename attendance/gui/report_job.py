@@ -49,8 +49,13 @@ class Report:
     chart_png: bytes | None
 
 
-def load_modules() -> None:
-    """Import pandas, matplotlib and the report modules (worker start-up)."""
+def start_worker() -> None:
+    """Worker start-up: step back in CPU priority (the window and a live session come
+    first on a busy 2-core laptop), then import pandas, matplotlib and the report modules."""
+    import os
+
+    if hasattr(os, "nice"):
+        os.nice(10)
     import matplotlib.backends.backend_agg  # noqa: F401
 
     import attendance.charts  # noqa: F401

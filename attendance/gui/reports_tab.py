@@ -24,7 +24,7 @@ from PIL import Image, ImageTk
 from attendance.atomic import atomic_write_bytes
 from attendance.errors import AttendanceError
 from attendance.gui.jobs import user_message
-from attendance.gui.report_job import Query, Report, build_report, load_modules
+from attendance.gui.report_job import Query, Report, build_report, start_worker
 from attendance.gui.widgets import PAD, scrolled_tree
 
 if TYPE_CHECKING:
@@ -51,26 +51,26 @@ class ReportsTab(ttk.Frame):
         self._again = False
         self._chart_photo: ImageTk.PhotoImage | None = None
         self._resize_after: str | None = None
-        self.columnconfigure(0, weight=1)
+        # Table and chart share the width 3:2 whatever the table's columns ask for.
+        self.columnconfigure(0, weight=3, uniform="halves")
+        self.columnconfigure(1, weight=2, uniform="halves")
         self.rowconfigure(1, weight=1)
         self._build_filters()
-        panes = ttk.PanedWindow(self, orient="horizontal")
-        panes.grid(row=1, column=0, sticky="nsew", pady=(PAD, 0))
-        self.table_box = ttk.Frame(panes)
+        self.table_box = ttk.Frame(self)
+        self.table_box.grid(row=1, column=0, sticky="nsew", pady=(PAD, 0))
         self.table_box.rowconfigure(1, weight=1)
         self.table_box.columnconfigure(0, weight=1)
         self.table_title = ttk.Label(self.table_box, text="", font=("TkHeadingFont", 11, "bold"))
         self.table_title.grid(row=0, column=0, sticky="w", pady=(0, 4))
         self.tree_frame, self.tree = scrolled_tree(self.table_box, [("empty", "", 200)], height=16)
         self.tree_frame.grid(row=1, column=0, sticky="nsew")
-        self.chart = ttk.Label(panes, anchor="center", padding=(PAD, 0, 0, 0))
+        self.chart = ttk.Label(self, anchor="center", padding=(PAD, 0, 0, 0))
+        self.chart.grid(row=1, column=1, sticky="nsew", pady=(PAD, 0))
         self.chart.bind("<Configure>", lambda _e: self._chart_resized())
-        panes.add(self.table_box, weight=1)
-        panes.add(self.chart, weight=1)
 
     def _build_filters(self) -> None:
         box = ttk.LabelFrame(self, text="Choose what to report", padding=PAD)
-        box.grid(row=0, column=0, sticky="ew")
+        box.grid(row=0, column=0, columnspan=2, sticky="ew")
         self.session = tk.StringVar(value=ALL_SESSIONS)
         self.date_from = tk.StringVar()
         self.date_to = tk.StringVar()
@@ -130,7 +130,7 @@ class ReportsTab(ttk.Frame):
             self.app.error("Reports", str(exc))
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=load_modules)
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker)
         self._future = self._pool.submit(build_report, self.app.home.logs, query)
         self.show_button.configure(state="disabled")
         if self.report is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import tkinter as tk
 from tkinter import ttk
 from typing import TYPE_CHECKING
@@ -18,8 +17,6 @@ from attendance.store import FaceStore, Person
 
 if TYPE_CHECKING:
     from attendance.gui.app import App
-
-log = logging.getLogger(__name__)
 
 THUMB_PX = 48
 VERBS = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}

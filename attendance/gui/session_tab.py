@@ -137,9 +137,12 @@ class SessionTab(ttk.Frame):
         if self.running:
             return
         from attendance.session import BackgroundSession, LiveSession, SessionConfig
+        from attendance.store import FaceStore
 
         try:
             source, name, start, grace = self._settings()
+            if not FaceStore.load(self.app.home.known_faces).people:
+                raise AttendanceError("nobody is enrolled yet: add students on the Roster tab first")
             live = LiveSession(self.app.home.ensure(), source, name, SessionConfig(realtime=True, start=start, grace_minutes=grace))
         except AttendanceError as exc:
             self.app.error("Cannot start the session", str(exc))

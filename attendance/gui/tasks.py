@@ -5,7 +5,6 @@ Functions here are top-level and import no Tk, so a spawned process can run them
 
 from __future__ import annotations
 
-import logging
 import tempfile
 import time
 from datetime import datetime
@@ -14,8 +13,6 @@ from pathlib import Path
 from attendance.enroll import EnrollOutcome, enroll_photo
 from attendance.errors import SourceError
 from attendance.frames import Frame
-
-log = logging.getLogger(__name__)
 
 #: Seconds a camera is read before the picture is kept, so auto-exposure can settle.
 CAMERA_SETTLE_S = 0.6

@@ -70,6 +70,7 @@ class VideoView(tk.Canvas):
         self._photo: ImageTk.PhotoImage | None = None
         self._size = (width, height)
         self._overlay_key: object = None
+        self._labels: tuple[str, ...] = ()
         self._font = tkfont.Font(self, font=("TkDefaultFont", 10, "bold"))
         self._line = int(self._font.metrics("linespace"))
         self._text_width: dict[str, int] = {}
@@ -82,10 +83,16 @@ class VideoView(tk.Canvas):
     def showing_video(self) -> bool:
         return self._overlay_key is not None
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The names on the boxes shown now."""
+        return self._labels
+
     def message(self, text: str) -> None:
         """Clear the picture and show ``text`` in the middle (e.g. "Press Start")."""
         self.delete("overlay")
         self._overlay_key = None
+        self._labels = ()
         self.itemconfigure(self._image_item, image="", state="hidden")
         self._photo = None
         self.itemconfigure(self._message_item, text=text, state="normal")
@@ -117,7 +124,7 @@ class VideoView(tk.Canvas):
         boxes = np.asarray(boxes)
         key = (boxes.tobytes(), tuple(labels), tuple(known), size, cw, ch)
         if key != self._overlay_key:
-            self._overlay_key = key
+            self._overlay_key, self._labels = key, tuple(labels)
             self._draw_boxes(boxes, labels, known, scale, x0, y0)
 
     def _draw_boxes(self, boxes: np.ndarray, labels: Sequence[str], known: Sequence[bool], scale: float, x0: int, y0: int) -> None:

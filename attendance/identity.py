@@ -5,7 +5,9 @@ operation).  A sighting *votes* for the closest student only if the distance is 
 ``tolerance`` and the next-closest student is at least ``margin`` further away.  A track
 is identified once one student has ``min_sightings`` votes and more than twice the votes
 of any other student; a single bad frame can never mark anyone, and faces that never
-gather enough votes stay "unknown" and are never marked.
+gather enough votes stay "unknown" and are never marked.  A student already identified
+earlier in the session (and so already marked) is recognised again from one vote when
+their face is found anew, so the window does not call them "unknown" meanwhile.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class Identifier:
         self.gallery = gallery
         self.policy = policy
         self.tracks: dict[int, TrackVotes] = {}
+        self.identified: set[int] = set()
 
     def update(self, dets: Detections) -> list[Identification]:
         """Vote with the encoded faces of ``dets``; label every face; return new identifications."""
@@ -73,6 +76,7 @@ class Identifier:
                     found = self._decide(state)
                     if found is not None:
                         state.person, state.distance = found
+                        self.identified.add(found[0])
                         new.append(Identification(int(dets.track_id[i]), found[0], found[1]))
         for i, tid in enumerate(dets.track_id):
             state = self.tracks.get(int(tid))
@@ -85,7 +89,8 @@ class Identifier:
         counts = {p: len(v) for p, v in state.votes.items()}
         best = max(counts, key=counts.__getitem__)
         others = max((c for p, c in counts.items() if p != best), default=0)
-        if counts[best] >= self.policy.min_sightings and counts[best] > 2 * others:
+        needed = 1 if best in self.identified else self.policy.min_sightings
+        if counts[best] >= needed and counts[best] > 2 * others:
             return best, float(np.median(state.votes[best]))
         return None
 

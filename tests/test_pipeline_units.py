@@ -84,3 +84,19 @@ def test_far_faces_never_vote() -> None:
     d = dets([[0, 100, 100, 0]], 0.0, stranger)
     d.track_id = np.array([1])
     assert ident.update(d) == [] and d.person[0] == -1
+
+
+def test_a_student_already_identified_is_recognised_again_from_one_sighting() -> None:
+    rng = np.random.default_rng(4)
+    enc = unit(rng, 2)
+    gallery = Gallery(("A", "B"), ("a", "b"), enc, np.arange(2, dtype=np.int32))
+    ident = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0))
+    for k, track in enumerate([1, 1, 2]):
+        d = dets([[0, 100, 100, 0]], k * 0.2, (enc[[0]] + 0.005).astype(np.float32))
+        d.track_id = np.array([track])
+        found = ident.update(d)
+        assert d.person[0] == (-1 if k == 0 else 0)
+        assert [f.track_id for f in found] == ([] if k == 0 else [track])
+    d = dets([[0, 100, 100, 0]], 1.0, (enc[[1]] + 0.005).astype(np.float32))
+    d.track_id = np.array([3])
+    assert ident.update(d) == [] and d.person[0] == -1  # B was never identified: needs 2 sightings

@@ -64,15 +64,28 @@ class Analyzer:
         self.workers = workers
         self.scale = detection_scale(min_face_px)
         self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future[None]] = []
 
     def start(self) -> "Analyzer":
-        """Start the worker processes and load the models in each (~1 s, in parallel)."""
+        """Spawn the worker processes; each loads the models (~1 s) without blocking the caller."""
         if self.workers > 0:
             self._pool = spawn_pool(self.workers, _warm_up)
-            # Make every worker load its models now, not on the first frame.
-            for f in [self._pool.submit(_warm_up) for _ in range(self.workers)]:
-                f.result()
+            self._warming = [self._pool.submit(_warm_up) for _ in range(self.workers)]
         return self
+
+    @property
+    def ready(self) -> bool:
+        """True once the workers have loaded their models (raises if a worker failed to)."""
+        if all(f.done() for f in self._warming):
+            for f in self._warming:
+                f.result()
+            return True
+        return False
+
+    def wait_ready(self) -> None:
+        """Block until the workers have loaded their models."""
+        for f in self._warming:
+            f.result()
 
     def submit(self, request: AnalysisRequest) -> "Future[Detections]":
         """Queue one frame for analysis."""

@@ -531,7 +531,8 @@ def realtime_latency(label: str, video: Path, home: Path, classic_full: LoopRun)
 @dataclass
 class MatchScale:
     """``size`` enrolled encodings: median ``match_ms`` for one face, median ``load_s`` of
-    the saved store (``FaceStore.load``) and ``gallery_s`` (``store.gallery()``), file size."""
+    what a session loads (``FaceStore.load_gallery``), median ``gallery_s`` of the full
+    roster load (``FaceStore.load`` + ``gallery()``, used by roster tools), file size."""
 
     size: int
     match_ms: float
@@ -582,9 +583,9 @@ def matching_scale(sizes: Sequence[int], norm: float, repeats: int = 200, load_r
             loads, galleries = [], []
             for _ in range(load_repeats):
                 t = time.perf_counter()
-                loaded = FaceStore.load(store.folder)
+                gallery = FaceStore.load_gallery(store.folder)
                 t1 = time.perf_counter()
-                gallery = loaded.gallery()
+                FaceStore.load(store.folder).gallery()
                 galleries.append(time.perf_counter() - t1)
                 loads.append(t1 - t)
             assert len(gallery.encodings) == size

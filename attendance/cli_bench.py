@@ -111,10 +111,10 @@ def print_realtime(rt: Any) -> None:
 
 def print_matching(rows_in: list[Any], norm: float) -> None:
     rows = [[f"{m.size:,}", f"{m.match_ms:.3f}", f"{m.match_p95_ms:.3f}", _ok(m.match_ms < TARGET_MATCH_MS), f"{m.load_s:.3f}",
-             f"{m.gallery_s:.3f}", _ok(m.load_s + m.gallery_s < TARGET_LOAD_S), f"{m.save_s:.2f}", f"{m.file_mb:.1f}"] for m in rows_in]
+             _ok(m.load_s < TARGET_LOAD_S), f"{m.gallery_s:.3f}", f"{m.save_s:.2f}", f"{m.file_mb:.1f}"] for m in rows_in]
     click.echo(f"random 128-d encodings scaled to norm {norm:.3f} (the mean norm of the real enrolled encodings)")
-    click.echo(_table(["enrolled", "match 1 face ms (median)", "p95 ms", f"< {TARGET_MATCH_MS:g} ms", "FaceStore.load s", "gallery() s",
-                       f"load < {TARGET_LOAD_S:g} s", "save s", "file MiB"], rows))
+    click.echo(_table(["enrolled", "match 1 face ms (median)", "p95 ms", f"< {TARGET_MATCH_MS:g} ms", "session load s (load_gallery)",
+                       f"load < {TARGET_LOAD_S:g} s", "full roster load s", "save s", "file MiB"], rows))
 
 
 def print_enroll(rows_in: list[Any]) -> None:

@@ -5,19 +5,24 @@ operation).  A sighting *votes* for the closest student only if the distance is 
 ``tolerance`` and the next-closest student is at least ``margin`` further away.  A track
 is identified once one student has ``min_sightings`` votes and more than twice the votes
 of any other student; a single bad frame can never mark anyone, and faces that never
-gather enough votes stay "unknown" and are never marked.  A student already identified
+gather enough votes stay "unknown" and are never marked.  Identified tracks are
+re-checked every ``verify_interval_s``: a track that twice in a row no longer looks like
+its student (someone else stepped into the same place) is identified afresh.  A student already identified
 earlier in the session (and so already marked) is recognised again from one vote when
 their face is found anew, so the window does not call them "unknown" meanwhile.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from attendance.detections import Detections
 from attendance.gallery import Gallery
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,10 @@ class MatchPolicy:
     min_sightings: int = 3
     #: An unidentified track is re-encoded at most this often (media seconds).
     retry_interval_s: float = 0.3
+    #: An identified track is re-checked this often, in case another person took its place.
+    verify_interval_s: float = 1.0
+    #: Consecutive contradicting re-checks that undo an identification.
+    doubts_to_reset: int = 2
 
 
 @dataclass
@@ -40,6 +49,7 @@ class TrackVotes:
     last_encoded: float = -1e9
     person: int = -1
     distance: float = float("inf")
+    doubts: int = 0
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,11 @@ class Identifier:
                 state.sightings += 1
                 state.last_encoded = dets.media_time
                 d, runner_up, p = float(matches.distance[k]), float(matches.runner_up[k]), int(matches.person[k])
-                if state.person < 0 and d < self.policy.tolerance and runner_up - d >= self.policy.margin:
+                if state.person >= 0:
+                    if self._still_same(state, p, d):
+                        continue
+                    state.person, state.votes = -1, {}
+                if d < self.policy.tolerance and runner_up - d >= self.policy.margin:
                     state.votes.setdefault(p, []).append(d)
                     found = self._decide(state)
                     if found is not None:
@@ -84,6 +98,22 @@ class Identifier:
                 dets.person[i] = state.person
                 dets.distance[i] = state.distance
         return new
+
+    def _still_same(self, state: TrackVotes, person: int, distance: float) -> bool:
+        """Re-check of an identified track; False once it has been contradicted often enough.
+
+        A face tracked in the same place as someone who just left would otherwise keep
+        their name (and never be marked itself).
+        """
+        if person == state.person and distance < self.policy.tolerance:
+            state.doubts = 0
+            return True
+        state.doubts += 1
+        if state.doubts < self.policy.doubts_to_reset:
+            return True
+        log.info("track no longer looks like %s (distance %.2f); identifying it again", self.gallery.names[state.person], distance)
+        state.doubts = 0
+        return False
 
     def _decide(self, state: TrackVotes) -> tuple[int, float] | None:
         counts = {p: len(v) for p, v in state.votes.items()}
@@ -100,9 +130,11 @@ class Identifier:
             self.tracks.pop(tid, None)
 
     def settled(self, media_time: float) -> list[int]:
-        """Track ids that need no encoding now: identified, or encoded too recently."""
+        """Track ids that need no encoding now: encoded too recently to be worth it again
+        (``retry_interval_s`` while unidentified, ``verify_interval_s`` once identified)."""
+        p = self.policy
         return [
             tid
             for tid, s in self.tracks.items()
-            if s.person >= 0 or media_time - s.last_encoded < self.policy.retry_interval_s
+            if media_time - s.last_encoded < (p.verify_interval_s if s.person >= 0 else p.retry_interval_s)
         ]

@@ -28,7 +28,8 @@ def _check_text(value: str, what: str, limit: int) -> str:
     text = unicodedata.normalize("NFC", value).strip()
     if not text:
         raise InvalidNameError(f"{what} is empty")
-    bad = [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _BIDI_CONTROLS]
+    plain_ascii = text.isascii() and text.isprintable()  # the common case, checked in one C call
+    bad = [] if plain_ascii else [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _BIDI_CONTROLS]
     if bad:
         raise InvalidNameError(f"{what} {text!r} contains a control character ({bad[0]!r}); use plain text")
     if len(text) > limit:
@@ -41,10 +42,13 @@ def clean_name(value: str) -> str:
     return _check_text(value, "name", MAX_NAME_CHARS)
 
 
+_SPACE = re.compile(r"\s")
+
+
 def clean_id(value: str) -> str:
     """Return the normalised student id; ids may not contain whitespace."""
     text = _check_text(value, "student id", MAX_ID_CHARS)
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         raise InvalidNameError(f"student id {text!r} contains a space; use letters, digits, '-' or '_'")
     return text
 

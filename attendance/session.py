@@ -3,8 +3,8 @@
 The loop never waits on recognition when the source is live (a camera, a stream, or a
 file played with ``realtime=True``): frames are handed to worker processes when one is
 free and results are collected when ready, so the picture keeps moving.  A file played
-as fast as possible instead analyses every due frame (``analysis_fps`` of video time),
-so its result does not depend on the machine's speed.
+as fast as possible instead analyses every due frame (``analysis_fps`` of video time), so for
+a given number of workers its result does not depend on the machine's speed.
 """
 
 from __future__ import annotations
@@ -104,10 +104,9 @@ class LiveSession:
         self.home = home
         self.source_spec = source
         self.config = config or SessionConfig()
-        store = FaceStore.load(home.known_faces)
-        if not store.people:
+        self.gallery = FaceStore.load_gallery(home.known_faces)
+        if not len(self.gallery):
             raise AttendanceError("nobody is enrolled yet; enroll students first (attendance enroll PHOTO --name NAME)")
-        self.gallery = store.gallery()
         self.log = SessionLog(home.logs, session)
 
     def run(self, on_update: Callable[[SessionUpdate], None] | None = None, stop: threading.Event | None = None) -> SessionSummary:
@@ -116,17 +115,19 @@ class LiveSession:
         started = time.perf_counter()
         cfg = self.config
         roster = list(zip(self.gallery.ids, self.gallery.names))
-        source = open_source(self.source_spec, realtime=cfg.realtime)
+        # Workers load their models (~1-2 s) while the source opens and the first frames
+        # are already shown; analysis starts once they are ready.
+        analyzer = Analyzer(cfg.workers, cfg.min_face_px).start()
         try:
-            self.log.open(roster, cfg.start, cfg.grace_minutes, source.description)
-            analyzer = Analyzer(cfg.workers, cfg.min_face_px).start()
+            source = open_source(self.source_spec, realtime=cfg.realtime)
             try:
+                self.log.open(roster, cfg.start, cfg.grace_minutes, source.description)
                 summary = self._loop(source, analyzer, stop, on_update, started)
             finally:
-                analyzer.close()
+                source.close()
+                self.log.close()
         finally:
-            source.close()
-            self.log.close()
+            analyzer.close()
         return summary
 
     # ------------------------------------------------------------------------------
@@ -148,6 +149,7 @@ class LiveSession:
             nonlocal latest
             if summary.first_result_s is None:
                 summary.first_result_s = time.perf_counter() - started
+                log.info("first frame analysed %.2f s after the session started", summary.first_result_s)
             dropped = tracker.update(dets)
             identifier.forget(dropped)
             for tid in dropped:
@@ -189,7 +191,9 @@ class LiveSession:
             if last_frame_at is not None:
                 summary.max_frame_gap_s = max(summary.max_frame_gap_s, now - last_frame_at)
             last_frame_at = now
-            if frame.media_time + 1e-6 >= next_due:
+            if not live and not pending:
+                analyzer.wait_ready()  # a file played as fast as possible skips no analysis
+            if frame.media_time + 1e-6 >= next_due and analyzer.ready:
                 if not live and len(pending) >= analyzer.capacity:
                     collect(block=True)
                 if len(pending) < analyzer.capacity:

@@ -21,10 +21,10 @@ from conftest import SHARED, run_cli
 FACE = SHARED / "photos" / "alex-lacamoire.png"
 
 #: Names only --name can give (a file name cannot hold "/"; ".." would be a hidden file).
-TYPED = ["../../../../tmp/evil", "a/b\\c", "..", "/etc/passwd", '=HYPERLINK("http://evil.example","y")']
+TYPED = ["../../../../tmp/evil", "a/b\\c", '=HYPERLINK("http://evil.example","y")']
 #: Names that come from file names in a bulk folder (the stem, "_" read as a space):
 #: quotes, formulas, CSV separators, scripts and accents, the longest name allowed.
-FROM_FILES = ['Robert"); DROP TABLE students;--', "O'Brien, Jr.", '=HYPERLINK("http://x","y")', "+1-555", "-negative",
+FROM_FILES = ['Robert"); DROP TABLE students;--', "O'Brien, Jr.", "+1-555", "-negative",
               "@mention", "=1+2", "Zoë_Saldaña", "李小龙", "山田\u3000太郎", "semi;colon", "back\\slash", "é" * MAX_NAME_CHARS]
 
 

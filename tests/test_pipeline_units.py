@@ -100,3 +100,19 @@ def test_a_student_already_identified_is_recognised_again_from_one_sighting() ->
     d = dets([[0, 100, 100, 0]], 1.0, (enc[[1]] + 0.005).astype(np.float32))
     d.track_id = np.array([3])
     assert ident.update(d) == [] and d.person[0] == -1  # B was never identified: needs 2 sightings
+
+
+def test_a_newcomer_in_the_same_place_is_identified_afresh() -> None:
+    """Someone stepping into the spot another student just left does not inherit their name."""
+    rng = np.random.default_rng(5)
+    enc = unit(rng, 2)
+    gallery = Gallery(("A", "B"), ("a", "b"), enc, np.arange(2, dtype=np.int32))
+    ident = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0, verify_interval_s=0.0, doubts_to_reset=2))
+    marks = []
+    for k, who in enumerate([0, 0, 1, 1, 1, 1]):
+        d = dets([[0, 100, 100, 0]], k * 0.2, (enc[[who]] + 0.005).astype(np.float32))
+        d.track_id = np.array([9])
+        marks += [(f.person, k) for f in ident.update(d)]
+    # A identified at the 2nd sighting; B contradicts twice (reset), then needs 2 votes.
+    assert marks == [(0, 1), (1, 4)]
+    assert d.person[0] == 1

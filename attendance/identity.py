@@ -69,10 +69,14 @@ class Identifier:
         self.policy = policy
         self.tracks: dict[int, TrackVotes] = {}
         self.identified: set[int] = set()
+        #: Tracks whose identification was undone by the last :meth:`update` (a new person
+        #: in an old track: their first sighting is now).
+        self.last_resets: list[int] = []
 
     def update(self, dets: Detections) -> list[Identification]:
         """Vote with the encoded faces of ``dets``; label every face; return new identifications."""
         new: list[Identification] = []
+        self.last_resets = []
         encoded = np.flatnonzero(dets.encoded)
         if len(encoded) and len(self.gallery):
             matches = self.gallery.match(dets.encodings[encoded])
@@ -85,6 +89,7 @@ class Identifier:
                     if self._still_same(state, p, d):
                         continue
                     state.person, state.votes = -1, {}
+                    self.last_resets.append(int(dets.track_id[i]))
                 if d < self.policy.tolerance and runner_up - d >= self.policy.margin:
                     state.votes.setdefault(p, []).append(d)
                     found = self._decide(state)

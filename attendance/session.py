@@ -156,7 +156,10 @@ class LiveSession:
                 births.pop(tid, None)
             for tid in dets.track_id.tolist():
                 births.setdefault(int(tid), frame)
-            for found in identifier.update(dets):
+            identified = identifier.update(dets)
+            for tid in identifier.last_resets:
+                births[tid] = frame  # someone new stepped into this track: first seen now
+            for found in identified:
                 born = births.get(found.track_id, frame)
                 mark = Mark(
                     student_id=self.gallery.ids[found.person],

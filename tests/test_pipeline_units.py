@@ -113,6 +113,7 @@ def test_a_newcomer_in_the_same_place_is_identified_afresh() -> None:
         d = dets([[0, 100, 100, 0]], k * 0.2, (enc[[who]] + 0.005).astype(np.float32))
         d.track_id = np.array([9])
         marks += [(f.person, k) for f in ident.update(d)]
+        assert ident.last_resets == ([9] if k == 3 else [])
     # A identified at the 2nd sighting; B contradicts twice (reset), then needs 2 votes.
     assert marks == [(0, 1), (1, 4)]
-    assert d.person[0] == 1
+    assert d.person[0] == 1 and ident.last_resets == []

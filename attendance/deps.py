@@ -58,4 +58,11 @@ def model_paths() -> dict[str, str]:
 def import_face_recognition() -> ModuleType:
     """Import the classic ``face_recognition`` package safely (used by the benchmark)."""
     model_paths()  # fails cleanly first if the models package is the broken one
-    return require("face_recognition")
+    from PIL import ImageFile
+
+    strict = ImageFile.LOAD_TRUNCATED_IMAGES
+    module = require("face_recognition")
+    # face_recognition's api.py sets Pillow's process-wide LOAD_TRUNCATED_IMAGES = True at
+    # import, which would let truncated photos through our checks: put it back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = strict
+    return module

@@ -20,14 +20,14 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 	$(BIN)/attendance doctor
 	touch $@
 
-# Debian packages the tests use: Xvfb (the GUI tests), ffmpeg (a loopback video
-# stream), LibreOffice (reading exported CSVs back as a spreadsheet does).
+# Debian packages the tests use: Xvfb and xdotool (the GUI tests), ffmpeg (a loopback
+# video stream), LibreOffice (reading exported CSVs back as a spreadsheet does).
 system-deps:
-	@if command -v Xvfb >/dev/null && command -v ffmpeg >/dev/null && command -v soffice >/dev/null; then \
+	@if command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v ffmpeg >/dev/null && command -v soffice >/dev/null; then \
 	  echo "system packages present"; \
 	else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    xvfb xauth ffmpeg libreoffice-calc-nogui >/dev/null; \
+	    xvfb xauth xdotool ffmpeg libreoffice-calc-nogui >/dev/null; \
 	fi
 
 test: setup system-deps

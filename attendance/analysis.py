@@ -20,6 +20,11 @@ from attendance.pool import spawn_pool
 
 log = logging.getLogger(__name__)
 
+#: Smallest face to find by default, in pixels of the source frame (sets the detection scale).
+DEFAULT_MIN_FACE_PX = 50.0
+#: Frames analysed per second of video by default.
+DEFAULT_ANALYSIS_FPS = 5.0
+
 
 @dataclass(frozen=True)
 class AnalysisRequest:
@@ -60,7 +65,7 @@ def _warm_up() -> None:
 class Analyzer:
     """A pool of analysis workers.  ``workers=0`` analyses in the calling thread (tests, profiling)."""
 
-    def __init__(self, workers: int = 2, min_face_px: float = 50.0) -> None:
+    def __init__(self, workers: int = 2, min_face_px: float = DEFAULT_MIN_FACE_PX) -> None:
         self.workers = workers
         self.scale = detection_scale(min_face_px)
         self._pool: ProcessPoolExecutor | None = None

@@ -309,7 +309,6 @@ class Inputs:
     class_video: Path
     class_home: Path
     class_expected: tuple[str, ...]
-    class_unknown: str
     class_duration_s: float
     class_fps: float
 
@@ -421,7 +420,7 @@ def build_inputs(shared: Path = SHARED_DEFAULT, quick: bool = False, cache: Path
         tmp = video.with_suffix(".part.mp4")
         make_class_video(tmp, actors, duration, fps=fps, seed=7)
         tmp.replace(video)
-    return Inputs(clip, clip_home, video, class_home, tuple(sorted(names)), "stranger", duration, fps)
+    return Inputs(clip, clip_home, video, class_home, tuple(sorted(names)), duration, fps)
 
 
 # ----------------------------------------------------------------------------------------

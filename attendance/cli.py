@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from attendance import __version__
+from attendance.engine import ENROLL_JITTERS, shared_engine
 from attendance.errors import AttendanceError
 from attendance.home import ENV_VAR, Home
 
@@ -74,8 +75,6 @@ def doctor() -> None:
         mod = require(module)
         click.echo(f"ok  {module:24s} {getattr(mod, '__version__', '')}")
     start = time.perf_counter()
-    from attendance.engine import shared_engine
-
     shared_engine()
     click.echo(f"ok  face models loaded in {time.perf_counter() - start:.2f} s from {Path(model_paths()['encoder']).parent}")
 
@@ -85,7 +84,7 @@ def doctor() -> None:
 @click.option("--name", help="Student name (required for a single photo; free text).")
 @click.option("--id", "student_id", help="Student id (default: the next free S0001-style id).")
 @click.option("--workers", type=click.IntRange(1, 16), help="Processes for a folder (default: one per core, max 2).")
-@click.option("--jitters", type=click.IntRange(1, 100), default=10, show_default=True,
+@click.option("--jitters", type=click.IntRange(1, 100), default=ENROLL_JITTERS, show_default=True,
               help="Jittered re-samples averaged per photo: slower, steadier encodings.")
 @click.pass_context
 def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_id: str | None, workers: int | None, jitters: int) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from attendance.errors import AttendanceError
+from attendance.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_MIN_FACE_PX
 from attendance.identity import MatchPolicy
 
 if TYPE_CHECKING:
@@ -58,9 +59,9 @@ def session_options(func: Any) -> Any:
                      help="How much closer the best student must be than the next one."),
         click.option("--sightings", type=click.IntRange(1, 50), default=MatchPolicy.min_sightings, show_default=True,
                      help="Agreeing sightings needed before a student is marked."),
-        click.option("--min-face", type=click.FloatRange(20, 400), default=50, show_default=True,
+        click.option("--min-face", type=click.FloatRange(20, 400), default=DEFAULT_MIN_FACE_PX, show_default=True,
                      help="Smallest face to find, in pixels of the video (smaller = slower)."),
-        click.option("--analysis-fps", type=click.FloatRange(0.5, 60), default=5, show_default=True,
+        click.option("--analysis-fps", type=click.FloatRange(0.5, 60), default=DEFAULT_ANALYSIS_FPS, show_default=True,
                      help="Frames analysed per second of video."),
         click.option("--workers", type=click.IntRange(0, 8), default=None, help="Recognition processes (default: one per core, max 2)."),
     ]
@@ -167,7 +168,7 @@ def demo(workdir: Path | None, headless: bool, tolerance: float, margin: float, 
     video in which they appear (moved, scaled, re-lit) with a face that is not enrolled,
     runs a real session on it and prints the marks and the CSV path.
     """
-    from attendance.demo_assets import build_demo
+    from attendance.demo_assets import DEMO_SESSION, build_demo
     from attendance.home import Home
     from attendance.session import LiveSession
 
@@ -176,7 +177,8 @@ def demo(workdir: Path | None, headless: bool, tolerance: float, margin: float, 
     plan = build_demo(home.root, workdir)
     click.echo(f"demo: enrolled {', '.join(plan.enrolled)}; video {plan.video}")
     config = make_config(tolerance, margin, sightings, min_face, analysis_fps, workers)
-    live = LiveSession(home, str(plan.video), "demo", config)
+    live = LiveSession(home, str(plan.video), DEMO_SESSION, config)
     summary = run_session(live, headless)
     print_summary(summary)
-    click.echo(f"expected present: {', '.join(plan.expected_present)}; unknown face in the video: never marked")
+    click.echo(f"expected present: {', '.join(plan.expected_present)}; "
+               f"{plan.unknown_faces} face(s) in the video enrolled nowhere: never marked")

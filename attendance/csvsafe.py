@@ -9,8 +9,6 @@ apostrophe is prefixed too, which keeps the mapping reversible.
 
 from __future__ import annotations
 
-import math
-
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")
 
 #: Encoding for every CSV the app writes: UTF-8 with a byte-order mark, which Excel needs
@@ -31,7 +29,3 @@ def restore(value: object) -> object:
         return value[1:]
     return value
 
-
-def is_missing(value: object) -> bool:
-    """True for ``None`` and NaN (how pandas reads an empty cell)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -35,6 +35,9 @@ HOG_RELIABLE_PX = 100
 
 ENCODING_DIM = 128
 
+#: Enrollment encodings average this many jittered crops (dlib ``num_jitters``).
+ENROLL_JITTERS = 10
+
 
 def empty_boxes() -> np.ndarray:
     """An empty ``(0, 4)`` int32 box array."""

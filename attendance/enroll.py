@@ -22,7 +22,8 @@ from attendance.engine import distances
 from attendance.errors import AttendanceError, StoreError
 from attendance.imaging import IMAGE_SUFFIXES, sha256_of, shown
 from attendance.names import clean_id, clean_name, name_from_filename, same_name
-from attendance.photos import ENROLL_JITTERS, PhotoFace, encode_photo
+from attendance.engine import ENROLL_JITTERS
+from attendance.photos import PhotoFace, encode_photo
 from attendance.pool import spawn_pool
 from attendance.store import FaceStore, Person, Photo, now_iso
 

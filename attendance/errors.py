@@ -25,6 +25,10 @@ class StoreError(AttendanceError):
     """The encoding store is damaged, locked, or the request does not fit it."""
 
 
+class NobodyEnrolledError(StoreError):
+    """A session cannot start: nobody is enrolled."""
+
+
 class SourceError(AttendanceError):
     """A frame source (camera, file, folder, stream) cannot be opened or read."""
 

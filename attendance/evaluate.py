@@ -21,7 +21,8 @@ import numpy as np
 from attendance.enroll import PlannedPhoto, default_workers, encode_many, plan_folder
 from attendance.errors import AttendanceError
 from attendance.gallery import Gallery
-from attendance.photos import ENROLL_JITTERS, PhotoFace
+from attendance.engine import ENROLL_JITTERS
+from attendance.photos import PhotoFace
 
 SWEEP = (0.40, 0.45, 0.50, 0.55, 0.60)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from attendance.engine import shared_engine
+from attendance.engine import ENROLL_JITTERS, shared_engine
 from attendance.errors import FaceCountError
 from attendance.imaging import load_rgb, sha256_of, shown
 
@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 #: 2x upsampling), which finds faces down to ~40 px there and keeps a 12 MP phone photo
 #: under half a second.
 DETECT_LONG_SIDE = 1024
-#: Enrollment encodings average this many jittered crops (dlib ``num_jitters``).
-ENROLL_JITTERS = 10
 THUMB_PX = 128
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from attendance.analysis import Analyzer
+from attendance.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_MIN_FACE_PX, Analyzer
 from attendance.detections import Detections
 from attendance.enroll import default_workers
-from attendance.errors import AttendanceError
+from attendance.errors import NobodyEnrolledError
 from attendance.frames import Frame
 from attendance.home import Home
 from attendance.identity import Identifier, MatchPolicy
@@ -49,8 +49,8 @@ class SessionConfig:
     """
 
     policy: MatchPolicy = MatchPolicy()
-    min_face_px: float = 50.0
-    analysis_fps: float = 5.0
+    min_face_px: float = DEFAULT_MIN_FACE_PX
+    analysis_fps: float = DEFAULT_ANALYSIS_FPS
     workers: int = field(default_factory=default_workers)
     realtime: bool = False
     start: datetime | None = None
@@ -106,7 +106,7 @@ class LiveSession:
         self.config = config or SessionConfig()
         self.gallery = FaceStore.load_gallery(home.known_faces)
         if not len(self.gallery):
-            raise AttendanceError("nobody is enrolled yet; enroll students first (attendance enroll PHOTO --name NAME)")
+            raise NobodyEnrolledError("nobody is enrolled yet; enroll students first (attendance enroll PHOTO --name NAME)")
         self.log = SessionLog(home.logs, session)
 
     def run(self, on_update: Callable[[SessionUpdate], None] | None = None, stop: threading.Event | None = None) -> SessionSummary:
@@ -144,9 +144,10 @@ class LiveSession:
         next_due = 0.0
         last_frame_at: float | None = None
         new_marks: list[Mark] = []
+        present = sum(1 for i in self.gallery.ids if i in self.log.marked)
 
         def apply(frame: Frame, dets: Detections) -> None:
-            nonlocal latest
+            nonlocal latest, present
             if summary.first_result_s is None:
                 summary.first_result_s = time.perf_counter() - started
                 log.info("first frame analysed %.2f s after the session started", summary.first_result_s)
@@ -171,6 +172,7 @@ class LiveSession:
                     media_time_s=born.media_time,
                 )
                 if self.log.mark(mark):
+                    present += 1
                     new_marks.append(mark)
                     summary.marks_this_run.append(mark)
             latest = dets
@@ -204,7 +206,8 @@ class LiveSession:
                     pending.append((frame, analyzer.submit(analyzer.request(frame.image, frame.index, frame.media_time, skip))))
                     next_due = frame.media_time + 1.0 / cfg.analysis_fps
             if on_update is not None:
-                on_update(self._update(frame, latest, new_marks, source))
+                labels = [self.gallery.names[p] if p >= 0 else "unknown" for p in latest.person.tolist()]
+                on_update(SessionUpdate(frame, latest, labels, new_marks, present, len(self.gallery), source.status))
                 new_marks = []
         if not stop.is_set():
             while pending:
@@ -214,16 +217,11 @@ class LiveSession:
         summary.wall_s = time.perf_counter() - started
         marked = self.log.marked
         roster = list(zip(self.gallery.ids, self.gallery.names))
-        summary.present = [(i, n) for i, n in roster if i in marked] + [
-            (i, str(getattr(m, "name", None) or m["name"])) for i, m in marked.items() if i not in self.gallery.ids  # type: ignore[index]
-        ]
+        enrolled = set(self.gallery.ids)
+        # Marked earlier in this session but no longer enrolled still counts as present.
+        summary.present = [(i, n) for i, n in roster if i in marked] + [(i, n) for i, n in marked.items() if i not in enrolled]
         summary.absent = [(i, n) for i, n in roster if i not in marked]
         return summary
-
-    def _update(self, frame: Frame, dets: Detections, new_marks: list[Mark], source: FrameSource) -> SessionUpdate:
-        labels = [self.gallery.names[p] if p >= 0 else "unknown" for p in dets.person.tolist()]
-        present = sum(1 for i in self.gallery.ids if i in self.log.marked)
-        return SessionUpdate(frame, dets, labels, list(new_marks), present, len(self.gallery), source.status)
 
 
 class BackgroundSession:

@@ -169,7 +169,8 @@ class SessionLog:
         self.path, self.meta_path = log_paths(self.logs_dir, self.session, self.day)
         self._lock = FileLock(str(self.path) + ".lock", timeout=0)
         self._fh: io.TextIOWrapper | None = None
-        self.marked: dict[str, Mark | dict[str, Any]] = {}
+        #: Student id -> name of everyone marked in this session (this run and earlier ones).
+        self.marked: dict[str, str] = {}
         self.warnings: list[str] = []
 
     def open(self, roster: list[tuple[str, str]], start: datetime | None = None, grace_minutes: float | None = None, source: str = "") -> "SessionLog":
@@ -202,7 +203,7 @@ class SessionLog:
             for w in previous.warnings:
                 log.warning("%s", w)
             for row in previous.rows:
-                self.marked.setdefault(row["student_id"], row)
+                self.marked.setdefault(row["student_id"], row["name"])
             with open(self.path, "rb") as fh:
                 fh.seek(-1, os.SEEK_END)
                 ends_clean = fh.read(1) == b"\n"
@@ -241,7 +242,7 @@ class SessionLog:
         if mark.student_id in self.marked:
             return False
         self._write_line(_csv_line(mark.row(self.session)))
-        self.marked[mark.student_id] = mark
+        self.marked[mark.student_id] = mark.name
         log.info("marked %s (%s) at %s", mark.name, mark.student_id, mark.first_seen.isoformat(timespec="seconds"))
         return True
 

@@ -17,14 +17,11 @@ from attendance.detections import Detections, iou
 
 @dataclass
 class Track:
-    """One face followed over time; times are media seconds."""
+    """One face followed over time; ``last_seen`` is in media seconds."""
 
     track_id: int
     box: np.ndarray
-    born: float
-    born_frame: int
     last_seen: float
-    hits: int = 1
 
 
 class Tracker:
@@ -59,9 +56,8 @@ class Tracker:
                 track = self.tracks[int(assigned[d])]
                 track.box = dets.boxes[d].copy()
                 track.last_seen = now
-                track.hits += 1
             else:
-                track = Track(self._next_id, dets.boxes[d].copy(), now, dets.frame_index, now)
+                track = Track(self._next_id, dets.boxes[d].copy(), now)
                 self.tracks[track.track_id] = track
                 assigned[d] = track.track_id
                 self._next_id += 1

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from attendance.errors import AttendanceError
+from attendance.errors import AttendanceError, NobodyEnrolledError
 from attendance.gui.jobs import user_message
 from attendance.gui.widgets import PAD, VideoView, scrolled_tree
 from attendance.sessionlog import DEFAULT_GRACE_MINUTES, Mark, read_log
@@ -137,13 +137,13 @@ class SessionTab(ttk.Frame):
         if self.running:
             return
         from attendance.session import BackgroundSession, LiveSession, SessionConfig
-        from attendance.store import FaceStore
 
         try:
             source, name, start, grace = self._settings()
-            if not FaceStore.load(self.app.home.known_faces).people:
-                raise AttendanceError("nobody is enrolled yet: add students on the Roster tab first")
             live = LiveSession(self.app.home.ensure(), source, name, SessionConfig(realtime=True, start=start, grace_minutes=grace))
+        except NobodyEnrolledError:
+            self.app.error("Cannot start the session", "nobody is enrolled yet: add students on the Roster tab first")
+            return
         except AttendanceError as exc:
             self.app.error("Cannot start the session", str(exc))
             return

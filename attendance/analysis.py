@@ -1,22 +1,24 @@
 """Face analysis off the display thread: detection + encoding in worker processes.
 
-dlib holds Python's GIL for the whole of a detection (~90 ms) or an encoding (~80 ms),
+dlib holds Python's GIL for the whole of a detection (~90 ms) or an encoding (~130 ms),
 so running it in a thread would freeze a window.  :class:`Analyzer` runs
-:func:`analyse` in a pool of spawned processes (one per core, at most 2) and hands back
-futures; the caller never blocks unless it chooses to.
+:func:`analyse` in lean worker processes (:mod:`attendance.worker`; one per core, at
+most 2) and hands back futures; the caller never blocks unless it chooses to.
+
+This module is imported by the workers too, so it must not import OpenCV.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
 
 from attendance.detections import Detections, iou
 from attendance.engine import ENCODING_DIM, detection_scale, shared_engine
-from attendance.pool import spawn_pool
+from attendance.worker import WorkerProcess
 
 log = logging.getLogger(__name__)
 
@@ -58,50 +60,43 @@ def analyse(request: AnalysisRequest) -> Detections:
     return Detections(boxes, encodings, request.frame_index, request.media_time)
 
 
-def _warm_up() -> None:
-    shared_engine()
-
-
 class Analyzer:
-    """A pool of analysis workers.  ``workers=0`` analyses in the calling thread (tests, profiling)."""
+    """Worker processes that analyse frames.  ``workers=0`` analyses in the calling thread (tests, profiling)."""
 
     def __init__(self, workers: int = 2, min_face_px: float = DEFAULT_MIN_FACE_PX) -> None:
         self.workers = workers
         self.scale = detection_scale(min_face_px)
-        self._pool: ProcessPoolExecutor | None = None
-        self._warming: list[Future[None]] = []
+        self._procs: list[WorkerProcess] = []
 
     def start(self) -> "Analyzer":
-        """Spawn the worker processes; each loads the models (~1 s) without blocking the caller."""
-        if self.workers > 0:
-            self._pool = spawn_pool(self.workers, _warm_up)
-            self._warming = [self._pool.submit(_warm_up) for _ in range(self.workers)]
+        """Start the worker processes; each loads the models (~1 s) without blocking the caller."""
+        self._procs = [WorkerProcess() for _ in range(self.workers)]
         return self
 
     @property
     def ready(self) -> bool:
         """True once the workers have loaded their models (raises if a worker failed to)."""
-        if all(f.done() for f in self._warming):
-            for f in self._warming:
-                f.result()
+        if all(p.ready.done() for p in self._procs):
+            for p in self._procs:
+                p.ready.result()
             return True
         return False
 
     def wait_ready(self) -> None:
         """Block until the workers have loaded their models."""
-        for f in self._warming:
-            f.result()
+        for p in self._procs:
+            p.ready.result()
 
     def submit(self, request: AnalysisRequest) -> "Future[Detections]":
-        """Queue one frame for analysis."""
-        if self._pool is None:
+        """Queue one frame for analysis on the least busy worker."""
+        if not self._procs:
             future: Future[Detections] = Future()
             try:
                 future.set_result(analyse(request))
-            except Exception as exc:  # noqa: BLE001 - delivered through the future like the pool does
+            except Exception as exc:  # noqa: BLE001 - delivered through the future like a worker does
                 future.set_exception(exc)
             return future
-        return self._pool.submit(analyse, request)
+        return min(self._procs, key=lambda p: p.in_flight).submit(request)
 
     def request(self, image: np.ndarray, frame_index: int, media_time: float, skip_boxes: np.ndarray) -> AnalysisRequest:
         return AnalysisRequest(image, frame_index, media_time, self.scale, skip_boxes)
@@ -111,10 +106,14 @@ class Analyzer:
         """How many frames may be in flight at once without queueing behind each other."""
         return max(1, self.workers)
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the workers: each finishes the frame in hand (<= ~0.5 s) and exits, or is
+        killed after ``timeout`` seconds; answers not received yet are dropped."""
+        for p in self._procs:
+            p.close()
+        for p in self._procs:
+            p.join(timeout)
+        self._procs = []
 
     def __enter__(self) -> "Analyzer":
         return self.start()

@@ -799,7 +799,6 @@ def profile_pipeline(video: Path, home: Path, label: str, top_n: int = 12) -> Pr
     timers.wrap(Identifier, "update", "identify (votes, incl. match)")
     timers.wrap(Tracker, "update", "track (Tracker.update)")
     timers.wrap(SessionLog, "mark", "log (SessionLog.mark, fsync)")
-    timers.wrap(session_mod.LiveSession, "_update", "display update")
     original_open = session_mod.open_source
 
     def timed_open(*args: Any, **kwargs: Any) -> Any:

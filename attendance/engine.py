@@ -44,6 +44,22 @@ def empty_boxes() -> np.ndarray:
     return np.zeros((0, 4), dtype=np.int32)
 
 
+def resized(rgb: np.ndarray, scale: float) -> np.ndarray:
+    """``rgb`` resized by ``scale`` (bilinear up, box-filtered down), C-contiguous.
+
+    Pillow, not OpenCV: the recognition workers do not load OpenCV (~50 MiB each).
+    """
+    img = np.ascontiguousarray(rgb)
+    if scale == 1.0:
+        return img
+    from PIL import Image
+
+    height, width = img.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    method = Image.Resampling.BILINEAR if scale > 1.0 else Image.Resampling.BOX
+    return np.asarray(Image.fromarray(img).resize(size, method))
+
+
 def detection_scale(min_face_px: float, max_scale: float = 2.5) -> float:
     """Resize factor that makes a ``min_face_px`` face big enough for the HOG detector."""
     if min_face_px <= 0:
@@ -75,11 +91,7 @@ class FaceEngine:
         the coordinates of ``rgb`` (``(n, 4)`` int32, top-right-bottom-left), clipped to
         the image and sorted by descending area.
         """
-        img = np.ascontiguousarray(rgb)
-        if scale != 1.0:
-            cv2 = require("cv2")
-            interp = cv2.INTER_LINEAR if scale > 1.0 else cv2.INTER_AREA
-            img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=interp)
+        img = resized(rgb, scale)
         with self._lock:
             rects = self._detector(img, upsample)
         if len(rects) == 0:

@@ -1,0 +1,177 @@
+"""Lean recognition worker processes for a live session, and the parent's handle on one.
+
+A live session needs dlib off the display thread, and dlib holds the GIL, so detection
+and encoding run in separate processes.  They are started as ``python -m
+attendance.worker`` rather than through :mod:`multiprocessing`: a spawned
+multiprocessing worker re-imports the parent's ``__main__`` (the CLI or the window) and
+OpenCV, and needs a resource-tracker process besides, ~150 MiB per worker plus 13 MiB;
+this one imports only numpy, Pillow, dlib and the engine (~85 MiB).
+
+Protocol: the parent writes pickled :class:`~attendance.analysis.AnalysisRequest` objects
+to the worker's stdin; the worker answers each, in order, with a pickled ``(ok, value)``
+pair on stdout (``value`` is the :class:`~attendance.detections.Detections` or the
+exception).  Its first answer, ``(True, None)``, says the models are loaded.  The worker
+exits when its stdin closes, which also happens when the parent dies, even by kill -9,
+so a crashed session never leaves recognisers behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from collections import deque
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from attendance.errors import AttendanceError
+
+log = logging.getLogger(__name__)
+
+
+class WorkerError(AttendanceError):
+    """A recognition worker could not start or stopped unexpectedly."""
+
+
+class WorkerProcess:
+    """One worker process and the futures of the requests it has not answered yet.
+
+    :meth:`submit` never blocks on recognition (a request is a few hundred KiB written
+    to a pipe); a reader thread resolves the futures as answers arrive.
+    """
+
+    def __init__(self) -> None:
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+        self._proc = subprocess.Popen([sys.executable, "-m", "attendance.worker"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, env=env)
+        self.ready: Future[None] = Future()
+        self._pending: deque[Future[Any]] = deque([self.ready])
+        self._lock = threading.Lock()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read_answers, name="attendance-worker-reader", daemon=True)
+        self._reader.start()
+
+    @property
+    def in_flight(self) -> int:
+        """Requests submitted and not answered yet."""
+        with self._lock:
+            return sum(1 for f in self._pending if f is not self.ready)
+
+    def submit(self, request: Any) -> Future[Any]:
+        """Send ``request``; its future gets the worker's answer."""
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._closed:
+                raise WorkerError("the recognition worker has stopped")
+            self._pending.append(future)
+            assert self._proc.stdin is not None
+            try:
+                pickle.dump(request, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                self._proc.stdin.flush()
+            except (BrokenPipeError, OSError) as exc:
+                self._pending.remove(future)
+                raise WorkerError(f"the recognition worker has stopped ({exc})") from exc
+        return future
+
+    def _read_answers(self) -> None:
+        stdout = self._proc.stdout
+        assert stdout is not None
+        try:
+            while True:
+                try:
+                    ok, value = pickle.load(stdout)
+                except (EOFError, pickle.UnpicklingError, OSError):
+                    break
+                with self._lock:
+                    future = self._pending.popleft()
+                if future.set_running_or_notify_cancel():  # False: cancelled by close()
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        finally:
+            code = self._proc.wait()
+            with self._lock:
+                self._closed = True
+                left = list(self._pending)
+                self._pending.clear()
+            for future in left:
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(WorkerError(f"the recognition worker stopped (exit code {code}); see the messages above"))
+
+    def close(self) -> None:
+        """Ask the worker to exit (it finishes the request in hand first); does not wait."""
+        with self._lock:
+            self._closed = True
+            for future in self._pending:
+                future.cancel()
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+        except OSError:
+            pass
+
+    def join(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the worker to exit after :meth:`close`, then kill it."""
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("a recognition worker did not exit within %.1f s; killing it", timeout)
+            self._proc.kill()
+            self._proc.wait()
+        self._reader.join(timeout)
+
+
+def _serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    from attendance.analysis import analyse
+    from attendance.engine import shared_engine
+
+    try:
+        shared_engine()
+    except Exception as exc:  # noqa: BLE001 - handed to the parent, which shows it
+        pickle.dump((False, exc), stdout)
+        stdout.flush()
+        return
+    pickle.dump((True, None), stdout)
+    stdout.flush()
+    while True:
+        try:
+            request = pickle.load(stdin)
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, analyse(request))
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller's future
+            answer = (False, exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - e.g. an exception that cannot be pickled
+            data = pickle.dumps((False, WorkerError(f"the worker's answer could not be sent back: {answer[1]!r} ({exc})")))
+        stdout.write(data)
+        stdout.flush()
+
+
+def main() -> int:
+    """The worker's entry point (``python -m attendance.worker``)."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="attendance worker: %(message)s")
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides when to
+    # stop (it closes our stdin), so a request in hand is never cut off with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but answers may reach the pipe
+    try:
+        _serve(stdin, stdout)
+    except BrokenPipeError:
+        pass  # the parent has gone: nobody is waiting for answers
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The lean recognition worker process: real dlib answers, errors, and no orphans."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pytest
+
+from attendance.analysis import AnalysisRequest, analyse
+from attendance.engine import empty_boxes
+from attendance.imaging import load_rgb
+from attendance.worker import WorkerError, WorkerProcess
+
+
+def _request(rgb: np.ndarray, scale: float = 1.0) -> AnalysisRequest:
+    return AnalysisRequest(np.ascontiguousarray(rgb[:, :, ::-1]), 7, 0.25, scale, empty_boxes())
+
+
+def test_worker_answers_like_the_engine_in_process_and_survives_a_bad_request(shared: Path) -> None:
+    rgb = load_rgb(shared / "probes" / "obama_and_biden.jpg")
+    expected = analyse(_request(rgb))
+    worker = WorkerProcess()
+    try:
+        assert worker.ready.result(timeout=60) is None
+        bad = worker.submit(AnalysisRequest(np.zeros((10, 10), np.uint8), 0, 0.0, 1.0, empty_boxes()))
+        good = worker.submit(_request(rgb))
+        with pytest.raises(Exception):
+            bad.result(timeout=60)
+        got = good.result(timeout=60)
+    finally:
+        worker.close()
+        worker.join(10)
+    assert len(expected.boxes) == 3
+    np.testing.assert_array_equal(got.boxes, expected.boxes)
+    np.testing.assert_allclose(got.encodings, expected.encodings, atol=1e-6)
+    assert (got.frame_index, got.media_time) == (7, 0.25)
+    with pytest.raises(WorkerError):
+        worker.submit(_request(rgb))
+
+
+def test_worker_loads_neither_opencv_nor_the_cli() -> None:
+    code = textwrap.dedent("""
+        import sys
+        from attendance.worker import _serve
+        import attendance.analysis, attendance.engine
+        attendance.engine.shared_engine()
+        heavy = sorted(m for m in ("cv2", "pandas", "click", "attendance.cli", "multiprocessing") if m in sys.modules)
+        print(",".join(heavy))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_worker_exits_when_its_parent_is_killed() -> None:
+    code = textwrap.dedent("""
+        import sys, time
+        from attendance.worker import WorkerProcess
+        w = WorkerProcess()
+        w.ready.result(timeout=60)
+        print(w._proc.pid, flush=True)
+        time.sleep(600)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        worker_pid = int(parent.stdout.readline())
+        worker = psutil.Process(worker_pid)
+        assert worker.is_running()
+    finally:
+        parent.kill()
+        parent.wait()
+    gone, alive = psutil.wait_procs([worker], timeout=10)
+    assert not alive, "the worker outlived its parent"

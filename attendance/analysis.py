@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from attendance.detections import Detections, iou
-from attendance.engine import ENCODING_DIM, detection_scale, shared_engine
+from attendance.engine import ENCODING_DIM, HOG_RELIABLE_PX, FaceEngine, detection_scale, empty_boxes, shared_engine
 from attendance.worker import WorkerProcess
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,13 @@ log = logging.getLogger(__name__)
 DEFAULT_MIN_FACE_PX = 50.0
 #: Frames analysed per second of video by default.
 DEFAULT_ANALYSIS_FPS = 5.0
+#: The whole frame is searched for new faces this often by default (media seconds).
+DEFAULT_FULL_SCAN_INTERVAL_S = 0.6
+#: Between whole-frame searches, a tracked face is searched for this many face widths
+#: around its last box (faces move little in 0.2 s).
+TRACK_MARGIN = 0.75
+#: ... at a scale that still finds it if it shrank to this fraction of its last size.
+TRACK_MIN_SHRINK = 0.75
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,9 @@ class AnalysisRequest:
     ``image``: BGR uint8 ``(h, w, 3)``; ``scale``: detection resize factor (see
     :func:`attendance.engine.detection_scale`); ``skip_boxes``: ``(k, 4)`` boxes of faces
     that need no encoding (already identified): a detected face overlapping one of them
-    (IoU >= ``skip_iou``) is not encoded.
+    (IoU >= ``skip_iou``) is not encoded.  ``tracked``: ``None`` to search the whole
+    frame, or the ``(t, 4)`` last known boxes of the tracked faces to search only around
+    them (see :func:`detect_around`).
     """
 
     image: np.ndarray
@@ -44,13 +53,47 @@ class AnalysisRequest:
     scale: float
     skip_boxes: np.ndarray
     skip_iou: float = 0.3
+    tracked: np.ndarray | None = None
+
+
+def detect_around(engine: FaceEngine, rgb: np.ndarray, tracked: np.ndarray, max_scale: float) -> np.ndarray:
+    """Find the tracked faces again, searching only a region around each last known box.
+
+    Each region extends ``TRACK_MARGIN`` face widths beyond the box on every side and is
+    resized so that a face down to ``TRACK_MIN_SHRINK`` of the last size still reaches
+    the detector's reliable size (never more than ``max_scale``).  A 110 px face costs a
+    ~0.1 megapixel search instead of ~0.9 for a 640x360 frame at 2x.  Returns boxes in
+    ``rgb`` coordinates (``(n, 4)`` int32), duplicates from overlapping regions removed.
+    """
+    height, width = rgb.shape[:2]
+    found = [empty_boxes()]
+    for top, right, bottom, left in np.asarray(tracked, np.int64).tolist():
+        size = max(bottom - top, right - left, 1)
+        pad = int(TRACK_MARGIN * size)
+        y0, y1 = max(0, top - pad), min(height, bottom + pad)
+        x0, x1 = max(0, left - pad), min(width, right + pad)
+        if y1 - y0 < 8 or x1 - x0 < 8:
+            continue
+        scale = min(max_scale, HOG_RELIABLE_PX / (TRACK_MIN_SHRINK * size))
+        boxes = engine.detect(rgb[y0:y1, x0:x1], scale=scale)
+        found.append(boxes + np.array([y0, x0, y0, x0], np.int32))
+    boxes = np.concatenate(found)
+    boxes = boxes[np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 1] - boxes[:, 3]), kind="stable")]
+    keep: list[int] = []
+    for i in range(len(boxes)):
+        if not keep or iou(boxes[i : i + 1], boxes[keep]).max() < 0.5:
+            keep.append(i)
+    return boxes[keep]
 
 
 def analyse(request: AnalysisRequest) -> Detections:
     """Detect faces and encode those not covered by ``skip_boxes`` (runs in a worker)."""
     rgb = np.ascontiguousarray(request.image[:, :, ::-1])
     engine = shared_engine()
-    boxes = engine.detect(rgb, scale=request.scale)
+    if request.tracked is None:
+        boxes = engine.detect(rgb, scale=request.scale)
+    else:
+        boxes = detect_around(engine, rgb, request.tracked, request.scale)
     encodings = np.full((len(boxes), ENCODING_DIM), np.nan, np.float32)
     if len(boxes):
         overlap = iou(boxes, request.skip_boxes)
@@ -98,8 +141,10 @@ class Analyzer:
             return future
         return min(self._procs, key=lambda p: p.in_flight).submit(request)
 
-    def request(self, image: np.ndarray, frame_index: int, media_time: float, skip_boxes: np.ndarray) -> AnalysisRequest:
-        return AnalysisRequest(image, frame_index, media_time, self.scale, skip_boxes)
+    def request(self, image: np.ndarray, frame_index: int, media_time: float, skip_boxes: np.ndarray,
+                tracked: np.ndarray | None = None) -> AnalysisRequest:
+        """A request for ``image`` (see :class:`AnalysisRequest`) at this analyser's detection scale."""
+        return AnalysisRequest(image, frame_index, media_time, self.scale, skip_boxes, tracked=tracked)
 
     @property
     def capacity(self) -> int:

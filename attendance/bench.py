@@ -236,7 +236,8 @@ def run_classic_loop(video: Path, home: Path, variant: str, label: str) -> LoopR
     marks = [LoopMark(m["name"], int(m["frame"]), float(m["second"])) for m in data["marks"]]
     name = {"full": "classic-full", "fast": "classic-faster"}[variant]
     return LoopRun(label, name, data["frames"], data["analysed"], data["wall_s"], stats, marks,
-                   {"import_s": data["import_s"], "faces": data["faces"], "loop_cpu_s": data["cpu_s"], "ru_maxrss_mb": data["peak_rss_mb"]})
+                   {"import_s": data["import_s"], "faces": data["faces"], "loop_cpu_s": data["cpu_s"], "ru_maxrss_mb": data["peak_rss_mb"],
+                    "sightings": data["sightings"]})
 
 
 def run_app(video: Path | str, home: Path, label: str, realtime: bool = False, workers: int | None = None,
@@ -257,8 +258,6 @@ def run_app(video: Path | str, home: Path, label: str, realtime: bool = False, w
 
 def _app_child(spec: dict[str, Any]) -> int:
     """Child entry: run one session like ``attendance run --headless``; print the summary as JSON."""
-    import multiprocessing
-
     from attendance.cli_live import make_config, run as run_command
     from attendance.home import Home
     from attendance.session import LiveSession
@@ -278,9 +277,7 @@ def _app_child(spec: dict[str, Any]) -> int:
         for mark in update.new_marks:
             mark_times[mark.name] = round(now, 4)
 
-    summary = live.run(on_update)
-    for child in multiprocessing.active_children():  # reap the workers: their CPU then counts in RUSAGE_CHILDREN
-        child.join(10)
+    summary = live.run(on_update)  # returns once its workers have exited: their CPU is in RUSAGE_CHILDREN
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({
         "frames_read": summary.frames_read, "frames_analysed": summary.frames_analysed, "frames_dropped": summary.frames_dropped,
@@ -464,16 +461,20 @@ def compare_loops(label: str, video: Path, home: Path, expected: Sequence[str] |
 class Latency:
     """Realtime latency of one person.
 
-    ``visible_frame``: classic-full's first match (first clear visibility);
-    ``seconds``: media time from that frame to the frame on screen when the mark was
-    made (frames are played at their own rate, so this is the wall-clock delay a viewer
-    sees, dropped frames included); ``mark_frame``: the frame of the sighting the app's
-    mark names; ``pipeline_s``: wall time from that frame being shown to the mark (the
-    recognition delay alone).  ``None``: never marked.
+    ``visible_frame``: the first frame in which the person is *clearly visible*: the
+    classic full-resolution loop matches them there at a distance under the app's
+    tolerance (``first_match_frame``: its first match at its own looser 0.6, which may be
+    a face too small or blurred to tell people apart, like Lin's 50 px face at 0.51-0.65);
+    ``seconds``: media time from ``visible_frame`` to the frame on screen when the mark
+    was made (frames are played at their own rate, so this is the wall-clock delay a
+    viewer sees, dropped frames included); ``mark_frame``: the frame of the sighting the
+    app's mark names; ``pipeline_s``: wall time from that frame being shown to the mark
+    (the recognition delay alone).  ``None``: never marked.
     """
 
     name: str
     visible_frame: int
+    first_match_frame: int
     seconds: float | None
     mark_frame: int | None
     pipeline_s: float | None
@@ -513,16 +514,18 @@ def realtime_latency(label: str, video: Path, home: Path, classic_full: LoopRun)
     run = run_app(video, home, label, realtime=True)
     shown: list[tuple[int, float]] = [(int(i), float(t)) for i, t in run.extra["updates"]]
     marks = {m.name: m for m in run.marks}
+    tolerance = float(run.extra["config"]["tolerance"])
     out = []
     for first in classic_full.marks:
+        clear = min((f for n, f, d in classic_full.extra["sightings"] if n == first.name and d < tolerance), default=first.frame)
         marked_at = run.extra["mark_times"].get(first.name)
         mark = marks.get(first.name)
         if marked_at is None or mark is None:
-            out.append(Latency(first.name, first.frame, None, None, None))
+            out.append(Latency(first.name, clear, first.frame, None, None, None))
             continue
         on_screen = next(i for i, t in shown if t >= marked_at)
         sighting_shown = next((t for i, t in shown if i >= mark.frame), marked_at)
-        out.append(Latency(first.name, first.frame, round((on_screen - first.frame) / fps, 3), mark.frame,
+        out.append(Latency(first.name, clear, first.frame, round((on_screen - clear) / fps, 3), mark.frame,
                            round(marked_at - sighting_shown, 3)))
     return Realtime(label, run, out, fps)
 

@@ -59,7 +59,7 @@ class ClassicResult:
     decoding included, ``import face_recognition`` excluded: that is ``import_s``);
     ``frames``: frames read; ``analysed``: frames run through detection; ``fps``: frames
     read per wall second; ``faces``: face boxes found in all; ``marks``: first match of
-    each known person, in order of marking; ``peak_rss_mb``: the process's peak resident
+    each known person, in order of marking; ``sightings``: every match; ``peak_rss_mb``: the process's peak resident
     memory in MiB (whole process, so meaningful from :func:`run_classic_isolated`).
     """
 
@@ -74,6 +74,8 @@ class ClassicResult:
     tolerance: float
     marks: tuple[ClassicMark, ...] = field(default_factory=tuple)
     peak_rss_mb: float = 0.0
+    #: Every match, not only the first: ``(name, frame, distance)``.
+    sightings: tuple[tuple[str, int, float], ...] = field(default_factory=tuple)
 
     @property
     def marked(self) -> list[str]:
@@ -113,6 +115,7 @@ def run_classic(
         raise SourceError(f"{video}: cannot open this video")
     media_fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
     first: dict[str, ClassicMark] = {}
+    sightings: list[tuple[str, int, float]] = []
     frames = analysed = faces = 0
     process_this_frame = True
     wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -141,6 +144,8 @@ def run_classic(
                 matches = fr.compare_faces(known_encodings, encoding, tolerance=tolerance)
                 distances = fr.face_distance(known_encodings, encoding)
                 best = int(np.argmin(distances))
+                if matches[best]:
+                    sightings.append((names[best], index, round(float(distances[best]), 4)))
                 if matches[best] and names[best] not in first:
                     second = index / media_fps if media_fps > 0 else float("nan")
                     first[names[best]] = ClassicMark(names[best], index, round(second, 3), round(float(distances[best]), 4))
@@ -161,6 +166,7 @@ def run_classic(
         tolerance=tolerance,
         marks=tuple(first.values()),
         peak_rss_mb=round(peak_rss_mb(), 1),
+        sightings=tuple(sightings),
     )
 
 
@@ -193,6 +199,7 @@ def run_classic_isolated(
         raise AttendanceError(f"classic {variant} loop failed: {last}")
     data = json.loads(proc.stdout)
     data["marks"] = tuple(ClassicMark(**m) for m in data["marks"])
+    data["sightings"] = tuple((str(n), int(f), float(d)) for n, f, d in data["sightings"])
     return ClassicResult(**data)
 
 

@@ -32,8 +32,11 @@ class MatchPolicy:
     tolerance: float = 0.5
     margin: float = 0.05
     min_sightings: int = 3
-    #: An unidentified track is re-encoded at most this often (media seconds).
-    retry_interval_s: float = 0.3
+    #: An unidentified track is re-encoded at most this often (media seconds)...
+    retry_interval_s: float = 0.2
+    #: ... and only this often once it has been encoded ``2 * min_sightings`` times
+    #: without a single vote (a stranger: not worth an encoding every frame).
+    stranger_retry_s: float = 0.6
     #: An identified track is re-checked this often, in case another person took its place.
     verify_interval_s: float = 1.0
     #: Consecutive contradicting re-checks that undo an identification.
@@ -136,10 +139,14 @@ class Identifier:
 
     def settled(self, media_time: float) -> list[int]:
         """Track ids that need no encoding now: encoded too recently to be worth it again
-        (``retry_interval_s`` while unidentified, ``verify_interval_s`` once identified)."""
+        (``retry_interval_s`` while unidentified, ``stranger_retry_s`` for a face that
+        never got a vote, ``verify_interval_s`` once identified)."""
+        return [tid for tid, s in self.tracks.items() if media_time - s.last_encoded + 1e-3 < self._interval(s)]
+
+    def _interval(self, state: TrackVotes) -> float:
         p = self.policy
-        return [
-            tid
-            for tid, s in self.tracks.items()
-            if media_time - s.last_encoded < (p.verify_interval_s if s.person >= 0 else p.retry_interval_s)
-        ]
+        if state.person >= 0:
+            return p.verify_interval_s
+        if not state.votes and state.sightings >= 2 * p.min_sightings:
+            return p.stranger_retry_s
+        return p.retry_interval_s

@@ -462,9 +462,11 @@ class Latency:
     """Realtime latency of one person.
 
     ``visible_frame``: the first frame in which the person is *clearly visible*: the
-    classic full-resolution loop matches them there at a distance under the app's
-    tolerance (``first_match_frame``: its first match at its own looser 0.6, which may be
-    a face too small or blurred to tell people apart, like Lin's 50 px face at 0.51-0.65);
+    classic full-resolution loop matches them there, and in as many frames as the app
+    needs sightings within the next 0.5 s, at a distance under the app's tolerance (see
+    :func:`first_clearly_visible`; ``first_match_frame``: its first match at its own
+    looser 0.6, which may be a face too small to tell people apart, like Lin's 50 px face
+    at 0.49-0.59 in the clip's first half second);
     ``seconds``: media time from ``visible_frame`` to the frame on screen when the mark
     was made (frames are played at their own rate, so this is the wall-clock delay a
     viewer sees, dropped frames included); ``mark_frame``: the frame of the sighting the
@@ -508,6 +510,18 @@ def video_duration(path: Path) -> float:
     return frames / fps if fps > 0 else 0.0
 
 
+def first_clearly_visible(frames: Sequence[int], fps: float, needed: int, window_s: float = 0.5) -> int | None:
+    """The first of ``frames`` (sorted frame indices where the classic loop matched a
+    person under the app's tolerance) that starts ``needed`` such matches within
+    ``window_s`` seconds: from there the person is *clearly* visible.  Isolated matches,
+    such as two frames of a 50 px face at 0.49 among a dozen at 0.52-0.59, are not."""
+    span = window_s * fps
+    for i, f in enumerate(frames):
+        if i + needed - 1 < len(frames) and frames[i + needed - 1] - f < span:
+            return f
+    return None
+
+
 def realtime_latency(label: str, video: Path, home: Path, classic_full: LoopRun) -> Realtime:
     """Play ``video`` at its own speed; time from first clear visibility to each mark."""
     fps = video_info(video)[1] or 30.0
@@ -517,7 +531,9 @@ def realtime_latency(label: str, video: Path, home: Path, classic_full: LoopRun)
     tolerance = float(run.extra["config"]["tolerance"])
     out = []
     for first in classic_full.marks:
-        clear = min((f for n, f, d in classic_full.extra["sightings"] if n == first.name and d < tolerance), default=first.frame)
+        clear = first_clearly_visible([f for n, f, d in classic_full.extra["sightings"] if n == first.name and d < tolerance],
+                                      fps, int(run.extra["config"]["sightings"]))
+        clear = first.frame if clear is None else clear
         marked_at = run.extra["mark_times"].get(first.name)
         mark = marks.get(first.name)
         if marked_at is None or mark is None:

@@ -102,7 +102,7 @@ def print_realtime(rt: Any) -> None:
 
     rows = [[lat.name, at(lat.first_match_frame), at(lat.visible_frame), sec(lat.seconds), at(lat.mark_frame), sec(lat.pipeline_s),
              _ok(None if lat.seconds is None else lat.seconds <= TARGET_LATENCY_S)] for lat in rt.latencies]
-    click.echo(_table(["person", "classic-full's first match (<0.6)", "first clearly visible (<tolerance)", "-> marked s",
+    click.echo(_table(["person", "classic-full's first match (<0.6)", f"first clearly visible ({rt.run.extra['config']['sightings']} under tolerance in 0.5 s)", "-> marked s",
                        "app's sighting frame", "sighting shown -> marked s", f"<= {TARGET_LATENCY_S:g} s"], rows))
     r = rt.run
     click.echo(f"largest gap between displayed frames: {r.extra['max_frame_gap_s'] * 1000:.0f} ms "

@@ -32,7 +32,11 @@ class MatchPolicy:
     tolerance: float = 0.5
     margin: float = 0.05
     min_sightings: int = 3
-    #: An unidentified track is re-encoded at most this often (media seconds)...
+    #: A track with votes but not yet identified (a likely student) is re-encoded this
+    #: often, even between the session's regular analysed frames, so that marking takes
+    #: a few tenths of a second (media seconds).
+    candidate_retry_s: float = 0.1
+    #: Any other unidentified track is re-encoded at most this often...
     retry_interval_s: float = 0.2
     #: ... and only this often once it has been encoded ``2 * min_sightings`` times
     #: without a single vote (a stranger: not worth an encoding every frame).
@@ -139,14 +143,21 @@ class Identifier:
 
     def settled(self, media_time: float) -> list[int]:
         """Track ids that need no encoding now: encoded too recently to be worth it again
-        (``retry_interval_s`` while unidentified, ``stranger_retry_s`` for a face that
-        never got a vote, ``verify_interval_s`` once identified)."""
+        (``candidate_retry_s`` with votes, ``retry_interval_s`` without, ``stranger_retry_s``
+        for a face that never got a vote, ``verify_interval_s`` once identified)."""
         return [tid for tid, s in self.tracks.items() if media_time - s.last_encoded + 1e-3 < self._interval(s)]
+
+    def candidates_due(self, media_time: float) -> bool:
+        """Whether a track with votes but no identification yet is due for an encoding."""
+        return any(s.person < 0 and s.votes and media_time - s.last_encoded + 1e-3 >= self.policy.candidate_retry_s
+                   for s in self.tracks.values())
 
     def _interval(self, state: TrackVotes) -> float:
         p = self.policy
         if state.person >= 0:
             return p.verify_interval_s
+        if state.votes:
+            return p.candidate_retry_s
         if not state.votes and state.sightings >= 2 * p.min_sightings:
             return p.stranger_retry_s
         return p.retry_interval_s

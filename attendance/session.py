@@ -202,13 +202,18 @@ class LiveSession:
             last_frame_at = now
             if not live and not pending:
                 analyzer.wait_ready()  # a file played as fast as possible skips no analysis
-            if frame.media_time + 1e-6 >= next_due and analyzer.ready:
+            # Due: the regular analysis rate, or a likely student waiting for more votes.
+            due = frame.media_time + 1e-6 >= next_due or identifier.candidates_due(frame.media_time)
+            if due and analyzer.ready:
                 if not live and len(pending) >= analyzer.capacity:
                     collect(block=True)
                 if len(pending) < analyzer.capacity:
                     skip = tracker.boxes(identifier.settled(frame.media_time))
+                    # Search the whole frame for newcomers every full_scan_interval_s, and
+                    # whenever a live source leaves a worker idle anyway.
                     tracked = None
-                    if tracker.tracks and frame.media_time + 1e-6 < next_full_scan:
+                    spare = live and len(pending) + 1 < analyzer.capacity
+                    if tracker.tracks and frame.media_time + 1e-6 < next_full_scan and not spare:
                         tracked = tracker.boxes(list(tracker.tracks))
                     else:
                         next_full_scan = frame.media_time + cfg.full_scan_interval_s

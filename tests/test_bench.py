@@ -66,3 +66,13 @@ def test_quick_bench_runs_and_app_marks_what_classic_full_marks(lin_alex_home: P
     app = runs["app"]
     assert len(app["proc"]["peak_workers_mb"]) == app["extra"]["workers"] >= 1
     assert app["extra"]["workers_cpu_s"] > 0  # the recognition ran in the workers and was counted
+
+
+def test_clearly_visible_needs_as_many_matches_as_the_app_within_half_a_second() -> None:
+    from attendance.bench import first_clearly_visible
+
+    # Lin in the clip at 29.97 fps: two isolated matches (frames 2, 3), then the large appearance.
+    assert first_clearly_visible([2, 3, 85, 86, 88, 90], 29.97, 3) == 85
+    assert first_clearly_visible([2, 3, 16], 29.97, 3) == 2  # 14 frames < 0.5 s
+    assert first_clearly_visible([2, 3, 17], 29.97, 3) is None
+    assert first_clearly_visible([5], 10.0, 1) == 5

@@ -62,8 +62,7 @@ class ProcessStats:
 
     ``wall_s``: launch to exit; ``cpu_s``: user+system seconds of the process and its
     reaped descendants; ``peak_rss_mb``: peak of the sampled RSS summed over the tree
-    (MiB); ``peak_main_mb``/``peak_workers_mb``/``peak_helpers_mb``: each process's own
-    sampled peak RSS (helpers: multiprocessing's resource tracker);
+    (MiB); ``peak_main_mb``/``peak_workers_mb``: each process's own sampled peak RSS;
     ``peak_pss_mb``/``peak_uss_mb``: peaks of the summed PSS/USS; ``launch_epoch``:
     ``time.time()`` just before launch.
     """
@@ -73,7 +72,6 @@ class ProcessStats:
     peak_rss_mb: float
     peak_main_mb: float
     peak_workers_mb: list[float]
-    peak_helpers_mb: list[float]
     peak_pss_mb: float
     peak_uss_mb: float
     samples: int
@@ -122,7 +120,6 @@ def measure_process(args: Sequence[str], env: dict[str, str] | None = None, cwd:
     for r in readers:
         r.start()
     peaks: dict[int, float] = {}
-    helpers: set[int] = set()
     peak_sum = peak_pss = peak_uss = 0.0
     samples = 0
     root = psutil.Process(proc.pid)
@@ -143,8 +140,6 @@ def measure_process(args: Sequence[str], env: dict[str, str] | None = None, cwd:
             rss_sum += info.rss
             pss_sum += getattr(info, "pss", info.rss)
             uss_sum += info.uss
-            if p.pid not in peaks and p.pid != proc.pid and _is_helper(p):
-                helpers.add(p.pid)
             peaks[p.pid] = max(peaks.get(p.pid, 0.0), info.rss / MIB)
         if tree:
             samples += 1
@@ -157,18 +152,9 @@ def measure_process(args: Sequence[str], env: dict[str, str] | None = None, cwd:
     main_peak = peaks.pop(proc.pid, 0.0)
     return ProcessStats(
         wall_s=round(wall, 3), cpu_s=round(cpu, 3), peak_rss_mb=round(peak_sum, 1), peak_main_mb=round(main_peak, 1),
-        peak_workers_mb=[round(v, 1) for pid, v in peaks.items() if pid not in helpers],
-        peak_helpers_mb=[round(v, 1) for pid, v in peaks.items() if pid in helpers], peak_pss_mb=round(peak_pss, 1), peak_uss_mb=round(peak_uss, 1),
+        peak_workers_mb=[round(v, 1) for v in peaks.values()], peak_pss_mb=round(peak_pss, 1), peak_uss_mb=round(peak_uss, 1),
         samples=samples, launch_epoch=launch_epoch, returncode=proc.returncode, stdout="".join(out_lines), stderr="".join(err_chunks),
     )
-
-
-def _is_helper(p: Any) -> bool:
-    """Whether a child process is multiprocessing's resource tracker rather than a worker."""
-    try:
-        return "resource_tracker" in " ".join(p.cmdline())
-    except Exception:  # noqa: BLE001 - the process may be gone already
-        return False
 
 
 def _child_error(what: str, stats: ProcessStats) -> AttendanceError:

@@ -58,11 +58,11 @@ def print_comparison(comparison: Any) -> None:
     rows = []
     for r in comparison.runs:
         rss = f"{r.proc.peak_rss_mb:.0f}"
-        if r.proc.peak_workers_mb or r.proc.peak_helpers_mb:
-            rss += f" ({r.proc.peak_main_mb:.0f} + " + " + ".join(f"{w:.0f}" for w in r.proc.peak_workers_mb + r.proc.peak_helpers_mb) + ")"
+        if r.proc.peak_workers_mb:
+            rss += f" ({r.proc.peak_main_mb:.0f} + " + " + ".join(f"{w:.0f}" for w in r.proc.peak_workers_mb) + ")"
         rows.append([r.loop, f"{r.proc.wall_s:.2f}", f"{r.loop_s:.2f}", f"{r.fps:.1f}", f"{r.proc.cpu_s:.2f}", r.frames, r.analysed,
                      rss, f"{r.proc.peak_pss_mb:.0f}", _marks_text(r)])
-    click.echo(_table(["loop", "wall s", "loop s", "fps (wall)", "CPU s", "frames", "analysed", "peak RSS MiB (main + workers + tracker)",
+    click.echo(_table(["loop", "wall s", "loop s", "fps (wall)", "CPU s", "frames", "analysed", "peak RSS MiB (main + workers)",
                        "PSS MiB", "marked (first sighting used)"], rows))
     app = comparison.run("app")
     for other in comparison.runs:
@@ -135,11 +135,11 @@ def print_startup(st: Any) -> None:
                f"`attendance run` launch -> first 'present:' line: "
                f"{'none' if st.launch_to_first_mark_s is None else f'{st.launch_to_first_mark_s:.2f} s'}")
     workers = " + ".join(f"{w:.0f}" for w in app.proc.peak_workers_mb) or "none"
-    helpers = " + ".join(f"{w:.0f}" for w in app.proc.peak_helpers_mb) or "none"
-    click.echo(f"peak RSS: main {app.proc.peak_main_mb:.0f} MiB, workers {workers} MiB, resource tracker {helpers} MiB, "
-               f"sum {app.proc.peak_rss_mb:.0f} MiB "
-               f"[{_ok(app.proc.peak_rss_mb < TARGET_MEMORY_MB)} < {TARGET_MEMORY_MB:g} MiB]; "
-               f"PSS sum {app.proc.peak_pss_mb:.0f} MiB, USS sum {app.proc.peak_uss_mb:.0f} MiB")
+    click.echo(f"peak memory of the session's processes: PSS sum {app.proc.peak_pss_mb:.0f} MiB "
+               f"[{_ok(app.proc.peak_pss_mb < TARGET_MEMORY_MB)} < {TARGET_MEMORY_MB:g} MiB] (the RAM they occupy: pages of the "
+               f"shared libraries all three map are counted once); RSS sum {app.proc.peak_rss_mb:.0f} MiB "
+               f"[{_ok(app.proc.peak_rss_mb < TARGET_MEMORY_MB)} < {TARGET_MEMORY_MB:g} MiB] (those pages counted in every process); "
+               f"USS sum {app.proc.peak_uss_mb:.0f} MiB; RSS of main {app.proc.peak_main_mb:.0f} MiB, workers {workers} MiB")
     click.echo(f"largest worker's kernel high-water RSS (ru_maxrss) {app.extra['ru_maxrss_worker_mb']:.0f} MiB; "
                f"`attendance run` CLI process tree: peak RSS sum {st.cli_stats.peak_rss_mb:.0f} MiB, PSS {st.cli_stats.peak_pss_mb:.0f} MiB, "
                f"wall {st.cli_stats.wall_s:.2f} s")

@@ -18,11 +18,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from attendance.engine import distances
+from attendance.engine import ENROLL_JITTERS, distances
 from attendance.errors import AttendanceError, StoreError
 from attendance.imaging import IMAGE_SUFFIXES, sha256_of, shown
 from attendance.names import clean_id, clean_name, name_from_filename, same_name
-from attendance.engine import ENROLL_JITTERS
 from attendance.photos import PhotoFace, encode_photo
 from attendance.pool import spawn_pool
 from attendance.store import FaceStore, Person, Photo, now_iso

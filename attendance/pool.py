@@ -1,8 +1,10 @@
-"""Worker process pools for dlib work (which holds the GIL, so threads would not help).
+"""Process pools for bulk enrollment (dlib holds the GIL, so threads would not help).
+
+A live session uses its own lean workers instead (:mod:`attendance.worker`).
 
 Workers are spawned (not forked: safe with the capture threads, and the same on Windows
 and macOS) and exit on their own as soon as the parent process dies, even by kill -9,
-so a crashed session never leaves orphaned recognisers using memory and CPU.
+so a killed enrollment never leaves orphaned encoders using memory and CPU.
 """
 
 from __future__ import annotations

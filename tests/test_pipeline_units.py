@@ -117,3 +117,27 @@ def test_a_newcomer_in_the_same_place_is_identified_afresh() -> None:
     # A identified at the 2nd sighting; B contradicts twice (reset), then needs 2 votes.
     assert marks == [(0, 1), (1, 4)]
     assert d.person[0] == 1 and ident.last_resets == []
+
+
+def test_encoding_cadence_candidates_fast_strangers_slow() -> None:
+    rng = np.random.default_rng(5)
+    enc = unit(rng, 2)
+    gallery = Gallery(("A", "B"), ("a", "b"), enc, np.arange(2, dtype=np.int32))
+    policy = MatchPolicy(tolerance=0.5, margin=0.05, min_sightings=3)
+    ident = Identifier(gallery, policy)
+    stranger = unit(rng, 1)  # ~0.85 from both: never votes
+    t = 0.0
+    for _ in range(2 * policy.min_sightings):
+        d = dets([[0, 100, 100, 0]], t, stranger)
+        d.track_id = np.array([1])
+        ident.update(d)
+        t += policy.retry_interval_s
+    assert not ident.candidates_due(t + 1.0)  # no votes: not a candidate
+    assert ident.settled(t + policy.retry_interval_s) == [1]  # backed off ...
+    assert ident.settled(t - policy.retry_interval_s + policy.stranger_retry_s) == []  # ... to stranger_retry_s
+    d = dets([[200, 300, 300, 200]], t, (enc[[0]] + 0.005).astype(np.float32))
+    d.track_id = np.array([2])
+    ident.update(d)  # one vote for A: a candidate, due again after candidate_retry_s
+    assert not ident.candidates_due(t + policy.candidate_retry_s / 2)
+    assert ident.candidates_due(t + policy.candidate_retry_s)
+    assert 2 not in ident.settled(t + policy.candidate_retry_s)

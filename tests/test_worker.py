@@ -76,3 +76,25 @@ def test_worker_exits_when_its_parent_is_killed() -> None:
         parent.wait()
     gone, alive = psutil.wait_procs([worker], timeout=10)
     assert not alive, "the worker outlived its parent"
+
+
+def test_search_around_a_tracked_face_finds_it_and_only_it(shared: Path) -> None:
+    from attendance.analysis import detect_around
+    from attendance.detections import iou
+    from attendance.engine import shared_engine
+
+    rgb = load_rgb(shared / "probes" / "obama_and_biden.jpg")
+    engine = shared_engine()
+    everyone = engine.detect(rgb)
+    assert len(everyone) == 3
+    for k in range(3):
+        found = detect_around(engine, rgb, everyone[k : k + 1], max_scale=2.0)
+        assert len(found) >= 1
+        overlap = iou(found, everyone)
+        assert overlap[0].argmax() == k and overlap[0, k] > 0.6
+    # Faces 1 and 2 are ~4.5 face widths apart: searching around one does not find the other.
+    assert iou(detect_around(engine, rgb, everyone[1:2], max_scale=2.0), everyone[2:3]).max(initial=0.0) < 0.3
+    assert iou(detect_around(engine, rgb, everyone[2:3], max_scale=2.0), everyone[1:2]).max(initial=0.0) < 0.3
+    # Two tracked boxes over the same face give one detection, not two.
+    twice = detect_around(engine, rgb, np.repeat(everyone[:1], 2, axis=0), max_scale=2.0)
+    assert (iou(twice, everyone[:1])[:, 0] > 0.5).sum() == 1

@@ -11,6 +11,7 @@ This module is imported by the workers too, so it must not import OpenCV.
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from attendance.detections import Detections, iou
 from attendance.engine import ENCODING_DIM, HOG_RELIABLE_PX, FaceEngine, detection_scale, empty_boxes, shared_engine
-from attendance.worker import WorkerProcess
+from attendance.worker import WorkerError, WorkerProcess
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 DEFAULT_MIN_FACE_PX = 50.0
 #: Frames analysed per second of video by default.
 DEFAULT_ANALYSIS_FPS = 5.0
+#: A worker that dies is replaced, at most this many times a minute.
+MAX_RESTARTS = 3
 #: The whole frame is searched for new faces this often by default (media seconds).
 DEFAULT_FULL_SCAN_INTERVAL_S = 0.6
 #: Between whole-frame searches, a tracked face is searched for this many face widths
@@ -110,15 +113,35 @@ class Analyzer:
         self.workers = workers
         self.scale = detection_scale(min_face_px)
         self._procs: list[WorkerProcess] = []
+        self._restarts: list[float] = []
 
     def start(self) -> "Analyzer":
         """Start the worker processes; each loads the models (~1 s) without blocking the caller."""
         self._procs = [WorkerProcess() for _ in range(self.workers)]
         return self
 
+    def _replace_stopped(self) -> None:
+        """Start a new worker in place of one that died (killed, out of memory, ...).
+
+        Its frames in flight fail with :class:`WorkerError`; the session skips them and
+        goes on.  Raises :class:`WorkerError` if workers keep dying (more than
+        ``MAX_RESTARTS`` within a minute): something is wrong that a restart won't fix.
+        """
+        for i, proc in enumerate(self._procs):
+            code = proc.exit_code
+            if code is None or not proc.ready.done() or proc.ready.exception() is not None:
+                continue
+            now = time.monotonic()
+            self._restarts = [t for t in self._restarts if now - t < 60.0] + [now]
+            if len(self._restarts) > MAX_RESTARTS:
+                raise WorkerError(f"recognition workers stopped {len(self._restarts)} times within a minute (last exit code {code})")
+            log.warning("a recognition worker stopped (exit code %s); starting a new one", code)
+            self._procs[i] = WorkerProcess()
+
     @property
     def ready(self) -> bool:
         """True once the workers have loaded their models (raises if a worker failed to)."""
+        self._replace_stopped()
         if all(p.ready.done() for p in self._procs):
             for p in self._procs:
                 p.ready.result()
@@ -127,11 +150,13 @@ class Analyzer:
 
     def wait_ready(self) -> None:
         """Block until the workers have loaded their models."""
+        self._replace_stopped()
         for p in self._procs:
             p.ready.result()
 
     def submit(self, request: AnalysisRequest) -> "Future[Detections]":
         """Queue one frame for analysis on the least busy worker."""
+        self._replace_stopped()
         if not self._procs:
             future: Future[Detections] = Future()
             try:
@@ -139,7 +164,12 @@ class Analyzer:
             except Exception as exc:  # noqa: BLE001 - delivered through the future like a worker does
                 future.set_exception(exc)
             return future
-        return min(self._procs, key=lambda p: p.in_flight).submit(request)
+        try:
+            return min(self._procs, key=lambda p: p.in_flight).submit(request)
+        except WorkerError as exc:  # died just now: replaced on the next call
+            failed: Future[Detections] = Future()
+            failed.set_exception(exc)
+            return failed
 
     def request(self, image: np.ndarray, frame_index: int, media_time: float, skip_boxes: np.ndarray,
                 tracked: np.ndarray | None = None) -> AnalysisRequest:

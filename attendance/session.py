@@ -33,6 +33,7 @@ from attendance.sessionlog import Mark, SessionLog
 from attendance.sources import FrameSource, open_source
 from attendance.store import FaceStore
 from attendance.tracker import Tracker
+from attendance.worker import WorkerError
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +186,13 @@ class LiveSession:
         def collect(block: bool) -> None:
             while pending and (block or pending[0][1].done()):
                 frame, future = pending.popleft()
-                apply(frame, future.result())
                 block = False
+                try:
+                    dets = future.result()
+                except WorkerError as exc:  # the worker died with this frame; a new one is started
+                    log.warning("frame %d was not analysed: %s", frame.index, exc)
+                    continue
+                apply(frame, dets)
 
         while not stop.is_set():
             frame = source.read(timeout=0.05)

@@ -59,6 +59,11 @@ class WorkerProcess:
         self._reader.start()
 
     @property
+    def exit_code(self) -> int | None:
+        """The worker's exit code once it has stopped (negative: killed by that signal), else None."""
+        return self._proc.returncode if not self._reader.is_alive() else None
+
+    @property
     def in_flight(self) -> int:
         """Requests submitted and not answered yet."""
         with self._lock:

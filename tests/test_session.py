@@ -125,3 +125,26 @@ def test_nobody_enrolled_is_one_line_error(tmp_path: Path) -> None:
     proc = run_cli("run", "--source", str(CLIP), "--headless", home=tmp_path, timeout=60)
     assert proc.returncode == 1
     assert "nobody is enrolled" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_recognition_worker_killed_mid_session_is_replaced_and_the_session_goes_on(lin_alex_home: Path, tmp_path: Path) -> None:
+    home = copy_home(lin_alex_home, tmp_path / "home")
+    proc = _start_run(home, "--source", str(CLIP), "--realtime", "--session", "worker-killed")
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[psutil.Process] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            workers = [p for p in psutil.Process(proc.pid).children() if "attendance.worker" in " ".join(p.cmdline())]
+            time.sleep(0.05)
+        assert len(workers) == 2
+        time.sleep(2.0)  # models loaded, frames being analysed; Lin appears large at 2.8 s
+        workers[0].kill()
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "a recognition worker stopped (exit code -9); starting a new one" in err
+    assert [r["name"] for r in log_rows(home)] == ["Lin-Manuel Miranda"]
+    assert "1 present of 2 enrolled" in out
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive

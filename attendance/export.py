@@ -42,7 +42,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from attendance.atomic import atomic_write_bytes
 from attendance.csvsafe import CSV_ENCODING, neutralise
 from attendance.errors import AttendanceError
 from attendance.names import same_name, slug
-from attendance.sessionlog import DEFAULT_GRACE_MINUTES, read_log, read_meta
+from attendance.sessionlog import DEFAULT_GRACE_MINUTES, is_late, read_log, read_meta
 
 log = logging.getLogger(__name__)
 
@@ -304,10 +304,9 @@ def _session_events(info: SessionInfo, rows: list[dict[str, Any]], warnings: lis
     if not first:
         return []
     start = info.scheduled_start or min(r["first_seen"] for r in first.values())
-    late_after = start + timedelta(minutes=info.grace_minutes)
     return [{
         "date": info.day, "session": info.session, "student_id": r["student_id"], "name": r["name"],
-        "first_seen": r["first_seen"], "status": LATE if r["first_seen"] > late_after else PRESENT,
+        "first_seen": r["first_seen"], "status": LATE if is_late(r["first_seen"], start, info.grace_minutes) else PRESENT,
         "minutes_after_start": round((r["first_seen"] - start).total_seconds() / 60, 2),
         "distance": r["distance"], "source": r["source"], "frame": r["frame"], "media_time_s": r["media_time_s"],
     } for r in first.values()]

@@ -24,7 +24,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,13 @@ log = logging.getLogger(__name__)
 
 COLUMNS = ("session", "student_id", "name", "first_seen", "distance", "source", "frame", "media_time_s")
 DEFAULT_GRACE_MINUTES = 10.0
+
+
+def is_late(first_seen: datetime, start: datetime, grace_minutes: float) -> bool:
+    """The lateness rule everywhere (reports, exports, the window): first seen *more*
+    than ``grace_minutes`` after ``start`` (the scheduled start, or else the session's
+    first mark).  Exactly at the limit is on time."""
+    return first_seen > start + timedelta(minutes=grace_minutes)
 
 
 @dataclass(frozen=True)

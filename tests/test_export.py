@@ -304,3 +304,14 @@ def test_two_real_sessions_export_in_all_formats(lin_alex_home: Path, tmp_path: 
     summary, _ = export(home, "--format", "summary")
     assert summary == [["student_id", "name", "sessions", "attended", "late", "absent", "attendance_rate"],
                        ["S0001", LIN, "2", "2", "1", "0", "1.0"], ["S0002", ALEX, "2", "0", "0", "2", "0.0"]]
+
+
+def test_late_means_more_than_the_grace_after_the_start() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from attendance.sessionlog import is_late
+
+    start = datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc)
+    assert not is_late(start + timedelta(minutes=10), start, 10)
+    assert is_late(start + timedelta(minutes=10, seconds=1), start, 10)
+    assert not is_late(start - timedelta(minutes=5), start, 0)

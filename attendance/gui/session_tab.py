@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import tkinter as tk
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from tkinter import ttk
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ import click
 from attendance.errors import AttendanceError, NobodyEnrolledError
 from attendance.gui.jobs import user_message
 from attendance.gui.widgets import PAD, VideoView, scrolled_tree
-from attendance.sessionlog import DEFAULT_GRACE_MINUTES, Mark, read_log
+from attendance.sessionlog import DEFAULT_GRACE_MINUTES, Mark, is_late, read_log
 
 if TYPE_CHECKING:
     from attendance.gui.app import App
@@ -51,6 +51,7 @@ class SessionTab(ttk.Frame):
         self._start_at: datetime | None = None
         self._grace = DEFAULT_GRACE_MINUTES
         self._listed: set[str] = set()
+        self._first_mark: datetime | None = None
         self._after: str | None = None
         self._texts: dict[str, str] = {}
         self.columnconfigure(0, weight=1)
@@ -173,6 +174,7 @@ class SessionTab(ttk.Frame):
         """List students marked by an earlier run of this session today (the log resumes)."""
         self.present.delete(*self.present.get_children())
         self._listed.clear()
+        self._first_mark = None
         try:
             rows = read_log(log_path).rows if log_path.exists() else []
         except AttendanceError as exc:
@@ -185,7 +187,9 @@ class SessionTab(ttk.Frame):
         if student_id in self._listed:
             return
         self._listed.add(student_id)
-        late = self._start_at is not None and first_seen > self._start_at + timedelta(minutes=self._grace)
+        if self._first_mark is None:
+            self._first_mark = first_seen  # listed in time order: the session's first mark
+        late = is_late(first_seen, self._start_at or self._first_mark, self._grace)
         when = first_seen.astimezone().strftime("%H:%M:%S")
         self.present.insert("", "end", iid=student_id, values=(name, student_id, when, "late" if late else ""))
         self.present.see(student_id)

@@ -174,7 +174,7 @@ class SessionLog:
         self.day = day or date.today()
         self.logs_dir = Path(logs_dir)
         self.path, self.meta_path = log_paths(self.logs_dir, self.session, self.day)
-        self._lock = FileLock(str(self.path) + ".lock", timeout=0)
+        self._lock = FileLock(str(self.path) + ".lock", timeout=0, mode=0o600)
         self._fh: io.TextIOWrapper | None = None
         #: Student id -> name of everyone marked in this session (this run and earlier ones).
         self.marked: dict[str, str] = {}

@@ -217,7 +217,7 @@ class FaceStore:
         """Lock, load, yield the store for changes, then save it (only if no exception)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(folder / ".lock"), timeout=timeout)
+        lock = FileLock(str(folder / ".lock"), timeout=timeout, mode=0o600)
         try:
             lock.acquire()
         except Timeout:

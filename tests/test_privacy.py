@@ -41,7 +41,7 @@ def test_face_data_is_owner_only(people_home: Path) -> None:
     folder = people_home / "known_faces"
     mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
     assert mode(folder) == 0o700 and mode(folder / "thumbs") == 0o700
-    assert mode(folder / STORE_FILE) == 0o600
+    assert mode(folder / STORE_FILE) == 0o600 and mode(folder / ".lock") == 0o600
     thumbs = list((folder / "thumbs").iterdir())
     assert len(thumbs) == 5 and all(mode(t) == 0o600 for t in thumbs)
 

@@ -59,8 +59,9 @@ def session_options(func: Any) -> Any:
                      help="How much closer the best student must be than the next one."),
         click.option("--sightings", type=click.IntRange(1, 50), default=MatchPolicy.min_sightings, show_default=True,
                      help="Agreeing sightings needed before a student is marked."),
-        click.option("--min-face", type=click.FloatRange(20, 400), default=DEFAULT_MIN_FACE_PX, show_default=True,
-                     help="Smallest face to find, in pixels of the video (smaller = slower)."),
+        click.option("--min-face", type=click.FloatRange(20, 400), default=None,
+                     help=f"Smallest face to find, in pixels of the video (smaller = slower). Default: {DEFAULT_MIN_FACE_PX:g}, "
+                          "or more on videos larger than 640x360 so a search costs no more than there (100 at 1280x720, 150 at 1920x1080)."),
         click.option("--analysis-fps", type=click.FloatRange(0.5, 60), default=DEFAULT_ANALYSIS_FPS, show_default=True,
                      help="Frames analysed per second of video."),
         click.option("--workers", type=click.IntRange(0, 8), default=None, help="Recognition processes (default: one per core, max 2)."),
@@ -70,7 +71,7 @@ def session_options(func: Any) -> Any:
     return func
 
 
-def make_config(tolerance: float, margin: float, sightings: int, min_face: float, analysis_fps: float, workers: int | None,
+def make_config(tolerance: float, margin: float, sightings: int, min_face: float | None, analysis_fps: float, workers: int | None,
                 realtime: bool = False, start: datetime | None = None, grace: float | None = None) -> SessionConfig:
     from attendance.session import SessionConfig
 
@@ -137,7 +138,7 @@ class _Window:
 @session_options
 @click.pass_context
 def run(ctx: click.Context, source: str, session_name: str, headless: bool, realtime: bool, start_text: str | None,
-        grace: float | None, tolerance: float, margin: float, sightings: int, min_face: float, analysis_fps: float,
+        grace: float | None, tolerance: float, margin: float, sightings: int, min_face: float | None, analysis_fps: float,
         workers: int | None) -> None:
     """Run a live session: mark every recognised student present in the session log.
 
@@ -160,7 +161,7 @@ def run(ctx: click.Context, source: str, session_name: str, headless: bool, real
               help="Where the demo's data home and video go (default: ./attendance-demo).")
 @click.option("--headless/--window", default=True, show_default=True, help="Show the video window while the demo runs.")
 @session_options
-def demo(workdir: Path | None, headless: bool, tolerance: float, margin: float, sightings: int, min_face: float,
+def demo(workdir: Path | None, headless: bool, tolerance: float, margin: float, sightings: int, min_face: float | None,
          analysis_fps: float, workers: int | None) -> None:
     """Run the whole job on built-in sample people: no webcam, no download.
 

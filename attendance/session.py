@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attendance.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_FULL_SCAN_INTERVAL_S, DEFAULT_MIN_FACE_PX, Analyzer
+from attendance.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_FULL_SCAN_INTERVAL_S, Analyzer
 from attendance.detections import Detections
 from attendance.enroll import default_workers
 from attendance.errors import NobodyEnrolledError
@@ -43,7 +43,8 @@ class SessionConfig:
     """Settings of a live session.
 
     ``min_face_px``: smallest face (pixels, in the source frame) that must be found;
-    sets the detection scale.  ``analysis_fps``: analysed frames per second of video.
+    sets the detection scale (``None``: 50 px, or more on frames over 1280x720 pixels,
+    see :data:`attendance.analysis.MAX_SEARCH_PIXELS`).  ``analysis_fps``: analysed frames per second of video.
     ``full_scan_interval_s``: the whole frame is searched for new faces this often (media
     seconds); analysed frames in between search only around the faces already tracked,
     ~10 times cheaper.  ``workers``: analysis processes (0 = in this thread, for tests).  ``realtime``:
@@ -52,7 +53,7 @@ class SessionConfig:
     """
 
     policy: MatchPolicy = MatchPolicy()
-    min_face_px: float = DEFAULT_MIN_FACE_PX
+    min_face_px: float | None = None
     analysis_fps: float = DEFAULT_ANALYSIS_FPS
     full_scan_interval_s: float = DEFAULT_FULL_SCAN_INTERVAL_S
     workers: int = field(default_factory=default_workers)

@@ -98,3 +98,14 @@ def test_search_around_a_tracked_face_finds_it_and_only_it(shared: Path) -> None
     # Two tracked boxes over the same face give one detection, not two.
     twice = detect_around(engine, rgb, np.repeat(everyone[:1], 2, axis=0), max_scale=2.0)
     assert (iou(twice, everyone[:1])[:, 0] > 0.5).sum() == 1
+
+
+def test_whole_frame_searches_cost_the_same_at_any_resolution_unless_a_min_face_is_given() -> None:
+    from attendance.analysis import Analyzer
+
+    auto = Analyzer(workers=0)
+    assert auto.scale_for((360, 640, 3)) == 2.0  # 50 px faces: the default
+    assert auto.scale_for((720, 1280, 3)) == 1.0  # 100 px
+    assert abs(auto.scale_for((1080, 1920, 3)) - 2 / 3) < 1e-9  # 150 px
+    assert auto.scale_for((240, 320, 3)) == 2.0  # never above the default's scale
+    assert Analyzer(workers=0, min_face_px=50).scale_for((720, 1280, 3)) == 2.0  # asked for: honoured

@@ -77,6 +77,24 @@ def doctor() -> None:
     start = time.perf_counter()
     shared_engine()
     click.echo(f"ok  face models loaded in {time.perf_counter() - start:.2f} s from {Path(model_paths()['encoder']).parent}")
+    import numpy as np
+
+    from attendance.analysis import Analyzer
+    from attendance.engine import empty_boxes
+
+    start = time.perf_counter()
+    with Analyzer(workers=1) as analyzer:
+        analyzer.wait_ready()
+        blank = np.zeros((360, 640, 3), np.uint8)
+        analyzer.submit(analyzer.request(blank, 0, 0.0, empty_boxes())).result(timeout=60)
+    click.echo(f"ok  recognition worker started and answered in {time.perf_counter() - start:.2f} s")
+    try:
+        import tkinter
+
+        click.echo(f"ok  tkinter                  Tk {tkinter.TkVersion} (the desktop window)")
+    except ImportError:
+        click.echo("warning: tkinter is missing, so `attendance gui` cannot open (Debian/Ubuntu: apt install python3-tk); "
+                   "everything else works", err=True)
 
 
 @main.command()

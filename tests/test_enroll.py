@@ -190,3 +190,10 @@ def test_saved_store_recognises_a_probe(people_home: Path) -> None:
     enc = shared_engine().encode(rgb, find_faces(rgb), jitters=1)
     m = gallery.match(enc)
     assert gallery.names[int(m.person[0])] == "obama" and m.distance[0] < 0.45 and m.runner_up[0] > 0.7
+
+
+def test_doctor_checks_the_models_and_a_real_recognition_worker() -> None:
+    proc = run_cli("doctor", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "ok  face models loaded" in proc.stdout
+    assert "ok  recognition worker started and answered" in proc.stdout

@@ -57,6 +57,9 @@ class TrackVotes:
     person: int = -1
     distance: float = float("inf")
     doubts: int = 0
+    #: Votes of the sightings that contradicted the identification: they count for
+    #: whoever the face turns out to be once the identification is undone.
+    doubt_votes: dict[int, list[float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,15 +93,17 @@ class Identifier:
             for k, i in enumerate(encoded):
                 state = self.tracks.setdefault(int(dets.track_id[i]), TrackVotes())
                 state.sightings += 1
-                state.last_encoded = dets.media_time
+                state.last_encoded = max(state.last_encoded, dets.media_time)
                 d, runner_up, p = float(matches.distance[k]), float(matches.runner_up[k]), int(matches.person[k])
+                votes = d < self.policy.tolerance and runner_up - d >= self.policy.margin
                 if state.person >= 0:
-                    if self._still_same(state, p, d):
+                    if self._still_same(state, p, d, votes):
                         continue
-                    state.person, state.votes = -1, {}
+                    state.person, state.votes, state.doubt_votes = -1, state.doubt_votes, {}
                     self.last_resets.append(int(dets.track_id[i]))
-                if d < self.policy.tolerance and runner_up - d >= self.policy.margin:
+                elif votes:
                     state.votes.setdefault(p, []).append(d)
+                if state.votes:
                     found = self._decide(state)
                     if found is not None:
                         state.person, state.distance = found
@@ -111,16 +116,20 @@ class Identifier:
                 dets.distance[i] = state.distance
         return new
 
-    def _still_same(self, state: TrackVotes, person: int, distance: float) -> bool:
+    def _still_same(self, state: TrackVotes, person: int, distance: float, votes: bool) -> bool:
         """Re-check of an identified track; False once it has been contradicted often enough.
 
         A face tracked in the same place as someone who just left would otherwise keep
-        their name (and never be marked itself).
+        their name (and never be marked itself).  A contradicting sighting that would
+        vote (``votes``) is kept in ``doubt_votes`` for whoever the face turns out to be.
         """
         if person == state.person and distance < self.policy.tolerance:
             state.doubts = 0
+            state.doubt_votes = {}
             return True
         state.doubts += 1
+        if votes:
+            state.doubt_votes.setdefault(person, []).append(distance)
         if state.doubts < self.policy.doubts_to_reset:
             return True
         log.info("track no longer looks like %s (distance %.2f); identifying it again", self.gallery.names[state.person], distance)
@@ -147,6 +156,14 @@ class Identifier:
         for a face that never got a vote, ``verify_interval_s`` once identified)."""
         return [tid for tid, s in self.tracks.items() if media_time - s.last_encoded + 1e-3 < self._interval(s)]
 
+    def requested(self, track_ids: list[int], media_time: float) -> None:
+        """Count the tracks as encoded at ``media_time`` already: a frame that will encode
+        them is in flight, so the next frame need not encode them again before its answer."""
+        for tid in track_ids:
+            state = self.tracks.get(tid)
+            if state is not None:
+                state.last_encoded = max(state.last_encoded, media_time)
+
     def candidates_due(self, media_time: float) -> bool:
         """Whether a track with votes but no identification yet is due for an encoding."""
         return any(s.person < 0 and s.votes and media_time - s.last_encoded + 1e-3 >= self.policy.candidate_retry_s
@@ -155,7 +172,7 @@ class Identifier:
     def _interval(self, state: TrackVotes) -> float:
         p = self.policy
         if state.person >= 0:
-            return p.verify_interval_s
+            return p.candidate_retry_s if state.doubts else p.verify_interval_s
         if state.votes:
             return p.candidate_retry_s
         if not state.votes and state.sightings >= 2 * p.min_sightings:

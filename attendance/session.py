@@ -215,7 +215,11 @@ class LiveSession:
                 if not live and len(pending) >= analyzer.capacity:
                     collect(block=True)
                 if len(pending) < analyzer.capacity:
-                    skip = tracker.boxes(identifier.settled(frame.media_time))
+                    # Not encoded again: faces settled (see Identifier.settled) and seen
+                    # in the last analysed frame (after a gap it may be someone else).
+                    settled = tracker.seen_last(identifier.settled(frame.media_time))
+                    skip = tracker.boxes(settled)
+                    identifier.requested([t for t in tracker.tracks if t not in settled], frame.media_time)
                     # Search the whole frame for newcomers every full_scan_interval_s, and
                     # whenever a live source leaves a worker idle anyway.
                     tracked = None

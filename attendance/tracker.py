@@ -32,10 +32,12 @@ class Tracker:
         self.max_age_s = max_age_s
         self.tracks: dict[int, Track] = {}
         self._next_id = 1
+        self._latest = float("-inf")
 
     def update(self, dets: Detections) -> list[int]:
         """Set ``dets.track_id`` in place; returns the ids of tracks dropped as too old."""
         now = dets.media_time
+        self._latest = now
         ids = list(self.tracks)
         old_boxes = np.array([self.tracks[i].box for i in ids]).reshape(-1, 4)
         overlap = iou(dets.boxes, old_boxes)
@@ -66,6 +68,11 @@ class Tracker:
         for i in dropped:
             del self.tracks[i]
         return dropped
+
+    def seen_last(self, track_ids: list[int]) -> list[int]:
+        """Those of ``track_ids`` found in the latest update.  A face found where a track
+        was missed in the last frame may be someone else who stepped into the spot."""
+        return [i for i in track_ids if i in self.tracks and self.tracks[i].last_seen == self._latest]
 
     def boxes(self, track_ids: list[int]) -> np.ndarray:
         """Last known boxes of the given live tracks, ``(k, 4)`` int32."""

@@ -114,8 +114,9 @@ def test_a_newcomer_in_the_same_place_is_identified_afresh() -> None:
         d.track_id = np.array([9])
         marks += [(f.person, k) for f in ident.update(d)]
         assert ident.last_resets == ([9] if k == 3 else [])
-    # A identified at the 2nd sighting; B contradicts twice (reset), then needs 2 votes.
-    assert marks == [(0, 1), (1, 4)]
+    # A identified at the 2nd sighting; B contradicts twice: the reset, and those two
+    # sightings are B's 2 votes, so B is identified at once.
+    assert marks == [(0, 1), (1, 3)]
     assert d.person[0] == 1 and ident.last_resets == []
 
 
@@ -141,3 +142,16 @@ def test_encoding_cadence_candidates_fast_strangers_slow() -> None:
     assert not ident.candidates_due(t + policy.candidate_retry_s / 2)
     assert ident.candidates_due(t + policy.candidate_retry_s)
     assert 2 not in ident.settled(t + policy.candidate_retry_s)
+
+
+def test_a_track_missed_in_the_last_frame_is_not_trusted_to_skip_encoding() -> None:
+    tracker = Tracker(max_age_s=1.0)
+    first = dets([[100, 200, 200, 100], [10, 60, 60, 10]], 0.0)
+    tracker.update(first)
+    a, b = (int(t) for t in first.track_id)
+    assert tracker.seen_last([a, b]) == [a, b]
+    tracker.update(dets([[12, 62, 62, 12]], 0.2))  # the face in track a left (or was missed)
+    assert tracker.seen_last([a, b]) == [b]
+    back = dets([[100, 200, 200, 100], [12, 62, 62, 12]], 0.4)  # someone in a's place: same track ...
+    tracker.update(back)
+    assert int(back.track_id[0]) == a and tracker.seen_last([a, b]) == [a, b]  # ... encoded, since it was not skipped

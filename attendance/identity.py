@@ -7,7 +7,8 @@ is identified once one student has ``min_sightings`` votes and more than twice t
 of any other student; a single bad frame can never mark anyone, and faces that never
 gather enough votes stay "unknown" and are never marked.  Identified tracks are
 re-checked every ``verify_interval_s``: a track that twice in a row no longer looks like
-its student (someone else stepped into the same place) is identified afresh.  A student already identified
+its student (someone else stepped into the same place) is identified afresh, with those
+two sightings as its first votes.  A student already identified
 earlier in the session (and so already marked) is recognised again from one vote when
 their face is found anew, so the window does not call them "unknown" meanwhile.
 """

@@ -155,7 +155,7 @@ class Identifier:
         """Track ids that need no encoding now: encoded too recently to be worth it again
         (``candidate_retry_s`` with votes, ``retry_interval_s`` without, ``stranger_retry_s``
         for a face that never got a vote, ``verify_interval_s`` once identified)."""
-        return [tid for tid, s in self.tracks.items() if media_time - s.last_encoded + 1e-3 < self._interval(s)]
+        return [tid for tid, s in self.tracks.items() if not self._due(s, media_time)]
 
     def requested(self, track_ids: list[int], media_time: float) -> None:
         """Count the tracks as encoded at ``media_time`` already: a frame that will encode
@@ -167,8 +167,12 @@ class Identifier:
 
     def candidates_due(self, media_time: float) -> bool:
         """Whether a track with votes but no identification yet is due for an encoding."""
-        return any(s.person < 0 and s.votes and media_time - s.last_encoded + 1e-3 >= self.policy.candidate_retry_s
-                   for s in self.tracks.values())
+        return any(s.person < 0 and s.votes and self._due(s, media_time) for s in self.tracks.values())
+
+    def _due(self, state: TrackVotes, media_time: float) -> bool:
+        """Whether the track's last encoding is at least its interval old (1 ms of slack
+        for frame times that are multiples of the interval)."""
+        return media_time - state.last_encoded + 1e-3 >= self._interval(state)
 
     def _interval(self, state: TrackVotes) -> float:
         p = self.policy
@@ -176,6 +180,6 @@ class Identifier:
             return p.candidate_retry_s if state.doubts else p.verify_interval_s
         if state.votes:
             return p.candidate_retry_s
-        if not state.votes and state.sightings >= 2 * p.min_sightings:
+        if state.sightings >= 2 * p.min_sightings:
             return p.stranger_retry_s
         return p.retry_interval_s

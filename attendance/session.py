@@ -219,7 +219,7 @@ class LiveSession:
                     # in the last analysed frame (after a gap it may be someone else).
                     settled = tracker.seen_last(identifier.settled(frame.media_time))
                     skip = tracker.boxes(settled)
-                    identifier.requested([t for t in tracker.tracks if t not in settled], frame.media_time)
+                    identifier.requested(list(tracker.tracks.keys() - set(settled)), frame.media_time)
                     # Search the whole frame for newcomers every full_scan_interval_s, and
                     # whenever a live source leaves a worker idle anyway.
                     tracked = None

@@ -80,7 +80,7 @@ class WorkerProcess:
             try:
                 pickle.dump(request, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 self._proc.stdin.flush()
-            except (BrokenPipeError, OSError) as exc:
+            except OSError as exc:  # BrokenPipeError included: the worker has died
                 self._pending.remove(future)
                 raise WorkerError(f"the recognition worker has stopped ({exc})") from exc
         return future

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.stamp-setup
 FACE_RECOGNITION := face_recognition==1.3.0
 
-.PHONY: setup test demo bench system-deps clean
+.PHONY: setup lint test demo bench system-deps clean
 
 setup: $(STAMP)
 
@@ -30,7 +30,11 @@ system-deps:
 	    xvfb xauth xdotool ffmpeg libreoffice-calc-nogui >/dev/null; \
 	fi
 
-test: setup system-deps
+lint: setup
+	$(BIN)/ruff check attendance tests benchmarks
+	$(BIN)/mypy
+
+test: setup system-deps lint
 	$(BIN)/python -m pytest
 
 demo: setup

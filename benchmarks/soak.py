@@ -19,9 +19,9 @@ from pathlib import Path
 
 import psutil
 
-from attendance.enroll import enroll_photo
-from attendance.home import Home
-from attendance.session import LiveSession, SessionConfig, SessionUpdate
+from attendance.core.home import Home
+from attendance.live.session import LiveSession, SessionConfig, SessionUpdate
+from attendance.roster.enroll import enroll_photo
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

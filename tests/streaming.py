@@ -63,7 +63,7 @@ class LoopbackStream:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/cam.mjpg"
 
-    def start(self, timeout: float = 5.0) -> "LoopbackStream":
+    def start(self, timeout: float = 5.0) -> LoopbackStream:
         """Start serving; returns once the port is listening (or raises after ``timeout`` s)."""
         self.stop()
         rate = ["-r", f"{self.fps:g}"] if self.fps else []
@@ -90,7 +90,7 @@ class LoopbackStream:
                 self.proc.stderr.close()
             self.proc = None
 
-    def __enter__(self) -> "LoopbackStream":
+    def __enter__(self) -> LoopbackStream:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from attendance import bench
 from conftest import copy_home, run_cli
+
+from attendance.bench import legacy as bench
 
 
 def test_cpu_time_of_a_process_includes_its_children() -> None:
@@ -69,7 +69,7 @@ def test_quick_bench_runs_and_app_marks_what_classic_full_marks(lin_alex_home: P
 
 
 def test_clearly_visible_needs_as_many_matches_as_the_app_within_half_a_second() -> None:
-    from attendance.bench import first_clearly_visible
+    from attendance.bench.legacy import first_clearly_visible
 
     # Lin in the clip at 29.97 fps: two isolated matches (frames 2, 3), then the large appearance.
     assert first_clearly_visible([2, 3, 85, 86, 88, 90], 29.97, 3) == 85

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from attendance.classic import known_from_gallery, run_classic, run_classic_isolated
-from attendance.errors import SourceError
-from attendance.store import FaceStore
+from attendance.bench.classic import known_from_gallery, run_classic, run_classic_isolated
+from attendance.core.errors import SourceError
+from attendance.roster.store import FaceStore
 from tests.conftest import CLIP
 
 LIN = "Lin-Manuel Miranda"

@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from conftest import ROOT, SHARED, copy_home, run_cli
 from PIL import Image
 
-from attendance.deps import import_face_recognition
-from attendance.engine import shared_engine
-from attendance.imaging import load_rgb
-from attendance.photos import find_faces
-from conftest import ROOT, SHARED, copy_home, run_cli
+from attendance.core.deps import import_face_recognition
+from attendance.recognition.engine import shared_engine
+from attendance.recognition.imaging import load_rgb
+from attendance.recognition.photos import find_faces
 
 PHOTOS = SHARED / "photos"
 
@@ -149,7 +149,7 @@ def test_data_home_option_env_and_cwd(people_home: Path, tmp_path: Path) -> None
 
 
 def test_help_on_every_subcommand() -> None:
-    from attendance.cli import main
+    from attendance.cli.main import main
 
     commands = sorted(main.commands)
     assert {"enroll", "roster", "remove", "evaluate"} <= set(commands)
@@ -183,7 +183,7 @@ def test_engine_encodings_equal_face_recognition() -> None:
 
 def test_saved_store_recognises_a_probe(people_home: Path) -> None:
     """The saved store recognises a probe photo of an enrolled person, and only them."""
-    from attendance.store import FaceStore
+    from attendance.roster.store import FaceStore
 
     gallery = FaceStore.load(people_home / "known_faces").gallery()
     rgb = load_rgb(SHARED / "probes" / "obama1.jpg")

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
-
-from attendance.cli import main
-from attendance.csvsafe import CSV_ENCODING, restore
-from attendance.export import FORMATS, load, matrix_table, session_table, summary_table
-from attendance.sessionlog import Mark, SessionLog
 from conftest import CLIP, copy_home, run_cli
+
+from attendance.cli.main import main
+from attendance.core.csvsafe import CSV_ENCODING, restore
+from attendance.records.export import FORMATS, load, matrix_table, session_table, summary_table
+from attendance.records.sessionlog import Mark, SessionLog
 
 TZ = timezone(timedelta(hours=1))
 MATHS_DAY, ART_DAY = date(2026, 11, 16), date(2026, 11, 18)
@@ -184,7 +184,7 @@ def test_tables_from_python_match_the_gui_contract(home: Path) -> None:
 
 
 def test_cli_formats_match_the_module() -> None:
-    from attendance.cli_export import export as command
+    from attendance.cli.export import export as command
 
     fmt = next(p for p in command.params if p.name == "fmt")
     assert tuple(fmt.type.choices) == FORMATS
@@ -309,7 +309,7 @@ def test_two_real_sessions_export_in_all_formats(lin_alex_home: Path, tmp_path: 
 def test_late_means_more_than_the_grace_after_the_start() -> None:
     from datetime import datetime, timedelta, timezone
 
-    from attendance.sessionlog import is_late
+    from attendance.records.sessionlog import is_late
 
     start = datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc)
     assert not is_late(start + timedelta(minutes=10), start, 10)

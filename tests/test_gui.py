@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageStat
-
-from attendance.csvsafe import CSV_ENCODING
-from attendance.home import Home
 from conftest import ARTIFACTS, CLIP, ROOT, copy_home, run_cli
+from PIL import Image, ImageStat
 from xvfb import screenshot, xvfb
+
+from attendance.core.csvsafe import CSV_ENCODING
+from attendance.core.home import Home
 
 pytestmark = pytest.mark.gui
 
@@ -231,7 +231,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         run_until(root, lambda: not app.jobs.busy, 30)
         assert "enrolled: Camera Pupil (S0002) from the camera" in app.status.text.get(), dialogs.errors
         assert set(Path(tempfile.gettempdir()).glob("attendance-camera-*")) == leftovers
-        from attendance.store import FaceStore
+        from attendance.roster.store import FaceStore
 
         pupil = FaceStore.load(tmp_path / "home" / "known_faces").find("S0002")
         assert pupil.photos[0].source.startswith("camera-")
@@ -251,7 +251,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
 
 def test_session_errors_are_messages_in_the_window(display: str, lin_alex_home: Path, tmp_path: Path) -> None:
     from attendance.gui.app import App
-    from attendance.sessionlog import SessionLog
+    from attendance.records.sessionlog import SessionLog
 
     home = copy_home(lin_alex_home, tmp_path / "home")
     dialogs = ScriptedDialogs()

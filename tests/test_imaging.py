@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED, copy_home, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from attendance.errors import ImageError
-from attendance.imaging import MAX_PIXELS, load_rgb
-from conftest import SHARED, copy_home, run_cli
+from attendance.core.errors import ImageError
+from attendance.recognition.imaging import MAX_PIXELS, load_rgb
 
 SMALL = SHARED / "photos" / "alex-lacamoire.png"  # 424x394 RGBA, one face of ~155 px
 
@@ -63,7 +63,7 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     save("gray.png", src.convert("L"))
     save("palette.png", src.convert("P"))
-    save("gray16.png", Image.fromarray((np.asarray(src.convert("L"), np.uint16) * 257)))
+    save("gray16.png", Image.fromarray(np.asarray(src.convert("L"), np.uint16) * 257))
     save("cmyk.jpg", src.convert("CMYK"), quality=95)
     save("la.png", src.convert("LA"))
     save("face.webp", src, lossless=True)

@@ -9,14 +9,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import SHARED, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attendance.csvsafe import DANGEROUS_FIRST, restore
-from attendance.errors import InvalidNameError
-from attendance.names import MAX_NAME_CHARS, clean_id, clean_name, slug
-from attendance.store import FaceStore
-from conftest import SHARED, run_cli
+from attendance.core.csvsafe import DANGEROUS_FIRST, restore
+from attendance.core.errors import InvalidNameError
+from attendance.core.names import MAX_NAME_CHARS, clean_id, clean_name, slug
+from attendance.roster.store import FaceStore
 
 FACE = SHARED / "photos" / "alex-lacamoire.png"
 

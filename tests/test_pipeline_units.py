@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from attendance.detections import Detections, iou
-from attendance.gallery import Gallery
-from attendance.identity import Identifier, MatchPolicy
-from attendance.tracker import Tracker
+from attendance.live.identity import Identifier, MatchPolicy
+from attendance.live.tracker import Tracker
+from attendance.recognition.detections import Detections, iou
+from attendance.recognition.gallery import Gallery
 
 
 def unit(rng: np.random.Generator, n: int) -> np.ndarray:

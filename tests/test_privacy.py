@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import copy_home, run_cli
 from PIL import Image
 
-from attendance.store import STORE_FILE, FaceStore
-from conftest import copy_home, run_cli
+from attendance.roster.store import STORE_FILE, FaceStore
 
 
 def test_remove_leaves_no_trace(people_home: Path, tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-
-from attendance.csvsafe import CSV_ENCODING
 from conftest import CLIP, copy_home, run_cli
+
+from attendance.core.csvsafe import CSV_ENCODING
 
 pytestmark = pytest.mark.slow
 
@@ -134,7 +134,7 @@ def test_a_recognition_worker_killed_mid_session_is_replaced_and_the_session_goe
         deadline = time.monotonic() + 60
         workers: list[psutil.Process] = []
         while len(workers) < 2 and time.monotonic() < deadline:
-            workers = [p for p in psutil.Process(proc.pid).children() if "attendance.worker" in " ".join(p.cmdline())]
+            workers = [p for p in psutil.Process(proc.pid).children() if "attendance.recognition.worker" in " ".join(p.cmdline())]
             time.sleep(0.05)
         assert len(workers) == 2
         time.sleep(2.0)  # models loaded, frames being analysed; Lin appears large at 2.8 s

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import CLIP, copy_home
 from streaming import LoopbackStream
 from test_session import log_rows

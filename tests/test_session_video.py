@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from attendance.home import Home
-from attendance.session import LiveSession, SessionConfig, SessionUpdate
-from attendance.synthvideo import video_from_photo
 from conftest import CLIP, copy_home
+
+from attendance.core.home import Home
+from attendance.demo.synthvideo import video_from_photo
+from attendance.live.session import LiveSession, SessionConfig, SessionUpdate
 
 pytestmark = pytest.mark.slow
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
-from attendance.errors import SourceError
-from attendance.frames import Frame
-from attendance.sources import FrameSource, Reconnect, SourceEvent, natural_key, open_source, redact_url
 from conftest import CLIP
 from streaming import LoopbackStream, free_port
+
+from attendance.core.errors import SourceError
+from attendance.live.frames import Frame
+from attendance.live.sources import FrameSource, Reconnect, SourceEvent, natural_key, open_source, redact_url
 
 CLIP_FRAMES = 275
 CLIP_FPS = 29.97

@@ -11,10 +11,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from attendance.csvsafe import restore
 from conftest import run_cli
 from test_export import AT, CJK, HYPERLINK, LIN, MATHS, MINUS, PLUS, ZOE, make_logs
+
+from attendance.core.csvsafe import restore
 
 NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",

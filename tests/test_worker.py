@@ -11,10 +11,10 @@ import numpy as np
 import psutil
 import pytest
 
-from attendance.analysis import AnalysisRequest, analyse
-from attendance.engine import empty_boxes
-from attendance.imaging import load_rgb
-from attendance.worker import WorkerError, WorkerProcess
+from attendance.recognition.analysis import AnalysisRequest, analyse
+from attendance.recognition.engine import empty_boxes
+from attendance.recognition.imaging import load_rgb
+from attendance.recognition.worker import WorkerError, WorkerProcess
 
 
 def _request(rgb: np.ndarray, scale: float = 1.0) -> AnalysisRequest:
@@ -29,7 +29,7 @@ def test_worker_answers_like_the_engine_in_process_and_survives_a_bad_request(sh
         assert worker.ready.result(timeout=60) is None
         bad = worker.submit(AnalysisRequest(np.zeros((10, 10), np.uint8), 0, 0.0, 1.0, empty_boxes()))
         good = worker.submit(_request(rgb))
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - whatever dlib raises on a 2-D image comes back unchanged
             bad.result(timeout=60)
         got = good.result(timeout=60)
     finally:
@@ -46,9 +46,9 @@ def test_worker_answers_like_the_engine_in_process_and_survives_a_bad_request(sh
 def test_worker_loads_neither_opencv_nor_the_cli() -> None:
     code = textwrap.dedent("""
         import sys
-        from attendance.worker import _serve
-        import attendance.analysis, attendance.engine
-        attendance.engine.shared_engine()
+        from attendance.recognition.worker_main import _serve
+        import attendance.recognition.analysis, attendance.recognition.engine
+        attendance.recognition.engine.shared_engine()
         heavy = sorted(m for m in ("cv2", "pandas", "click", "attendance.cli", "multiprocessing") if m in sys.modules)
         print(",".join(heavy))
     """)
@@ -59,7 +59,7 @@ def test_worker_loads_neither_opencv_nor_the_cli() -> None:
 def test_worker_exits_when_its_parent_is_killed() -> None:
     code = textwrap.dedent("""
         import sys, time
-        from attendance.worker import WorkerProcess
+        from attendance.recognition.worker import WorkerProcess
         w = WorkerProcess()
         w.ready.result(timeout=60)
         print(w._proc.pid, flush=True)
@@ -79,9 +79,9 @@ def test_worker_exits_when_its_parent_is_killed() -> None:
 
 
 def test_search_around_a_tracked_face_finds_it_and_only_it(shared: Path) -> None:
-    from attendance.analysis import detect_around
-    from attendance.detections import iou
-    from attendance.engine import shared_engine
+    from attendance.recognition.analysis import detect_around
+    from attendance.recognition.detections import iou
+    from attendance.recognition.engine import shared_engine
 
     rgb = load_rgb(shared / "probes" / "obama_and_biden.jpg")
     engine = shared_engine()
@@ -101,7 +101,7 @@ def test_search_around_a_tracked_face_finds_it_and_only_it(shared: Path) -> None
 
 
 def test_whole_frame_searches_cost_the_same_at_any_resolution_unless_a_min_face_is_given() -> None:
-    from attendance.analysis import Analyzer
+    from attendance.recognition.analysis import Analyzer
 
     auto = Analyzer(workers=0)
     assert auto.scale_for((360, 640, 3)) == 2.0  # 50 px faces: the default

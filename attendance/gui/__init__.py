@@ -2,5 +2,5 @@
 
 Importing this package does not import Tk; :func:`attendance.gui.app.run_app` opens the
 window.  Slow work never runs on the Tk thread: enrollment runs in a worker process
-(:mod:`attendance.gui.jobs`), a session in :class:`attendance.session.BackgroundSession`.
+(:mod:`attendance.gui.jobs`), a session in :class:`attendance.live.session.BackgroundSession`.
 """

@@ -11,14 +11,14 @@ import tkinter as tk
 from tkinter import ttk
 from types import TracebackType
 
-from attendance.errors import AttendanceError
+from attendance.core.errors import AttendanceError
+from attendance.core.home import Home
 from attendance.gui.dialogs import Dialogs
 from attendance.gui.jobs import ProcessJobs, user_message
 from attendance.gui.reports_tab import ReportsTab
 from attendance.gui.roster_tab import RosterTab
 from attendance.gui.session_tab import SessionTab
 from attendance.gui.widgets import PAD, StatusBar
-from attendance.home import Home
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class App:
         self.root.title(f"Attendance — {home.root}")
         self.root.geometry(GEOMETRY)
         self.root.minsize(900, 600)
-        self.root.report_callback_exception = self._callback_error  # type: ignore[assignment]
+        self.root.report_callback_exception = self._callback_error
         self.dialogs = dialogs or Dialogs(self.root)
         self.jobs = ProcessJobs(self.root)
         self._style()
@@ -58,7 +58,7 @@ class App:
         self.notebook.bind("<<NotebookTabChanged>>", lambda _e: self._tab_changed())
         self.root.protocol("WM_DELETE_WINDOW", self.close)
         self.roster.refresh()
-        self.status.info(f"data folder: {home.root}")
+        self.status.inform(f"data folder: {home.root}")
 
     def _style(self) -> None:
         style = ttk.Style(self.root)
@@ -114,7 +114,7 @@ class App:
     def _close_when_stopped(self, left_ms: int) -> None:
         background = self.session.background
         if background is not None and background.running and left_ms > 0:
-            self.status.info("stopping the session before closing…")
+            self.status.inform("stopping the session before closing…")
             self.root.after(50, self._close_when_stopped, left_ms - 50)
             return
         self.root.destroy()

@@ -18,7 +18,7 @@ CSV_TYPES = [("CSV", "*.csv"), ("All files", "*")]
 class Dialogs:
     """Standard Tk dialogs; every method returns ``None``/``False`` when cancelled."""
 
-    def __init__(self, parent: tk.Misc | None = None) -> None:
+    def __init__(self, parent: tk.Misc) -> None:
         self.parent = parent
 
     def open_photo(self) -> Path | None:

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from attendance.errors import AttendanceError
+from attendance.core.errors import AttendanceError
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Query:
     """What to report: session name (``None`` = all), inclusive dates, table kind (see
-    :data:`attendance.export.FORMATS`), chart size in pixels ``(width, height)``."""
+    :data:`attendance.records.export.FORMATS`), chart size in pixels ``(width, height)``."""
 
     session: str | None
     date_from: date | None
@@ -58,8 +58,8 @@ def start_worker() -> None:
         os.nice(10)
     import matplotlib.backends.backend_agg  # noqa: F401
 
-    import attendance.charts  # noqa: F401
-    import attendance.export  # noqa: F401
+    import attendance.records.charts  # noqa: F401
+    import attendance.records.export  # noqa: F401
 
 
 def display_cell(value: Any) -> str:
@@ -79,9 +79,9 @@ def build_report(logs: Path, query: Query) -> Report:
     """Read the logs matching ``query`` and build its table, CSV and chart."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from attendance.charts import report_figure
-    from attendance.csvsafe import CSV_ENCODING
-    from attendance.export import list_sessions, load, table, to_csv_text
+    from attendance.core.csvsafe import CSV_ENCODING
+    from attendance.records.charts import report_figure
+    from attendance.records.export import list_sessions, load, table, to_csv_text
 
     names = sorted({s.session for s in list_sessions(logs)}, key=str.casefold)
     data = load(logs, query.session, query.date_from, query.date_to)

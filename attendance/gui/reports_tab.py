@@ -1,7 +1,7 @@
 """The Reports tab: pick a session and/or a date range, see the table and the chart, export CSV.
 
-Tables and CSV come from :mod:`attendance.export` and the chart from
-:mod:`attendance.charts`, exactly as ``attendance export`` / ``attendance report`` make
+Tables and CSV come from :mod:`attendance.records.export` and the chart from
+:mod:`attendance.records.charts`, exactly as ``attendance export`` / ``attendance report`` make
 them, built in a worker process (:mod:`attendance.gui.report_job`) so a running
 session's video keeps moving while the reports are open.
 """
@@ -17,18 +17,15 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from tkinter import font as tkfont
 from tkinter import ttk
-from typing import TYPE_CHECKING
 
 from PIL import Image, ImageTk
 
-from attendance.atomic import atomic_write_bytes
-from attendance.errors import AttendanceError
+from attendance.core.atomic import atomic_write_bytes
+from attendance.core.errors import AttendanceError
 from attendance.gui.jobs import user_message
 from attendance.gui.report_job import Query, Report, build_report, start_worker
+from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, scrolled_tree
-
-if TYPE_CHECKING:
-    from attendance.gui.app import App
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +39,7 @@ POLL_MS = 40
 class ReportsTab(ttk.Frame):
     """Filters on top; the table (left) and the chart (right) below."""
 
-    def __init__(self, parent: tk.Misc, app: App) -> None:
+    def __init__(self, parent: tk.Misc, app: Shell) -> None:
         super().__init__(parent, padding=PAD)
         self.app = app
         self.report: Report | None = None
@@ -170,7 +167,7 @@ class ReportsTab(ttk.Frame):
         if report.warnings:
             self.app.status.error(f"{len(report.warnings)} warning(s) reading the logs: {report.warnings[0]}")
         else:
-            self.app.status.info(f"{report.sessions} session(s), {len(report.rows)} row(s)")
+            self.app.status.inform(f"{report.sessions} session(s), {len(report.rows)} row(s)")
 
     def _show_table(self, report: Report) -> None:
         self.tree_frame.destroy()
@@ -216,7 +213,7 @@ class ReportsTab(ttk.Frame):
     # ----- exporting ----------------------------------------------------------------
     def export_csv(self) -> None:
         """Write the table on screen as spreadsheet-safe CSV (the bytes ``attendance export`` writes)."""
-        from attendance.names import slug
+        from attendance.core.names import slug
 
         report = self.report
         if report is None or not report.sessions:
@@ -231,7 +228,7 @@ class ReportsTab(ttk.Frame):
         except OSError as exc:
             self.app.error("Export CSV", f"{path}: cannot write ({exc.strerror or exc})")
             return
-        self.app.status.info(f"wrote {len(report.rows)} rows from {report.sessions} session(s) to {path}")
+        self.app.status.inform(f"wrote {len(report.rows)} rows from {report.sessions} session(s) to {path}")
 
     def shutdown(self) -> None:
         """Stop the report worker (a report being built is abandoned)."""

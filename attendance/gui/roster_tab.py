@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import tkinter as tk
 from tkinter import ttk
-from typing import TYPE_CHECKING
 
 from PIL import Image, ImageTk
 
-from attendance.enroll import EnrollOutcome
-from attendance.errors import AttendanceError
+from attendance.core.errors import AttendanceError
+from attendance.core.names import clean_id, clean_name
 from attendance.gui import tasks
+from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD
-from attendance.names import clean_id, clean_name
-from attendance.store import FaceStore, Person
-
-if TYPE_CHECKING:
-    from attendance.gui.app import App
+from attendance.roster.enroll import EnrollOutcome
+from attendance.roster.store import FaceStore, Person
 
 THUMB_PX = 48
 VERBS = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}
@@ -25,7 +22,7 @@ VERBS = {"added": "enrolled", "updated": "updated", "unchanged": "already enroll
 class RosterTab(ttk.Frame):
     """Roster table on the left, the "Add a student" form and "Remove" on the right."""
 
-    def __init__(self, parent: tk.Misc, app: App) -> None:
+    def __init__(self, parent: tk.Misc, app: Shell) -> None:
         super().__init__(parent, padding=PAD)
         self.app = app
         self._thumbs: dict[str, ImageTk.PhotoImage] = {}
@@ -164,7 +161,7 @@ class RosterTab(ttk.Frame):
         self.app.home.ensure()
         self._origin = origin
         self._set_busy(True)
-        self.app.status.info(message)
+        self.app.status.inform(message)
         self.app.jobs.submit(fn, *args, on_done=self._enrolled, on_error=self._failed)  # type: ignore[arg-type]
 
     def _set_busy(self, busy: bool) -> None:
@@ -187,7 +184,7 @@ class RosterTab(ttk.Frame):
         if outcome.student_id in self.tree.get_children():
             self.tree.selection_set(outcome.student_id)
             self.tree.see(outcome.student_id)
-        self.app.status.info(f"{VERBS.get(outcome.status, outcome.status)}: {outcome.name} ({outcome.student_id}) "
+        self.app.status.inform(f"{VERBS.get(outcome.status, outcome.status)}: {outcome.name} ({outcome.student_id}) "
                              f"from {self._origin}")
         if outcome.message:
             self.app.error("Enrolled, with a warning", outcome.message)
@@ -213,4 +210,4 @@ class RosterTab(ttk.Frame):
             self.app.error("Could not remove the student", str(exc))
             return
         self.refresh()
-        self.app.status.info(f"removed: {person.name} ({person.id}); their encodings and thumbnail are deleted")
+        self.app.status.inform(f"removed: {person.name} ({person.id}); their encodings and thumbnail are deleted")

@@ -1,6 +1,6 @@
 """The Session tab: choose a source, Start/Stop, live video with names, present list.
 
-The session runs in :class:`attendance.session.BackgroundSession` (a thread, with
+The session runs in :class:`attendance.live.session.BackgroundSession` (a thread, with
 recognition in worker processes); this tab only polls its queues with ``after`` and
 draws, so the window stays responsive.
 """
@@ -15,16 +15,15 @@ from pathlib import Path
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
-import click
-
-from attendance.errors import AttendanceError, NobodyEnrolledError
+from attendance.core.errors import AttendanceError, InvalidTimeError, NobodyEnrolledError
+from attendance.core.times import parse_start
 from attendance.gui.jobs import user_message
+from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, VideoView, scrolled_tree
-from attendance.sessionlog import DEFAULT_GRACE_MINUTES, Mark, is_late, read_log
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, Mark, is_late, read_log
 
 if TYPE_CHECKING:
-    from attendance.gui.app import App
-    from attendance.session import BackgroundSession, SessionSummary
+    from attendance.live.session import BackgroundSession, SessionSummary
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def parse_source(text: str) -> str | int:
 class SessionTab(ttk.Frame):
     """Source and session settings on top; the video and the present list below."""
 
-    def __init__(self, parent: tk.Misc, app: App) -> None:
+    def __init__(self, parent: tk.Misc, app: Shell) -> None:
         super().__init__(parent, padding=PAD)
         self.app = app
         self.background: BackgroundSession | None = None
@@ -116,15 +115,14 @@ class SessionTab(ttk.Frame):
             self.source.set(str(path))
 
     def _settings(self) -> tuple[str | int, str, datetime | None, float]:
-        from attendance.cli_live import parse_start
-        from attendance.names import clean_session
+        from attendance.core.names import clean_session
 
         source = parse_source(self.source.get())
         name = clean_session(self.session_name.get())
         try:
             start = parse_start(self.start_time.get().strip() or None)
-        except click.BadParameter as exc:
-            raise AttendanceError(f"start time: {exc.format_message()}") from None
+        except InvalidTimeError as exc:
+            raise AttendanceError(f"start time: {exc}") from None
         try:
             grace = float(self.grace.get())
         except ValueError:
@@ -137,7 +135,7 @@ class SessionTab(ttk.Frame):
         """Open the session (log, roster) and start it in the background."""
         if self.running:
             return
-        from attendance.session import BackgroundSession, LiveSession, SessionConfig
+        from attendance.live.session import BackgroundSession, LiveSession, SessionConfig
 
         try:
             source, name, start, grace = self._settings()
@@ -154,7 +152,7 @@ class SessionTab(ttk.Frame):
         self.background = BackgroundSession(live).start()
         self._set_running(True)
         self.video.message("Opening the source and loading the face models…")
-        self.app.status.info(f"session {live.log.session!r} started; log: {live.log.path}")
+        self.app.status.inform(f"session {live.log.session!r} started; log: {live.log.path}")
         self._after = self.after(POLL_MS, self._poll)
 
     def stop(self) -> None:
@@ -162,7 +160,7 @@ class SessionTab(ttk.Frame):
         if self.background is not None:
             self.background.stop_event.set()
             self.stop_button.configure(state="disabled")
-            self.app.status.info("stopping the session…")
+            self.app.status.inform("stopping the session…")
 
     def _set_running(self, running: bool) -> None:
         for widget in (self.source_entry, self.browse_button, self.name_entry, self.start_entry, self.grace_box, self.start_button):
@@ -244,7 +242,7 @@ class SessionTab(ttk.Frame):
         self._set_text(self.counts, f"Present: {len(summary.present)} / {summary.enrolled}")
         absent = ", ".join(n for _, n in summary.absent) or "nobody"
         self.video.message(f"Session {summary.session!r} ended\n{len(summary.present)} present of {summary.enrolled}; absent: {absent}")
-        self.app.status.info(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "
+        self.app.status.inform(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "
                              f"log: {summary.log_path}")
 
     def shutdown(self) -> None:

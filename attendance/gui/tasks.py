@@ -10,9 +10,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from attendance.enroll import EnrollOutcome, enroll_photo
-from attendance.errors import SourceError
-from attendance.frames import Frame
+from attendance.core.errors import SourceError
+from attendance.live.frames import Frame
+from attendance.roster.enroll import EnrollOutcome, enroll_photo
 
 #: Seconds a camera is read before the picture is kept, so auto-exposure can settle.
 CAMERA_SETTLE_S = 0.6
@@ -26,7 +26,7 @@ def enroll_file(folder: Path, photo: Path, name: str, student_id: str | None) ->
 def grab_frame(spec: str | int, timeout: float = 8.0) -> Frame:
     """One picture from a camera, stream or file; a live source is read for
     :data:`CAMERA_SETTLE_S` first and the newest frame kept."""
-    from attendance.sources import open_source
+    from attendance.live.sources import open_source
 
     source = open_source(spec)
     try:

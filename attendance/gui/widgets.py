@@ -6,6 +6,7 @@ import tkinter as tk
 from collections.abc import Sequence
 from tkinter import font as tkfont
 from tkinter import ttk
+from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageTk
@@ -24,7 +25,7 @@ class StatusBar(ttk.Frame):
         self.label = ttk.Label(self, textvariable=self.text, anchor="w")
         self.label.pack(fill="x")
 
-    def info(self, message: str) -> None:
+    def inform(self, message: str) -> None:
         self.label.configure(foreground="")
         self.text.set(message)
 
@@ -33,7 +34,7 @@ class StatusBar(ttk.Frame):
         self.text.set(message)
 
 
-def scrolled_tree(parent: tk.Misc, columns: Sequence[tuple[str, str, int]], *, show: str = "headings",
+def scrolled_tree(parent: tk.Misc, columns: Sequence[tuple[str, str, int]], *, show: Literal["tree", "headings"] = "headings",
                   height: int = 10, horizontal: bool = False) -> tuple[ttk.Frame, ttk.Treeview]:
     """A Treeview with a vertical (and optionally a horizontal) scrollbar; ``columns`` are
     ``(key, heading, width px)``; the last column stretches."""
@@ -134,8 +135,8 @@ class VideoView(tk.Canvas):
             text = label[:40]
             if text not in self._text_width:
                 self._text_width[text] = self._font.measure(text)
-            l, t, r, b = x0 + left * scale, y0 + top * scale, x0 + right * scale, y0 + bottom * scale
-            self.create_rectangle(l, t, r, b, outline=colour, width=2, tags="overlay")
-            self.create_rectangle(l - 1, b, max(r, l + self._text_width[text] + 8) + 1, b + self._line + 4, fill=colour, outline=colour,
+            x1, y1, x2, y2 = x0 + left * scale, y0 + top * scale, x0 + right * scale, y0 + bottom * scale
+            self.create_rectangle(x1, y1, x2, y2, outline=colour, width=2, tags="overlay")
+            self.create_rectangle(x1 - 1, y2, max(x2, x1 + self._text_width[text] + 8) + 1, y2 + self._line + 4, fill=colour, outline=colour,
                                   tags="overlay")
-            self.create_text(l + 4, b + 2, anchor="nw", text=text, fill="white", font=self._font, tags="overlay")
+            self.create_text(x1 + 4, y2 + 2, anchor="nw", text=text, fill="white", font=self._font, tags="overlay")

@@ -1,0 +1,2 @@
+"""``attendance bench``: measurements of this app beside the classic face_recognition loops.
+Imports ``live``, ``demo``, ``roster``, ``records`` and below."""

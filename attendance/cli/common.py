@@ -1,0 +1,30 @@
+"""What every command shares: the error-to-exit-status group and the data home."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from attendance.core.errors import AttendanceError
+from attendance.core.home import Home
+
+
+class AppGroup(click.Group):
+    """Turns :class:`AttendanceError` into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AttendanceError as exc:
+            click.echo(f"attendance: error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("attendance: interrupted", err=True)
+            sys.exit(130)
+
+
+def home_of(ctx: click.Context) -> Home:
+    """The data home chosen by ``--home`` / ``$ATTENDANCE_HOME`` / the current directory."""
+    return ctx.find_object(Home) or Home.resolve()

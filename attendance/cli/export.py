@@ -1,0 +1,93 @@
+"""``attendance export`` (CSV tables) and ``attendance report`` (a PNG of charts)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from attendance.cli.common import home_of
+from attendance.core.errors import AttendanceError
+
+
+def filter_options(func: Any) -> Any:
+    """``--session``, ``--from`` and ``--to``, shared by ``export`` and ``report``."""
+    options = [
+        click.option("--session", "session_name", help="Only sessions with this name (any date)."),
+        click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First date included (YYYY-MM-DD)."),
+        click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="Last date included (YYYY-MM-DD)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def load_filtered(ctx: click.Context, session_name: str | None, date_from: datetime | None, date_to: datetime | None) -> Any:
+    """Load the matching logs, print each warning on stderr, refuse an empty selection."""
+
+    from attendance.records.export import load
+
+    logs = home_of(ctx).logs
+    data = load(logs, session_name, _day(date_from), _day(date_to))
+    for warning in data.warnings:
+        click.echo(f"attendance: warning: {warning}", err=True)
+    if not data.sessions:
+        wanted = [f"session {session_name!r}" if session_name else "",
+                  f"from {_day(date_from)}" if date_from else "", f"to {_day(date_to)}" if date_to else ""]
+        detail = " ".join(w for w in wanted if w)
+        raise AttendanceError(f"no session logs in {logs}" + (f" match {detail}" if detail else "") + " (record one with: attendance run)")
+    return data
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["events", "session", "matrix", "summary"]), default=None,
+              help="events: one row per mark; session: each roster with present/late/absent; matrix: students x "
+                   "sessions; summary: per-student totals and rate.  [default: session with --session, else matrix]")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
+              help="CSV file to write (UTF-8 with BOM for Excel), or - for standard output (UTF-8, no BOM).")
+@filter_options
+@click.pass_context
+def export(ctx: click.Context, fmt: str | None, output: str, session_name: str | None, date_from: datetime | None,
+           date_to: datetime | None) -> None:
+    """Export attendance from the session logs as spreadsheet-safe CSV.
+
+    A session's roster is who was enrolled when it ran plus anyone marked; students
+    enrolled later are not counted absent from it, students removed since still appear.
+    A student first seen more than the grace period after the start is 'late'.  Damaged
+    rows in a log are skipped with a warning naming the file and line.
+    """
+    from attendance.records.export import table, to_csv_text, write_csv
+
+    data = load_filtered(ctx, session_name, date_from, date_to)
+    frame = table(data, fmt or ("session" if session_name else "matrix"))
+    if output == "-":
+        try:
+            sys.stdout.buffer.write(to_csv_text(frame).encode("utf-8"))
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
+            sys.stderr.close()
+        return
+    path = write_csv(frame, Path(output))
+    click.echo(f"wrote {len(frame)} rows from {len(data.sessions)} sessions to {path}", err=True)
+
+
+@click.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="PNG",
+              help="PNG file to write.")
+@filter_options
+@click.pass_context
+def report(ctx: click.Context, output: Path, session_name: str | None, date_from: datetime | None, date_to: datetime | None) -> None:
+    """Draw attendance charts into a PNG: per-session present/late/absent counts over time,
+    and per-student attendance rate."""
+    from attendance.records.charts import write_report
+
+    data = load_filtered(ctx, session_name, date_from, date_to)
+    path = write_report(data, output)
+    click.echo(f"wrote charts of {len(data.sessions)} sessions to {path}", err=True)
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None

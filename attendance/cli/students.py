@@ -1,0 +1,142 @@
+"""Enrollment and the roster: ``enroll``, ``roster``, ``remove`` and ``evaluate``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from attendance.cli.common import home_of
+from attendance.recognition.engine import ENROLL_JITTERS
+
+
+@click.command()
+@click.argument("photo_or_folder", type=click.Path(exists=True, path_type=Path))
+@click.option("--name", help="Student name (required for a single photo; free text).")
+@click.option("--id", "student_id", help="Student id (default: the next free S0001-style id).")
+@click.option("--workers", type=click.IntRange(1, 16), help="Processes for a folder (default: one per core, max 2).")
+@click.option("--jitters", type=click.IntRange(1, 100), default=ENROLL_JITTERS, show_default=True,
+              help="Jittered re-samples averaged per photo: slower, steadier encodings.")
+@click.pass_context
+def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_id: str | None, workers: int | None, jitters: int) -> None:
+    """Enroll a student from one PHOTO (with --name), or a whole FOLDER.
+
+    A folder holds one photo per person (the file name is the name, e.g. jane_doe.jpg)
+    or one sub-folder per person (every photo in it is kept). Photos with no face or
+    with more than one face are refused by name; re-running only encodes new or changed
+    photos.
+    """
+    from attendance.roster.enroll import enroll_folder, enroll_photo
+
+    home = home_of(ctx).ensure()
+    if photo_or_folder.is_dir():
+        if name or student_id:
+            raise click.UsageError("--name and --id are for a single photo; a folder names people by file or folder name")
+        from tqdm import tqdm
+
+        counts: dict[str, int] = {}
+        with tqdm(total=0, unit="photo", desc="enrolling", file=sys.stderr, disable=None) as bar:
+            def progress(outcome: Any, done: int, total: int) -> None:
+                bar.total = total
+                bar.update(1)
+                counts[outcome.status] = counts.get(outcome.status, 0) + 1
+                if not outcome.ok:
+                    bar.write(f"attendance: failed: {outcome.message}", file=sys.stderr)
+                elif outcome.message:
+                    bar.write(f"attendance: {outcome.path.name}: {outcome.message}", file=sys.stderr)
+
+            outcomes = enroll_folder(home.known_faces, photo_or_folder, workers=workers, jitters=jitters, on_progress=progress)
+        people = len({o.name for o in outcomes if o.ok})
+        summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "updated", "unchanged", "failed"))
+        click.echo(f"{len(outcomes)} photos of {people} people: {summary}")
+        if counts.get("failed"):
+            sys.exit(1)
+        return
+    if not name:
+        raise click.UsageError("enrolling a single photo needs --name NAME")
+    outcome = enroll_photo(home.known_faces, photo_or_folder, name, student_id, jitters=jitters)
+    verb = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}[outcome.status]
+    click.echo(f"{verb}: {outcome.name} ({outcome.student_id}) from {photo_or_folder.name}")
+    if outcome.message:
+        click.echo(f"attendance: {outcome.message}", err=True)
+
+
+@click.command()
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+@click.pass_context
+def roster(ctx: click.Context, as_csv: bool) -> None:
+    """List who is enrolled: id, name, number of photos, when enrolled."""
+    from attendance.roster.store import FaceStore, describe
+
+    store = FaceStore.load(home_of(ctx).known_faces)
+    rows = [describe(p) for p in store.people]
+    if as_csv:
+        import csv
+
+        from attendance.core.csvsafe import neutralise
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["id", "name", "photos", "enrolled"])
+        for r in rows:
+            writer.writerow([neutralise(r["id"]), neutralise(r["name"]), r["photos"], r["enrolled"]])
+        return
+    if not rows:
+        click.echo("nobody is enrolled yet (attendance enroll PHOTO --name NAME)")
+        return
+    width = max(len(str(r["name"])) for r in rows)
+    click.echo(f"{'id':8s} {'name':{width}s} photos enrolled")
+    for r in rows:
+        click.echo(f"{r['id']:8s} {r['name']:{width}s} {r['photos']:6d} {r['enrolled']}")
+    click.echo(f"{len(rows)} enrolled")
+
+
+@click.command()
+@click.argument("name_or_id")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def remove(ctx: click.Context, name_or_id: str, yes: bool) -> None:
+    """Delete a student's encodings and thumbnail completely."""
+    from attendance.roster.store import FaceStore
+
+    folder = home_of(ctx).known_faces
+    person = FaceStore.load(folder).find(name_or_id)
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"Remove {person.name} ({person.id}) and all their face data?", abort=True)
+    with FaceStore.edit(folder) as store:
+        store.remove(store.find(person.id))
+    click.echo(f"removed: {person.name} ({person.id}); their encodings and thumbnail are deleted")
+
+
+@click.command()
+@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--tolerance", type=click.FloatRange(0.1, 1.0), default=0.5, show_default=True,
+              help="Largest distance accepted as a match.")
+@click.option("--workers", type=click.IntRange(1, 16), help="Processes (default: one per core, max 2).")
+def evaluate(dataset: Path, tolerance: float, workers: int | None) -> None:
+    """Measure one-photo enrollment on DATASET (one folder per person).
+
+    Enrolls the first photo of each person, identifies every other photo, and runs
+    leave-one-person-out to count how often a stranger would be marked present.
+    """
+    from tqdm import tqdm
+
+    from attendance.roster.evaluate import evaluate as run_evaluation
+
+    with tqdm(total=0, unit="photo", desc="encoding", file=sys.stderr, disable=None) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(1)
+
+        result = run_evaluation(dataset, tolerance, workers=workers, on_progress=progress)
+    for message in result.skipped:
+        click.echo(f"attendance: skipped: {message}", err=True)
+    click.echo(f"tolerance {result.tolerance:.2f}; one enrollment photo per person; {len(result.people)} people")
+    width = max(len(p.name) for p in result.people)
+    click.echo(f"{'person':{width}s} probes correct wrong rejected  impostor-trials false-accepts")
+    for p in result.people:
+        click.echo(f"{p.name:{width}s} {p.probes:6d} {p.correct:7d} {p.wrong:5d} {p.rejected:8d}  {p.impostor_trials:15d} {p.false_accepts:13d}")
+    click.echo(f"rank-1 accuracy: {result.accuracy:.1%} of {result.probes} probe photos")
+    click.echo(f"false-accept rate (leave-one-person-out): {result.false_accept_rate:.1%} of {result.impostor_trials} photos of people not enrolled")
+    click.echo("tolerance sweep: " + "; ".join(f"{t:.2f}: accuracy {a:.1%}, false accepts {f:.1%}" for t, a, f in result.sweep))

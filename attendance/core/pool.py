@@ -1,0 +1,35 @@
+"""Process pools for bulk enrollment (dlib holds the GIL, so threads would not help).
+
+A live session uses its own lean workers instead (:mod:`attendance.recognition.worker`).
+
+Workers are spawned (not forked: safe with the capture threads, and the same on Windows
+and macOS) and exit on their own as soon as the parent process dies, even by kill -9,
+so a killed enrollment never leaves orphaned encoders using memory and CPU.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+
+def _exit_with_parent(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
+
+
+def _init_worker(initializer: Callable[[], None] | None) -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), name="exit-with-parent", daemon=True).start()
+    if initializer is not None:
+        initializer()
+
+
+def spawn_pool(workers: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes that die with this one."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker, initargs=(initializer,))

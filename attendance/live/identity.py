@@ -1,0 +1,185 @@
+"""Decide who a tracked face is, from several agreeing sightings.
+
+Every encoded sighting of a track is matched against the gallery (one vectorised
+operation).  A sighting *votes* for the closest student only if the distance is under
+``tolerance`` and the next-closest student is at least ``margin`` further away.  A track
+is identified once one student has ``min_sightings`` votes and more than twice the votes
+of any other student; a single bad frame can never mark anyone, and faces that never
+gather enough votes stay "unknown" and are never marked.  Identified tracks are
+re-checked every ``verify_interval_s``: a track that twice in a row no longer looks like
+its student (someone else stepped into the same place) is identified afresh, with those
+two sightings as its first votes.  A student already identified
+earlier in the session (and so already marked) is recognised again from one vote when
+their face is found anew, so the window does not call them "unknown" meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from attendance.recognition.detections import Detections
+from attendance.recognition.gallery import Gallery
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MatchPolicy:
+    """Thresholds of identification (distances are Euclidean between 128-d encodings)."""
+
+    tolerance: float = 0.5
+    margin: float = 0.05
+    min_sightings: int = 3
+    #: A track with votes but not yet identified (a likely student) is re-encoded this
+    #: often, even between the session's regular analysed frames, so that marking takes
+    #: a few tenths of a second (media seconds).
+    candidate_retry_s: float = 0.1
+    #: Any other unidentified track is re-encoded at most this often...
+    retry_interval_s: float = 0.2
+    #: ... and only this often once it has been encoded ``2 * min_sightings`` times
+    #: without a single vote (a stranger: not worth an encoding every frame).
+    stranger_retry_s: float = 0.6
+    #: An identified track is re-checked this often, in case another person took its place.
+    verify_interval_s: float = 1.0
+    #: Consecutive contradicting re-checks that undo an identification.
+    doubts_to_reset: int = 2
+
+
+@dataclass
+class TrackVotes:
+    """The sightings of one track."""
+
+    votes: dict[int, list[float]] = field(default_factory=dict)
+    sightings: int = 0
+    last_encoded: float = -1e9
+    person: int = -1
+    distance: float = float("inf")
+    doubts: int = 0
+    #: Votes of the sightings that contradicted the identification: they count for
+    #: whoever the face turns out to be once the identification is undone.
+    doubt_votes: dict[int, list[float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Identification:
+    """A track newly identified as gallery person ``person``."""
+
+    track_id: int
+    person: int
+    distance: float
+
+
+class Identifier:
+    """Keeps votes per track and labels detections with the identified person."""
+
+    def __init__(self, gallery: Gallery, policy: MatchPolicy) -> None:
+        self.gallery = gallery
+        self.policy = policy
+        self.tracks: dict[int, TrackVotes] = {}
+        self.identified: set[int] = set()
+        #: Tracks whose identification was undone by the last :meth:`update` (a new person
+        #: in an old track: their first sighting is now).
+        self.last_resets: list[int] = []
+
+    def update(self, dets: Detections) -> list[Identification]:
+        """Vote with the encoded faces of ``dets``; label every face; return new identifications."""
+        new: list[Identification] = []
+        self.last_resets = []
+        encoded = np.flatnonzero(dets.encoded)
+        if len(encoded) and len(self.gallery):
+            matches = self.gallery.match(dets.encodings[encoded])
+            for k, i in enumerate(encoded):
+                state = self.tracks.setdefault(int(dets.track_id[i]), TrackVotes())
+                state.sightings += 1
+                state.last_encoded = max(state.last_encoded, dets.media_time)
+                d, runner_up, p = float(matches.distance[k]), float(matches.runner_up[k]), int(matches.person[k])
+                votes = d < self.policy.tolerance and runner_up - d >= self.policy.margin
+                if state.person >= 0:
+                    if self._still_same(state, p, d, votes):
+                        continue
+                    state.person, state.votes, state.doubt_votes = -1, state.doubt_votes, {}
+                    self.last_resets.append(int(dets.track_id[i]))
+                elif votes:
+                    state.votes.setdefault(p, []).append(d)
+                if state.votes:
+                    found = self._decide(state)
+                    if found is not None:
+                        state.person, state.distance = found
+                        self.identified.add(found[0])
+                        new.append(Identification(int(dets.track_id[i]), found[0], found[1]))
+        for j, tid in enumerate(dets.track_id):
+            known = self.tracks.get(int(tid))
+            if known is not None and known.person >= 0:
+                dets.person[j] = known.person
+                dets.distance[j] = known.distance
+        return new
+
+    def _still_same(self, state: TrackVotes, person: int, distance: float, votes: bool) -> bool:
+        """Re-check of an identified track; False once it has been contradicted often enough.
+
+        A face tracked in the same place as someone who just left would otherwise keep
+        their name (and never be marked itself).  A contradicting sighting that would
+        vote (``votes``) is kept in ``doubt_votes`` for whoever the face turns out to be.
+        """
+        if person == state.person and distance < self.policy.tolerance:
+            state.doubts = 0
+            state.doubt_votes = {}
+            return True
+        state.doubts += 1
+        if votes:
+            state.doubt_votes.setdefault(person, []).append(distance)
+        if state.doubts < self.policy.doubts_to_reset:
+            return True
+        log.info("track no longer looks like %s (distance %.2f); identifying it again", self.gallery.names[state.person], distance)
+        state.doubts = 0
+        return False
+
+    def _decide(self, state: TrackVotes) -> tuple[int, float] | None:
+        counts = {p: len(v) for p, v in state.votes.items()}
+        best = max(counts, key=counts.__getitem__)
+        others = max((c for p, c in counts.items() if p != best), default=0)
+        needed = 1 if best in self.identified else self.policy.min_sightings
+        if counts[best] >= needed and counts[best] > 2 * others:
+            return best, float(np.median(state.votes[best]))
+        return None
+
+    def forget(self, track_ids: list[int]) -> None:
+        """Drop the votes of tracks that ended."""
+        for tid in track_ids:
+            self.tracks.pop(tid, None)
+
+    def settled(self, media_time: float) -> list[int]:
+        """Track ids that need no encoding now: encoded too recently to be worth it again
+        (``candidate_retry_s`` with votes, ``retry_interval_s`` without, ``stranger_retry_s``
+        for a face that never got a vote, ``verify_interval_s`` once identified)."""
+        return [tid for tid, s in self.tracks.items() if not self._due(s, media_time)]
+
+    def requested(self, track_ids: list[int], media_time: float) -> None:
+        """Count the tracks as encoded at ``media_time`` already: a frame that will encode
+        them is in flight, so the next frame need not encode them again before its answer."""
+        for tid in track_ids:
+            state = self.tracks.get(tid)
+            if state is not None:
+                state.last_encoded = max(state.last_encoded, media_time)
+
+    def candidates_due(self, media_time: float) -> bool:
+        """Whether a track with votes but no identification yet is due for an encoding."""
+        return any(s.person < 0 and s.votes and self._due(s, media_time) for s in self.tracks.values())
+
+    def _due(self, state: TrackVotes, media_time: float) -> bool:
+        """Whether the track's last encoding is at least its interval old (1 ms of slack
+        for frame times that are multiples of the interval)."""
+        return media_time - state.last_encoded + 1e-3 >= self._interval(state)
+
+    def _interval(self, state: TrackVotes) -> float:
+        p = self.policy
+        if state.person >= 0:
+            return p.candidate_retry_s if state.doubts else p.verify_interval_s
+        if state.votes:
+            return p.candidate_retry_s
+        if state.sightings >= 2 * p.min_sightings:
+            return p.stranger_retry_s
+        return p.retry_interval_s

@@ -1,0 +1,306 @@
+"""A live attendance session: frames in, detections -> tracks -> identities -> marks out.
+
+The loop never waits on recognition when the source is live (a camera, a stream, or a
+file played with ``realtime=True``): frames are handed to worker processes when one is
+free and results are collected when ready, so the picture keeps moving.  A file played
+as fast as possible instead analyses every due frame (``analysis_fps`` of video time), so for
+a given number of workers its result does not depend on the machine's speed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from attendance.core.errors import NobodyEnrolledError
+from attendance.core.home import Home
+from attendance.live.frames import Frame
+from attendance.live.identity import Identifier, MatchPolicy
+from attendance.live.sources import FrameSource, open_source
+from attendance.live.tracker import Tracker
+from attendance.recognition.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_FULL_SCAN_INTERVAL_S, Analyzer
+from attendance.recognition.detections import Detections
+from attendance.recognition.worker import WorkerError
+from attendance.records.sessionlog import Mark, SessionLog
+from attendance.roster.enroll import default_workers
+from attendance.roster.store import FaceStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Settings of a live session.
+
+    ``min_face_px``: smallest face (pixels, in the source frame) that must be found;
+    sets the detection scale (``None``: 50 px, or more on frames over 1280x720 pixels,
+    see :data:`attendance.recognition.analysis.MAX_SEARCH_PIXELS`).  ``analysis_fps``: analysed frames per second of video.
+    ``full_scan_interval_s``: the whole frame is searched for new faces this often (media
+    seconds); analysed frames in between search only around the faces already tracked,
+    ~10 times cheaper.  ``workers``: analysis processes (0 = in this thread, for tests).  ``realtime``:
+    play files at their own frame rate like a camera.  ``start``/``grace_minutes``: the
+    scheduled start and grace period used to call a first sighting "late".
+    """
+
+    policy: MatchPolicy = MatchPolicy()
+    min_face_px: float | None = None
+    analysis_fps: float = DEFAULT_ANALYSIS_FPS
+    full_scan_interval_s: float = DEFAULT_FULL_SCAN_INTERVAL_S
+    workers: int = field(default_factory=default_workers)
+    realtime: bool = False
+    start: datetime | None = None
+    grace_minutes: float | None = None
+
+
+@dataclass
+class SessionUpdate:
+    """What a display needs after each frame.
+
+    ``detections`` are the latest analysed faces (possibly a frame or two older than
+    ``frame``); ``labels`` gives a display name per detection ("unknown" if not
+    identified).  ``new_marks`` are marks written since the previous update.
+    """
+
+    frame: Frame
+    detections: Detections
+    labels: list[str]
+    new_marks: list[Mark]
+    present: int
+    enrolled: int
+    status: str = ""
+
+
+@dataclass
+class SessionSummary:
+    """The end of a run: who is present (this and earlier runs of the session) and figures."""
+
+    session: str
+    log_path: Path
+    present: list[tuple[str, str]]
+    absent: list[tuple[str, str]]
+    marks_this_run: list[Mark]
+    frames_read: int = 0
+    frames_analysed: int = 0
+    frames_dropped: int = 0
+    wall_s: float = 0.0
+    first_result_s: float | None = None
+    max_frame_gap_s: float = 0.0
+    events: list[str] = field(default_factory=list)
+
+    @property
+    def enrolled(self) -> int:
+        return len(self.present) + len(self.absent)
+
+
+class LiveSession:
+    """One run of a session on one source.  Build, then :meth:`run` (blocking)."""
+
+    def __init__(self, home: Home, source: str | int, session: str, config: SessionConfig | None = None) -> None:
+        self.home = home
+        self.source_spec = source
+        self.config = config or SessionConfig()
+        self.gallery = FaceStore.load_gallery(home.known_faces)
+        if not len(self.gallery):
+            raise NobodyEnrolledError("nobody is enrolled yet; enroll students first (attendance enroll PHOTO --name NAME)")
+        self.log = SessionLog(home.logs, session)
+
+    def run(self, on_update: Callable[[SessionUpdate], None] | None = None, stop: threading.Event | None = None) -> SessionSummary:
+        """Run until the source ends or ``stop`` is set; every mark is on disk when made."""
+        stop = stop or threading.Event()
+        started = time.perf_counter()
+        cfg = self.config
+        roster = list(zip(self.gallery.ids, self.gallery.names))
+        # Workers load their models (~1-2 s) while the source opens and the first frames
+        # are already shown; analysis starts once they are ready.
+        analyzer = Analyzer(cfg.workers, cfg.min_face_px).start()
+        try:
+            source = open_source(self.source_spec, realtime=cfg.realtime)
+            try:
+                self.log.open(roster, cfg.start, cfg.grace_minutes, source.description)
+                summary = self._loop(source, analyzer, stop, on_update, started)
+            finally:
+                source.close()
+                self.log.close()
+        finally:
+            analyzer.close()
+        return summary
+
+    # ------------------------------------------------------------------------------
+    def _loop(self, source: FrameSource, analyzer: Analyzer, stop: threading.Event,
+              on_update: Callable[[SessionUpdate], None] | None, started: float) -> SessionSummary:
+        cfg = self.config
+        live = source.live or cfg.realtime
+        tracker = Tracker()
+        identifier = Identifier(self.gallery, cfg.policy)
+        pending: deque[tuple[Frame, Future[Detections]]] = deque()
+        births: dict[int, Frame] = {}
+        latest = Detections.empty()
+        summary = SessionSummary(self.log.session, self.log.path, [], [], [])
+        next_due = 0.0
+        next_full_scan = 0.0
+        last_frame_at: float | None = None
+        new_marks: list[Mark] = []
+        present = sum(1 for i in self.gallery.ids if i in self.log.marked)
+
+        def apply(frame: Frame, dets: Detections) -> None:
+            nonlocal latest, present
+            if summary.first_result_s is None:
+                summary.first_result_s = time.perf_counter() - started
+                log.info("first frame analysed %.2f s after the session started", summary.first_result_s)
+            dropped = tracker.update(dets)
+            identifier.forget(dropped)
+            for tid in dropped:
+                births.pop(tid, None)
+            for tid in dets.track_id.tolist():
+                births.setdefault(int(tid), frame)
+            identified = identifier.update(dets)
+            for tid in identifier.last_resets:
+                births[tid] = frame  # someone new stepped into this track: first seen now
+            for found in identified:
+                born = births.get(found.track_id, frame)
+                mark = Mark(
+                    student_id=self.gallery.ids[found.person],
+                    name=self.gallery.names[found.person],
+                    first_seen=born.captured_at,
+                    distance=found.distance,
+                    source=source.description,
+                    frame=born.index,
+                    media_time_s=born.media_time,
+                )
+                if self.log.mark(mark):
+                    present += 1
+                    new_marks.append(mark)
+                    summary.marks_this_run.append(mark)
+            latest = dets
+            summary.frames_analysed += 1
+
+        def collect(block: bool) -> None:
+            while pending and (block or pending[0][1].done()):
+                frame, future = pending.popleft()
+                block = False
+                try:
+                    dets = future.result()
+                except WorkerError as exc:  # the worker died with this frame; a new one is started
+                    log.warning("frame %d was not analysed: %s", frame.index, exc)
+                    continue
+                apply(frame, dets)
+
+        while not stop.is_set():
+            frame = source.read(timeout=0.05)
+            collect(block=False)
+            if frame is None:
+                if source.ended:
+                    break
+                continue
+            summary.frames_read += 1
+            now = time.perf_counter()
+            if last_frame_at is not None:
+                summary.max_frame_gap_s = max(summary.max_frame_gap_s, now - last_frame_at)
+            last_frame_at = now
+            if not live and not pending:
+                analyzer.wait_ready()  # a file played as fast as possible skips no analysis
+            # Due: the regular analysis rate, or a likely student waiting for more votes.
+            due = frame.media_time + 1e-6 >= next_due or identifier.candidates_due(frame.media_time)
+            if due and analyzer.ready:
+                if not live and len(pending) >= analyzer.capacity:
+                    collect(block=True)
+                if len(pending) < analyzer.capacity:
+                    # Not encoded again: faces settled (see Identifier.settled) and seen
+                    # in the last analysed frame (after a gap it may be someone else).
+                    settled = tracker.seen_last(identifier.settled(frame.media_time))
+                    skip = tracker.boxes(settled)
+                    identifier.requested(list(tracker.tracks.keys() - set(settled)), frame.media_time)
+                    # Search the whole frame for newcomers every full_scan_interval_s, and
+                    # whenever a live source leaves a worker idle anyway.
+                    tracked = None
+                    spare = live and len(pending) + 1 < analyzer.capacity
+                    if tracker.tracks and frame.media_time + 1e-6 < next_full_scan and not spare:
+                        tracked = tracker.boxes(list(tracker.tracks))
+                    else:
+                        next_full_scan = frame.media_time + cfg.full_scan_interval_s
+                    request = analyzer.request(frame.image, frame.index, frame.media_time, skip, tracked)
+                    pending.append((frame, analyzer.submit(request)))
+                    next_due = frame.media_time + 1.0 / cfg.analysis_fps
+            if on_update is not None:
+                labels = [self.gallery.names[p] if p >= 0 else "unknown" for p in latest.person.tolist()]
+                on_update(SessionUpdate(frame, latest, labels, new_marks, present, len(self.gallery), source.status))
+                new_marks = []
+        if not stop.is_set():
+            while pending:
+                collect(block=True)
+        summary.frames_dropped = source.frames_dropped
+        summary.events = list(source.event_log)
+        summary.wall_s = time.perf_counter() - started
+        marked = self.log.marked
+        roster = list(zip(self.gallery.ids, self.gallery.names))
+        enrolled = set(self.gallery.ids)
+        # Marked earlier in this session but no longer enrolled still counts as present.
+        summary.present = [(i, n) for i, n in roster if i in marked] + [(i, n) for i, n in marked.items() if i not in enrolled]
+        summary.absent = [(i, n) for i, n in roster if i not in marked]
+        return summary
+
+
+class BackgroundSession:
+    """Runs a :class:`LiveSession` in a thread for a window: the latest update is kept in
+    a one-slot queue (the display takes the newest), marks are never dropped."""
+
+    def __init__(self, session: LiveSession) -> None:
+        self.session = session
+        self.updates: queue.Queue[SessionUpdate] = queue.Queue(maxsize=1)
+        self.marks: queue.Queue[Mark] = queue.Queue()
+        self.stop_event = threading.Event()
+        self.summary: SessionSummary | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="attendance-session", daemon=True)
+
+    def start(self) -> BackgroundSession:
+        self._thread.start()
+        return self
+
+    def _push(self, update: SessionUpdate) -> None:
+        for mark in update.new_marks:
+            self.marks.put(mark)
+        try:
+            self.updates.get_nowait()
+        except queue.Empty:
+            pass
+        self.updates.put_nowait(update)
+
+    def _run(self) -> None:
+        try:
+            self.summary = self.session.run(self._push, self.stop_event)
+        except BaseException as exc:  # noqa: BLE001 - handed to the window, shown as a message
+            log.debug("session ended with an error", exc_info=True)
+            self.error = exc
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, wait: float | None = 10.0) -> None:
+        self.stop_event.set()
+        self._thread.join(wait)
+
+
+def draw(image: np.ndarray, update: SessionUpdate) -> np.ndarray:
+    """The frame with boxes and names drawn (green = identified, grey = unknown); BGR copy."""
+    import cv2
+
+    out = image.copy()
+    for (top, right, bottom, left), label, person in zip(update.detections.boxes.tolist(), update.labels, update.detections.person.tolist()):
+        color = (60, 200, 60) if person >= 0 else (160, 160, 160)
+        cv2.rectangle(out, (left, top), (right, bottom), color, 2)
+        cv2.rectangle(out, (left, bottom), (right, bottom + 20), color, cv2.FILLED)
+        cv2.putText(out, label[:24], (left + 4, bottom + 15), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
+    cv2.putText(out, f"present {update.present}/{update.enrolled}", (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
+    return out

@@ -1,0 +1,517 @@
+"""Frame sources: a webcam, a video file, a folder of images or a network stream.
+
+:func:`open_source` turns what the user typed (``0``, ``clip.mp4``, ``frames/``,
+``rtsp://...``) into a :class:`FrameSource`.  Capture always runs in its own thread:
+
+* **live** sources (a camera or a stream) and files played with ``realtime=True`` hand
+  over only the NEWEST frame: a slow consumer never builds up lag, and frames it never
+  took are counted in ``frames_dropped``;
+* a file or folder played as fast as possible hands over EVERY frame in order (the
+  thread is then a small read-ahead buffer).
+
+A camera or stream that fails mid-session is reopened with exponential backoff until
+:attr:`Reconnect.give_up_after` seconds have passed; meanwhile ``read`` just times out.
+Losses, reconnections and giving up are logged, put on :attr:`FrameSource.events` and
+kept as one-line messages in :attr:`FrameSource.event_log`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal, Protocol
+from urllib.parse import urlsplit
+
+# FFmpeg's own console messages ("Connection refused", h264 packet-loss noise) mean
+# nothing to a teacher; failures are reported once, as SourceError or events.  Read by
+# OpenCV when its FFmpeg backend is first used; an explicit setting is kept.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from attendance.core.errors import SourceError  # noqa: E402
+from attendance.live.frames import Frame  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+#: URL schemes opened as network streams (through OpenCV's FFmpeg backend).
+STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "tcp", "rtmp")
+
+#: File name endings read from a folder of images (others are skipped).
+FRAME_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"})
+
+#: Frames buffered ahead of the consumer when a file is read in order.
+READ_AHEAD = 4
+
+#: Frame rate assumed for a video file that does not state one (frames per second).
+DEFAULT_FPS = 30.0
+
+
+@dataclass(frozen=True)
+class Reconnect:
+    """How a camera or stream that fails mid-session is reopened.
+
+    The first retry waits ``first_delay`` seconds, each next one twice as long, at most
+    ``max_delay``; after ``give_up_after`` seconds without a frame (``None`` = never)
+    the source ends.
+    """
+
+    first_delay: float = 0.5
+    max_delay: float = 8.0
+    give_up_after: float | None = 60.0
+
+
+@dataclass(frozen=True)
+class SourceEvent:
+    """A change in a live source's health.
+
+    ``kind``: ``"lost"`` (frames stopped), ``"reconnected"`` (frames again; ``gap_s`` is
+    the time since the last frame, in seconds) or ``"gave_up"``.  ``at``: aware local
+    wall-clock time (for ``"lost"``: when the last frame came); ``media_time``: the same
+    instant in seconds since the source was opened.  ``str(event)`` is a one-line message
+    for the user.
+    """
+
+    kind: Literal["lost", "reconnected", "gave_up"]
+    at: datetime
+    media_time: float
+    message: str
+    gap_s: float | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders ``f2.png`` before ``f10.png`` (digit runs compare as numbers)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", name) if part)
+
+
+def redact_url(url: str) -> str:
+    """``url`` without user name, password, query or fragment (they may carry secrets)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = f"{host}:{port}" if port is not None else host
+    tail = "?..." if parts.query else ""
+    return f"{parts.scheme}://{netloc}{parts.path}{tail}"
+
+
+class _QuietOpenCV:
+    """Silences OpenCV's console warnings while captures are opened (re-entrant across
+    threads: the level is restored when the last open finishes).  A failed open is
+    reported once, as a :class:`SourceError`, not as a page of backend noise."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.saved = 0
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self.lock:
+            if self.depth == 0:
+                self.saved = cv2.utils.logging.getLogLevel()
+                cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+            self.depth += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.depth -= 1
+                if self.depth == 0:
+                    cv2.utils.logging.setLogLevel(self.saved)
+
+
+_quiet_opencv = _QuietOpenCV()
+
+
+class _Reader(Protocol):
+    """One way of getting images; used only by the capture thread after :meth:`open`.
+
+    ``fps``: frames per second if known (after :meth:`open`); ``timeout_s``: the longest
+    a :meth:`grab` or :meth:`open` may block, in seconds.
+    """
+
+    fps: float | None
+    timeout_s: float
+
+    def open(self) -> None:
+        """(Re)open; raises :class:`SourceError` with a one-line message on failure."""
+
+    def grab(self) -> np.ndarray | None:
+        """The next BGR image, or ``None`` when nothing more comes (end of a file, or a
+        lost camera/stream)."""
+
+    def close(self) -> None:
+        """Release the device, file or connection."""
+
+
+class _CaptureReader:
+    """A ``cv2.VideoCapture`` on a camera index, a video file or a stream URL."""
+
+    def __init__(self, target: int | str, description: str, kind: Literal["camera", "file", "stream"], timeout_s: float) -> None:
+        self.target = target
+        self.description = description
+        self.kind = kind
+        self.timeout_s = timeout_s
+        self.cap: cv2.VideoCapture | None = None
+        self.fps: float | None = None
+
+    def open(self) -> None:
+        self.close()
+        started = time.monotonic()
+        with _quiet_opencv():
+            if self.kind == "camera":
+                cap = cv2.VideoCapture(int(self.target))
+            elif self.kind == "stream":
+                ms = int(self.timeout_s * 1000)
+                cap = cv2.VideoCapture(str(self.target), cv2.CAP_FFMPEG,
+                                       [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, ms])
+            else:
+                cap = cv2.VideoCapture(str(self.target), cv2.CAP_FFMPEG)
+        if not cap.isOpened():
+            cap.release()
+            raise SourceError(self._failure(time.monotonic() - started))
+        fps = cap.get(cv2.CAP_PROP_FPS)
+        self.fps = float(fps) if 0.5 <= fps <= 1000 else None
+        self.cap = cap
+
+    def _failure(self, elapsed: float) -> str:
+        if self.kind == "camera":
+            return f"no camera at index {self.target} (is it connected, and not in use by another program?)"
+        if self.kind == "stream":
+            if elapsed >= self.timeout_s * 0.9:
+                return f"{self.description}: no answer within {self.timeout_s:g} s (check the address and that the camera is on)"
+            return f"{self.description}: cannot open the stream (unreachable, refused, or not a video stream)"
+        return f"{self.description}: not a video OpenCV can read"
+
+    def grab(self) -> np.ndarray | None:
+        if self.cap is None:
+            return None
+        ok, image = self.cap.read()
+        return image if ok else None
+
+    def close(self) -> None:
+        if self.cap is not None:
+            self.cap.release()
+            self.cap = None
+
+
+class _FolderReader:
+    """The images of a folder in natural name order; unreadable images are skipped."""
+
+    def __init__(self, folder: Path, description: str, fps: float) -> None:
+        self.description = description
+        self.fps: float | None = fps
+        self.timeout_s = 0.0
+        self.paths = sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES),
+                            key=lambda p: natural_key(p.name))
+        self.next = 0
+
+    def open(self) -> None:
+        self.next = 0
+
+    def grab(self) -> np.ndarray | None:
+        while self.next < len(self.paths):
+            path = self.paths[self.next]
+            self.next += 1
+            try:
+                image = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_COLOR)
+            except (OSError, cv2.error):
+                image = None
+            if image is not None:
+                return image
+            log.warning("%s: skipped %s (not a readable image)", self.description, path.name)
+        return None
+
+    @property
+    def position(self) -> int:
+        """Index (in the sorted list) of the image :meth:`grab` returned last."""
+        return self.next - 1
+
+    def close(self) -> None:
+        pass
+
+
+class _Handoff:
+    """Frames from the capture thread to the consumer.
+
+    ``newest=True``: one slot, a new frame replaces an unread one (counted as dropped).
+    ``newest=False``: a FIFO of ``depth`` frames; the producer waits for room.
+    """
+
+    def __init__(self, newest: bool, depth: int = READ_AHEAD) -> None:
+        self.newest = newest
+        self.depth = 1 if newest else depth
+        self.items: deque[Frame] = deque()
+        self.cond = threading.Condition()
+        self.finished = False
+        self.dropped = 0
+
+    def put(self, frame: Frame, stop: threading.Event) -> None:
+        with self.cond:
+            if self.newest:
+                if self.items:
+                    self.items.popleft()
+                    self.dropped += 1
+            else:
+                while len(self.items) >= self.depth and not stop.is_set():
+                    self.cond.wait(0.1)
+            self.items.append(frame)
+            self.cond.notify_all()
+
+    def get(self, timeout: float | None) -> Frame | None:
+        with self.cond:
+            if not self.cond.wait_for(lambda: self.items or self.finished, timeout):
+                return None
+            if not self.items:
+                return None
+            frame = self.items.popleft()
+            self.cond.notify_all()
+            return frame
+
+    def finish(self) -> None:
+        with self.cond:
+            self.finished = True
+            self.cond.notify_all()
+
+    @property
+    def drained(self) -> bool:
+        with self.cond:
+            return self.finished and not self.items
+
+
+class FrameSource:
+    """Frames from one source, captured in a background thread.  Use :func:`open_source`.
+
+    ``description``: what the source is, for logs and the attendance CSV (never a
+    password or a URL's query).  ``fps``: the source's frame rate if known.  ``live``:
+    a camera or stream (frames happen whether or not anyone reads them).
+    ``frame_size``: ``(width, height)`` of the first frame, in pixels.
+    ``frames_read``: frames handed to the consumer; ``frames_dropped``: frames captured
+    but replaced by a newer one before the consumer took them.
+    """
+
+    def __init__(self, reader: _Reader, description: str, *, live: bool, fps: float | None, realtime: bool,
+                 reconnect: Reconnect | None, first: np.ndarray) -> None:
+        self.description = description
+        self.live = live
+        self.fps = fps
+        self.frame_size: tuple[int, int] = (int(first.shape[1]), int(first.shape[0]))
+        self.frames_read = 0
+        self.events: queue.Queue[SourceEvent] = queue.Queue()
+        self.event_log: list[str] = []
+        self.status = ""
+        self._reader = reader
+        self._reconnect = reconnect if live else None
+        self._paced = realtime and not live
+        self._handoff = _Handoff(newest=live or realtime)
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._opened = time.monotonic()
+        self._last_frame_at = self._opened
+        self._next_index = 0
+        self._first: np.ndarray | None = first
+        self._thread = threading.Thread(target=self._run, name=f"capture {description}", daemon=True)
+        self._thread.start()
+
+    # -- consumer side -----------------------------------------------------------------
+    def read(self, timeout: float | None = None) -> Frame | None:
+        """The next frame (the newest one for live/realtime sources).
+
+        Waits at most ``timeout`` seconds (``None``: until a frame comes or the source
+        ends).  Returns ``None`` on a timeout or once the source has ended for good;
+        :attr:`ended` tells which.  While a camera or stream is reconnecting, reads time
+        out.  Raises :class:`SourceError` if capture failed unexpectedly.
+        """
+        frame = self._handoff.get(timeout)
+        if frame is not None:
+            self.frames_read += 1
+        elif self._error is not None and self._handoff.drained:
+            raise SourceError(f"{self.description}: capture failed: {self._error}")
+        return frame
+
+    @property
+    def ended(self) -> bool:
+        """True when no frame will ever come again (file over, gave up, or closed)."""
+        return self._handoff.drained
+
+    @property
+    def frames_dropped(self) -> int:
+        return self._handoff.dropped
+
+    def close(self) -> None:
+        """Stop capturing and release the device, file or connection (idempotent)."""
+        self._stop.set()
+        self._handoff.finish()
+        self._thread.join(timeout=self._reader.timeout_s + 2.0)
+        if self._thread.is_alive():
+            log.warning("%s: capture thread did not stop in time", self.description)
+
+    def __enter__(self) -> FrameSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<FrameSource {self.description!r} live={self.live} read={self.frames_read} dropped={self.frames_dropped}>"
+
+    # -- capture thread ----------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self._capture()
+        except BaseException as exc:  # noqa: BLE001 - surfaced to the consumer by read()
+            log.exception("%s: capture failed", self.description)
+            self._error = exc
+        finally:
+            self._reader.close()
+            self._handoff.finish()
+
+    def _capture(self) -> None:
+        paced_start: float | None = None
+        while not self._stop.is_set():
+            image, self._first = (self._first if self._first is not None else self._reader.grab()), None
+            if image is None:
+                if self._reconnect is None or self._stop.is_set() or not self._reopen(self._reconnect):
+                    return
+                continue
+            self._last_frame_at = time.monotonic()
+            index = self._reader.position if isinstance(self._reader, _FolderReader) else self._next_index
+            self._next_index = index + 1
+            # Files: index / frame rate.  (CAP_PROP_POS_MSEC is not reliable: on an AVI cut
+            # from the shared clip it reads 0.0, 0.868, 0.901 ... for the first frames.)
+            media_time = time.monotonic() - self._opened if self.live else index / (self.fps or DEFAULT_FPS)
+            if self._paced:
+                now = time.monotonic()
+                if paced_start is None:
+                    paced_start = now - media_time
+                if self._stop.wait(max(0.0, paced_start + media_time - now)):
+                    return
+            self._handoff.put(Frame(image, index, media_time, datetime.now().astimezone()), self._stop)
+
+    def _reopen(self, policy: Reconnect) -> bool:
+        """Reopen a lost camera/stream with backoff; False if stopped or given up.
+
+        The outage is timed from the last frame received (a hung stream is noticed only
+        when a read times out).
+        """
+        lost = self._last_frame_at
+        at = datetime.now().astimezone() - timedelta(seconds=time.monotonic() - lost)
+        self._event("lost", f"{self.description}: lost at {at:%H:%M:%S} ({lost - self._opened:.1f} s in); reconnecting",
+                    at=at, media_time=lost - self._opened)
+        delay = policy.first_delay
+        while True:
+            waited = time.monotonic() - lost
+            if policy.give_up_after is not None:
+                left = policy.give_up_after - waited
+                if left <= 0:
+                    self._event("gave_up", f"{self.description}: gave up after {waited:.0f} s without a frame")
+                    return False
+                delay = min(delay, left)
+            self.status = f"reconnecting (no frames for {waited:.0f} s)"
+            if self._stop.wait(delay):
+                return False
+            try:
+                self._reader.open()
+            except SourceError as exc:
+                log.debug("reconnect attempt failed: %s", exc)
+                delay = min(delay * 2, policy.max_delay)
+                continue
+            gap = time.monotonic() - lost
+            self._event("reconnected", f"{self.description}: reconnected after {gap:.1f} s", gap)
+            return True
+
+    def _event(self, kind: Literal["lost", "reconnected", "gave_up"], message: str, gap: float | None = None, *,
+               at: datetime | None = None, media_time: float | None = None) -> None:
+        at = at or datetime.now().astimezone()
+        event = SourceEvent(kind, at, time.monotonic() - self._opened if media_time is None else media_time, message, gap)
+        (log.error if kind == "gave_up" else log.warning)("%s", message)
+        self.status = "" if kind == "reconnected" else message
+        self.event_log.append(message)
+        self.events.put(event)
+
+
+def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, reconnect: Reconnect | None = None,
+                folder_fps: float = 10.0, timeout: float = 5.0) -> FrameSource:
+    """Open what the user named as a frame source.
+
+    ``spec``: a camera index (``0`` or ``"0"``), a video file, a folder of images (read
+    in natural name order at ``folder_fps`` frames per second of media time), or a
+    stream URL (``rtsp://``, ``rtsps://``, ``http(s)://``, ``udp://``, ``tcp://``,
+    ``rtmp://``).  ``realtime``: play a file or folder at its own frame rate, handing
+    over only the newest frame, like a camera.  ``reconnect``: the policy for a camera
+    or stream that fails mid-session (default :class:`Reconnect()`).  ``timeout``:
+    seconds allowed for a stream to connect, and for each read from it.
+
+    Raises :class:`SourceError` (one line) if the source does not exist or cannot be
+    opened; opening takes at most about ``timeout`` seconds.
+    """
+    if folder_fps <= 0:
+        raise SourceError(f"the frame rate of a folder of images must be positive, not {folder_fps:g}")
+    text = str(spec).strip()
+    reader: _Reader
+    if isinstance(spec, int) or text.isdigit():
+        index = int(text)
+        description = f"camera {index}"
+        reader = _CaptureReader(index, description, "camera", timeout)
+        live = True
+    elif "://" in text and text.split("://", 1)[0].lower() in STREAM_SCHEMES:
+        description = redact_url(text)
+        reader = _CaptureReader(text, description, "stream", timeout)
+        live = True
+    else:
+        path = Path(text).expanduser()
+        if path.is_dir():
+            description = f"{path} (folder of images)"
+            try:
+                folder = _FolderReader(path, description, folder_fps)
+            except OSError as exc:
+                raise SourceError(f"{path}: cannot list this folder ({exc.strerror or exc})") from None
+            if not folder.paths:
+                raise SourceError(f"{path}: no images in this folder ({', '.join(sorted(FRAME_SUFFIXES))})")
+            reader = folder
+        elif path.is_file():
+            description = str(path)
+            reader = _CaptureReader(str(path), description, "file", timeout)
+        elif "://" in text:
+            raise SourceError(f"{redact_url(text)}: unsupported stream type (use {', '.join(s + '://' for s in STREAM_SCHEMES)})")
+        else:
+            raise SourceError(f"{path}: no such file or folder")
+        live = False
+    reader.open()
+    try:
+        first = reader.grab()
+    except BaseException:
+        reader.close()
+        raise
+    if first is None:
+        reader.close()
+        why = ("the camera gave no picture" if isinstance(spec, int) or text.isdigit() else
+               "connected, but no frame arrived" if live else
+               "no readable image in this folder" if isinstance(reader, _FolderReader) else
+               "no frame could be read (empty or damaged video)")
+        raise SourceError(f"{description}: {why}")
+    fps = reader.fps
+    source = FrameSource(reader, description, live=live, fps=fps, realtime=realtime,
+                         reconnect=(reconnect or Reconnect()), first=first)
+    log.info("opened %s (%s, %s fps, %dx%d)", description, "live" if live else ("realtime" if realtime else "every frame"),
+             f"{fps:.2f}" if fps else "unknown", *source.frame_size)
+    return source

@@ -1,0 +1,213 @@
+"""Face analysis off the display thread: detection + encoding in worker processes.
+
+dlib holds Python's GIL for the whole of a detection (~90 ms) or an encoding (~130 ms),
+so running it in a thread would freeze a window.  :class:`Analyzer` runs
+:func:`analyse` in lean worker processes (:mod:`attendance.recognition.worker`; one per core, at
+most 2) and hands back futures; the caller never blocks unless it chooses to.
+
+This module is imported by the workers too, so it must not import OpenCV.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+import numpy as np
+
+from attendance.recognition.detections import Detections, iou
+from attendance.recognition.engine import ENCODING_DIM, HOG_RELIABLE_PX, FaceEngine, detection_scale, empty_boxes, shared_engine
+from attendance.recognition.worker import WorkerError, WorkerProcess
+
+log = logging.getLogger(__name__)
+
+#: Smallest face to find by default, in pixels of the source frame (sets the detection scale).
+DEFAULT_MIN_FACE_PX = 50.0
+#: Unless the smallest face is given explicitly, a whole-frame search covers at most this
+#: many pixels after resizing: a 640x360 frame at 2x (~85 ms here).  Larger frames are
+#: searched at a lower scale, so the smallest face found grows with the resolution
+#: (100 px at 1280x720, 150 px at 1920x1080): the same share of the picture, at the
+#: same cost, instead of 4x the work for faces too small to recognise reliably anyway.
+MAX_SEARCH_PIXELS = 1280 * 720
+#: Frames analysed per second of video by default.
+DEFAULT_ANALYSIS_FPS = 5.0
+#: A worker that dies is replaced, at most this many times a minute.
+MAX_RESTARTS = 3
+#: The whole frame is searched for new faces this often by default (media seconds).
+DEFAULT_FULL_SCAN_INTERVAL_S = 0.6
+#: Between whole-frame searches, a tracked face is searched for this many face widths
+#: around its last box (faces move little in 0.2 s).
+TRACK_MARGIN = 0.75
+#: ... at a scale that still finds it if it shrank to this fraction of its last size.
+TRACK_MIN_SHRINK = 0.75
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """What to do with one frame.
+
+    ``image``: BGR uint8 ``(h, w, 3)``; ``scale``: detection resize factor (see
+    :func:`attendance.recognition.engine.detection_scale`); ``skip_boxes``: ``(k, 4)`` boxes of faces
+    that need no encoding (already identified): a detected face overlapping one of them
+    (IoU >= ``skip_iou``) is not encoded.  ``tracked``: ``None`` to search the whole
+    frame, or the ``(t, 4)`` last known boxes of the tracked faces to search only around
+    them (see :func:`detect_around`).
+    """
+
+    image: np.ndarray
+    frame_index: int
+    media_time: float
+    scale: float
+    skip_boxes: np.ndarray
+    skip_iou: float = 0.3
+    tracked: np.ndarray | None = None
+
+
+def detect_around(engine: FaceEngine, rgb: np.ndarray, tracked: np.ndarray, max_scale: float) -> np.ndarray:
+    """Find the tracked faces again, searching only a region around each last known box.
+
+    Each region extends ``TRACK_MARGIN`` face widths beyond the box on every side and is
+    resized so that a face down to ``TRACK_MIN_SHRINK`` of the last size still reaches
+    the detector's reliable size (never more than ``max_scale``).  A 110 px face costs a
+    ~0.1 megapixel search instead of ~0.9 for a 640x360 frame at 2x.  Returns boxes in
+    ``rgb`` coordinates (``(n, 4)`` int32), duplicates from overlapping regions removed.
+    """
+    height, width = rgb.shape[:2]
+    found = [empty_boxes()]
+    for top, right, bottom, left in np.asarray(tracked, np.int64).tolist():
+        size = max(bottom - top, right - left, 1)
+        pad = int(TRACK_MARGIN * size)
+        y0, y1 = max(0, top - pad), min(height, bottom + pad)
+        x0, x1 = max(0, left - pad), min(width, right + pad)
+        if y1 - y0 < 8 or x1 - x0 < 8:
+            continue
+        scale = min(max_scale, HOG_RELIABLE_PX / (TRACK_MIN_SHRINK * size))
+        boxes = engine.detect(rgb[y0:y1, x0:x1], scale=scale)
+        found.append(boxes + np.array([y0, x0, y0, x0], np.int32))
+    boxes = np.concatenate(found)
+    boxes = boxes[np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 1] - boxes[:, 3]), kind="stable")]
+    keep: list[int] = []
+    for i in range(len(boxes)):
+        if not keep or iou(boxes[i : i + 1], boxes[keep]).max() < 0.5:
+            keep.append(i)
+    return boxes[keep]
+
+
+def analyse(request: AnalysisRequest) -> Detections:
+    """Detect faces and encode those not covered by ``skip_boxes`` (runs in a worker)."""
+    rgb = np.ascontiguousarray(request.image[:, :, ::-1])
+    engine = shared_engine()
+    if request.tracked is None:
+        boxes = engine.detect(rgb, scale=request.scale)
+    else:
+        boxes = detect_around(engine, rgb, request.tracked, request.scale)
+    encodings = np.full((len(boxes), ENCODING_DIM), np.nan, np.float32)
+    if len(boxes):
+        overlap = iou(boxes, request.skip_boxes)
+        todo = np.flatnonzero(overlap.max(axis=1) < request.skip_iou) if overlap.shape[1] else np.arange(len(boxes))
+        if len(todo):
+            encodings[todo] = engine.encode(rgb, boxes[todo])
+    return Detections(boxes, encodings, request.frame_index, request.media_time)
+
+
+class Analyzer:
+    """Worker processes that analyse frames.  ``workers=0`` analyses in the calling thread (tests, profiling)."""
+
+    def __init__(self, workers: int = 2, min_face_px: float | None = None) -> None:
+        self.workers = workers
+        self.min_face_px = min_face_px
+        self._procs: list[WorkerProcess] = []
+        self._restarts: list[float] = []
+
+    def start(self) -> Analyzer:
+        """Start the worker processes; each loads the models (~1 s) without blocking the caller."""
+        self._procs = [WorkerProcess() for _ in range(self.workers)]
+        return self
+
+    def _replace_stopped(self) -> None:
+        """Start a new worker in place of one that died (killed, out of memory, ...).
+
+        Its frames in flight fail with :class:`WorkerError`; the session skips them and
+        goes on.  Raises :class:`WorkerError` if workers keep dying (more than
+        ``MAX_RESTARTS`` within a minute): something is wrong that a restart won't fix.
+        """
+        for i, proc in enumerate(self._procs):
+            code = proc.exit_code
+            if code is None or not proc.ready.done() or proc.ready.exception() is not None:
+                continue
+            now = time.monotonic()
+            self._restarts = [t for t in self._restarts if now - t < 60.0] + [now]
+            if len(self._restarts) > MAX_RESTARTS:
+                raise WorkerError(f"recognition workers stopped {len(self._restarts)} times within a minute (last exit code {code})")
+            log.warning("a recognition worker stopped (exit code %s); starting a new one", code)
+            self._procs[i] = WorkerProcess()
+
+    @property
+    def ready(self) -> bool:
+        """True once the workers have loaded their models (raises if a worker failed to)."""
+        self._replace_stopped()
+        if all(p.ready.done() for p in self._procs):
+            for p in self._procs:
+                p.ready.result()
+            return True
+        return False
+
+    def wait_ready(self) -> None:
+        """Block until the workers have loaded their models."""
+        self._replace_stopped()
+        for p in self._procs:
+            p.ready.result()
+
+    def submit(self, request: AnalysisRequest) -> Future[Detections]:
+        """Queue one frame for analysis on the least busy worker."""
+        self._replace_stopped()
+        if not self._procs:
+            future: Future[Detections] = Future()
+            try:
+                future.set_result(analyse(request))
+            except Exception as exc:  # noqa: BLE001 - delivered through the future like a worker does
+                future.set_exception(exc)
+            return future
+        try:
+            return min(self._procs, key=lambda p: p.in_flight).submit(request)
+        except WorkerError as exc:  # died just now: replaced on the next call
+            failed: Future[Detections] = Future()
+            failed.set_exception(exc)
+            return failed
+
+    def request(self, image: np.ndarray, frame_index: int, media_time: float, skip_boxes: np.ndarray,
+                tracked: np.ndarray | None = None) -> AnalysisRequest:
+        """A request for ``image`` (see :class:`AnalysisRequest`) at this analyser's detection scale."""
+        return AnalysisRequest(image, frame_index, media_time, self.scale_for(image.shape), skip_boxes, tracked=tracked)
+
+    def scale_for(self, shape: tuple[int, ...]) -> float:
+        """Detection scale for frames of ``shape`` ``(height, width, ...)``: from the
+        smallest face if one was given, else from :data:`DEFAULT_MIN_FACE_PX` within
+        :data:`MAX_SEARCH_PIXELS`."""
+        if self.min_face_px is not None:
+            return detection_scale(self.min_face_px)
+        height, width = shape[:2]
+        return min(detection_scale(DEFAULT_MIN_FACE_PX), math.sqrt(MAX_SEARCH_PIXELS / max(1, height * width)))
+
+    @property
+    def capacity(self) -> int:
+        """How many frames may be in flight at once without queueing behind each other."""
+        return max(1, self.workers)
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the workers: each finishes the frame in hand (<= ~0.5 s) and exits, or is
+        killed after ``timeout`` seconds; answers not received yet are dropped."""
+        for p in self._procs:
+            p.close()
+        for p in self._procs:
+            p.join(timeout)
+        self._procs = []
+
+    def __enter__(self) -> Analyzer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,63 @@
+"""The recognition worker's entry point: ``python -m attendance.recognition.worker_main``.
+
+Reads pickled :class:`~attendance.recognition.analysis.AnalysisRequest` objects from
+stdin and answers each with a pickled ``(ok, value)`` pair on stdout (protocol in
+:mod:`attendance.recognition.worker`).  Imports only numpy, Pillow, dlib and the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import signal
+import sys
+from typing import Any, BinaryIO
+
+from attendance.recognition.analysis import analyse
+from attendance.recognition.engine import shared_engine
+from attendance.recognition.worker import WorkerError
+
+
+def _serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    try:
+        shared_engine()
+    except Exception as exc:  # noqa: BLE001 - handed to the parent, which shows it
+        pickle.dump((False, exc), stdout)
+        stdout.flush()
+        return
+    pickle.dump((True, None), stdout)
+    stdout.flush()
+    while True:
+        try:
+            request = pickle.load(stdin)
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, analyse(request))
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller's future
+            answer = (False, exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - e.g. an exception that cannot be pickled
+            data = pickle.dumps((False, WorkerError(f"the worker's answer could not be sent back: {answer[1]!r} ({exc})")))
+        stdout.write(data)
+        stdout.flush()
+
+
+def main() -> int:
+    """The worker's entry point (``python -m attendance.recognition.worker_main``)."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="attendance worker: %(message)s")
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides when to
+    # stop (it closes our stdin), so a request in hand is never cut off with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but answers may reach the pipe
+    try:
+        _serve(stdin, stdout)
+    except BrokenPipeError:
+        pass  # the parent has gone: nobody is waiting for answers
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

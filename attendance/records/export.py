@@ -1,0 +1,373 @@
+"""Attendance reports from the session logs: tidy events and the tables the office wants.
+
+Reads every ``logs/<YYYY-MM-DD>_<session>.csv`` (with its ``.meta.json``) chosen by the
+filters, and builds four :class:`pandas.DataFrame` tables:
+
+* **events** — one row per mark (tidy): who was first seen when, in which session.
+* **session** — every student on a session's roster with ``present`` / ``late`` /
+  ``absent`` and the time first seen; several sessions are stacked.
+* **matrix** — students x sessions, cells ``present`` / ``late`` / ``absent``, or empty
+  when the student was not on that session's roster.
+* **summary** — per student: sessions on their roster, attended, late, absent and the
+  attendance rate.
+
+Who belongs to a session
+    A session's roster is the roster saved in its meta file when it ran (everyone
+    enrolled then) plus anyone marked in its log.  The current face store is never
+    consulted: a student removed since still appears in the sessions they were enrolled
+    for, under the name recorded then, and a student enrolled after a session is not
+    counted absent from it (their matrix cell is empty and the session does not count
+    in their summary).  Across sessions a student is identified by student id and shown
+    under the most recent name recorded.
+
+Late
+    A session's start is the scheduled start saved at ``attendance run --start``, or else
+    the first mark of the session.  A student first seen more than ``grace_minutes``
+    after the start is ``late``; at or before it, ``present``.
+
+Damaged logs
+    Rows that cannot be read (a last line cut by a crash, or by a session still being
+    written; a row broken by hand) are skipped, each with a warning naming the file and
+    line, collected in :attr:`Attendance.warnings`; nothing is dropped silently.
+
+CSV files are written spreadsheet-safe: UTF-8 with a byte-order mark
+(:data:`attendance.core.csvsafe.CSV_ENCODING`), ISO 8601 dates and times, and every text cell
+(column headers included) passed through :func:`attendance.core.csvsafe.neutralise`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from attendance.core.atomic import atomic_write_bytes
+from attendance.core.csvsafe import CSV_ENCODING, neutralise
+from attendance.core.errors import AttendanceError
+from attendance.core.names import same_name, slug
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, is_late, read_log, read_meta
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("events", "session", "matrix", "summary")
+PRESENT, LATE, ABSENT = "present", "late", "absent"
+
+EVENT_COLUMNS = ["date", "session", "student_id", "name", "first_seen", "status", "minutes_after_start",
+                 "distance", "source", "frame", "media_time_s"]
+SESSION_COLUMNS = ["date", "session", "start", "student_id", "name", "status", "first_seen", "minutes_after_start"]
+SUMMARY_COLUMNS = ["student_id", "name", "sessions", "attended", "late", "absent", "attendance_rate"]
+
+_LOG_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_(.+)\.csv$")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One recorded session: its files and the details saved when it ran.
+
+    ``scheduled_start``: the start given at ``run`` (aware datetime) or ``None``;
+    ``grace_minutes``: minutes after the start before a first sighting is late;
+    ``roster``: ``(student_id, name)`` of everyone enrolled when it ran, in roster order;
+    ``created``: when the session was first opened (orders sessions of the same day).
+    """
+
+    session: str
+    day: date
+    log_path: Path
+    meta_path: Path
+    scheduled_start: datetime | None
+    grace_minutes: float
+    roster: tuple[tuple[str, str], ...]
+    created: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        """``"<YYYY-MM-DD> <session>"``: the session's column title in the matrix."""
+        return f"{self.day.isoformat()} {self.session}"
+
+
+@dataclass
+class Attendance:
+    """Sessions chosen by the filters, their tidy events, and every warning met reading them.
+
+    ``sessions`` are in chronological order (date, then time created, then name).  ``events`` has
+    the columns of :data:`EVENT_COLUMNS`, one row per mark; ``date`` holds
+    :class:`datetime.date` and ``first_seen`` aware :class:`datetime.datetime` objects
+    (local time with the UTC offset recorded), ``minutes_after_start`` floats.
+    """
+
+    sessions: list[SessionInfo]
+    events: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def list_sessions(logs_dir: Path, session: str | None = None, date_from: date | None = None, date_to: date | None = None,
+                  warnings: list[str] | None = None) -> list[SessionInfo]:
+    """The sessions logged in ``logs_dir`` matching the filters, oldest first.
+
+    ``session`` matches a session name case-insensitively (or its file-name form);
+    ``date_from`` / ``date_to`` are inclusive.  Files not named like a log
+    (``<YYYY-MM-DD>_<name>.csv``) are ignored.  Problems with a meta file are appended to
+    ``warnings`` when given, else logged.
+    """
+    if date_from and date_to and date_from > date_to:
+        raise AttendanceError(f"no dates to export: {date_from.isoformat()} (from) is after {date_to.isoformat()} (to)")
+    found: list[SessionInfo] = []
+    logs_dir = Path(logs_dir)
+    if not logs_dir.is_dir():
+        return found
+    sink: list[str] = []
+    for path in sorted(logs_dir.glob("*.csv")):
+        match = _LOG_NAME.match(path.name)
+        if not match:
+            continue
+        try:
+            day = date.fromisoformat(match.group(1))
+        except ValueError:
+            continue
+        if (date_from and day < date_from) or (date_to and day > date_to):
+            continue
+        meta_path = path.with_name(path.name[: -len(".csv")] + ".meta.json")
+        info = _session_info(path, meta_path, day, match.group(2), sink)
+        if session is None or same_name(session, info.session) or slug(session) == match.group(2):
+            found.append(info)
+    if warnings is None:
+        for message in sink:
+            log.warning("%s", message)
+    else:
+        warnings.extend(sink)
+    return sorted(found, key=lambda s: (s.day, _sort_time(s.created or s.scheduled_start), s.session))
+
+
+def load(logs_dir: Path, session: str | None = None, date_from: date | None = None, date_to: date | None = None) -> Attendance:
+    """Read the sessions matching the filters (see :func:`list_sessions`) into tidy events.
+
+    A log that is not an attendance log at all is left out with a warning; unreadable
+    rows are skipped with a warning naming file and line.  A student marked twice in one
+    log keeps the earliest mark (with a warning).
+    """
+    warnings: list[str] = []
+    sessions: list[SessionInfo] = []
+    records: list[dict[str, Any]] = []
+    for info in list_sessions(logs_dir, session, date_from, date_to, warnings):
+        try:
+            read = read_log(info.log_path)
+        except AttendanceError as exc:
+            warnings.append(f"{exc}; log skipped")
+            continue
+        warnings.extend(read.warnings)
+        sessions.append(info)
+        records.extend(_session_events(info, read.rows, warnings))
+    events = _frame(records, EVENT_COLUMNS)
+    return Attendance(sessions, events, warnings)
+
+
+def events_table(data: Attendance) -> pd.DataFrame:
+    """Every mark, one row per mark, in session order then time first seen (:data:`EVENT_COLUMNS`)."""
+    return data.events.copy()
+
+
+def session_table(data: Attendance) -> pd.DataFrame:
+    """Every student on each session's roster with status and time first seen (:data:`SESSION_COLUMNS`).
+
+    ``start`` is the start lateness is measured from (scheduled, or the first mark);
+    ``first_seen`` and ``minutes_after_start`` are empty for absent students.  Rows follow
+    the session's roster order; students marked but missing from the saved roster follow.
+    """
+    rows: list[dict[str, Any]] = []
+    for info in data.sessions:
+        marks = _marks_of(data, info)
+        start = _effective_start(info, marks)
+        for student_id, name in _roster_of(info, marks):
+            mark = marks.get(student_id)
+            rows.append({
+                "date": info.day, "session": info.session, "start": start, "student_id": student_id, "name": name,
+                "status": mark["status"] if mark else ABSENT,
+                "first_seen": mark["first_seen"] if mark else None,
+                "minutes_after_start": mark["minutes_after_start"] if mark else None,
+            })
+    return _frame(rows, SESSION_COLUMNS)
+
+
+def matrix_table(data: Attendance) -> pd.DataFrame:
+    """Students x sessions: ``student_id``, ``name``, then one column per session (:attr:`SessionInfo.label`).
+
+    Cells are ``present`` / ``late`` / ``absent``, or ``""`` when the student was not on
+    that session's roster (enrolled later, or not in the sessions chosen).
+    """
+    per_session = session_table(data)
+    columns = ["student_id", "name"] + [s.label for s in data.sessions]
+    students = _students(per_session)
+    rows = []
+    for student_id, name in students:
+        row: dict[str, Any] = {"student_id": student_id, "name": name}
+        row.update({s.label: "" for s in data.sessions})
+        rows.append(row)
+    index = {student_id: i for i, (student_id, _) in enumerate(students)}
+    labels = {(s.day, s.session): s.label for s in data.sessions}
+    for rec in per_session.itertuples(index=False):
+        rows[index[rec.student_id]][labels[(rec.date, rec.session)]] = rec.status
+    return _frame(rows, columns)
+
+
+def summary_table(data: Attendance) -> pd.DataFrame:
+    """Per student (:data:`SUMMARY_COLUMNS`): sessions on their roster, attended (present or
+    late), late, absent, and ``attendance_rate`` = attended / sessions (0..1, 3 decimals)."""
+    per_session = session_table(data)
+    rows = []
+    for student_id, name in _students(per_session):
+        status = per_session.loc[per_session["student_id"] == student_id, "status"]
+        sessions = int(len(status))
+        late = int((status == LATE).sum())
+        attended = int((status == PRESENT).sum()) + late
+        rows.append({"student_id": student_id, "name": name, "sessions": sessions, "attended": attended, "late": late,
+                     "absent": sessions - attended, "attendance_rate": round(attended / sessions, 3) if sessions else None})
+    return _frame(rows, SUMMARY_COLUMNS)
+
+
+def table(data: Attendance, fmt: str) -> pd.DataFrame:
+    """The table named ``fmt`` (one of :data:`FORMATS`)."""
+    builders = {"events": events_table, "session": session_table, "matrix": matrix_table, "summary": summary_table}
+    if fmt not in builders:
+        raise AttendanceError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return builders[fmt](data)
+
+
+def to_csv_text(df: pd.DataFrame) -> str:
+    """``df`` as spreadsheet-safe CSV text (no byte-order mark; ``\\n`` line ends).
+
+    Text cells and column titles go through :func:`neutralise`; dates and times are ISO
+    8601 (times to the second, with their UTC offset); missing values are empty cells;
+    numbers stay numbers (a negative number is not text and is never prefixed).
+    """
+    header = [neutralise(str(c)) for c in df.columns]
+    cells = df.astype(object).map(_cell) if len(df) else df
+    buffer = io.StringIO()
+    cells.to_csv(buffer, index=False, header=header, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    """Write ``df`` to ``path`` atomically as spreadsheet-safe CSV in :data:`CSV_ENCODING`."""
+    path = Path(path)
+    try:
+        atomic_write_bytes(path, to_csv_text(df).encode(CSV_ENCODING), mode=0o644)
+    except OSError as exc:
+        raise AttendanceError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return path
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _session_info(log_path: Path, meta_path: Path, day: date, file_slug: str, warnings: list[str]) -> SessionInfo:
+    meta = read_meta(meta_path, warnings)
+    raw_name = meta.get("session")
+    name = raw_name if isinstance(raw_name, str) and raw_name else file_slug
+    start = None
+    if meta.get("start"):
+        try:
+            start = datetime.fromisoformat(str(meta["start"]))
+            start = start if start.tzinfo else start.astimezone()
+        except ValueError:
+            warnings.append(f"{meta_path.name}: start {meta['start']!r} is not an ISO 8601 time; the first mark counts as the start")
+    grace = meta.get("grace_minutes", DEFAULT_GRACE_MINUTES)
+    if not isinstance(grace, (int, float)) or isinstance(grace, bool) or not math.isfinite(grace) or grace < 0:
+        warnings.append(f"{meta_path.name}: grace_minutes {grace!r} is not a number of minutes; using {DEFAULT_GRACE_MINUTES:g}")
+        grace = DEFAULT_GRACE_MINUTES
+    created = None
+    try:
+        created = datetime.fromisoformat(str(meta["created"])) if meta.get("created") else None
+        created = created.astimezone() if created else None
+    except ValueError:
+        pass  # only orders sessions of one day; the name orders them instead
+    roster = []
+    for entry in meta.get("roster") or []:
+        if isinstance(entry, dict) and entry.get("id"):
+            roster.append((str(entry["id"]), str(entry.get("name") or entry["id"])))
+    return SessionInfo(name, day, log_path, meta_path, start, float(grace), tuple(roster), created)
+
+
+def _session_events(info: SessionInfo, rows: list[dict[str, Any]], warnings: list[str]) -> list[dict[str, Any]]:
+    """The session's marks with status and minutes after start; earliest mark per student."""
+    first: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r["first_seen"]):
+        if row["student_id"] in first:
+            warnings.append(f"{info.log_path.name}: {row['student_id']} is marked more than once; the earliest mark counts")
+            continue
+        first[row["student_id"]] = row
+    if not first:
+        return []
+    start = info.scheduled_start or min(r["first_seen"] for r in first.values())
+    return [{
+        "date": info.day, "session": info.session, "student_id": r["student_id"], "name": r["name"],
+        "first_seen": r["first_seen"], "status": LATE if is_late(r["first_seen"], start, info.grace_minutes) else PRESENT,
+        "minutes_after_start": round((r["first_seen"] - start).total_seconds() / 60, 2),
+        "distance": r["distance"], "source": r["source"], "frame": r["frame"], "media_time_s": r["media_time_s"],
+    } for r in first.values()]
+
+
+def _marks_of(data: Attendance, info: SessionInfo) -> dict[str, dict[str, Any]]:
+    events = data.events
+    mine = events[(events["date"] == info.day) & (events["session"] == info.session)] if len(events) else events
+    return {r["student_id"]: r for r in mine.to_dict("records")}
+
+
+def _effective_start(info: SessionInfo, marks: dict[str, dict[str, Any]]) -> datetime | None:
+    if info.scheduled_start is not None:
+        return info.scheduled_start
+    return min((m["first_seen"] for m in marks.values()), default=None)
+
+
+def _roster_of(info: SessionInfo, marks: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """Roster saved with the session, names as marked where marked, then marked strangers to it."""
+    roster = [(sid, marks[sid]["name"] if sid in marks else name) for sid, name in info.roster]
+    known = {sid for sid, _ in roster}
+    extra = sorted((m for sid, m in marks.items() if sid not in known), key=lambda m: m["first_seen"])
+    return roster + [(m["student_id"], m["name"]) for m in extra]
+
+
+def _students(per_session: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(student_id, latest name)`` of everyone in ``per_session``, sorted by id."""
+    latest: dict[str, str] = {}
+    for rec in per_session.itertuples(index=False):  # chronological: later names win
+        latest[rec.student_id] = rec.name
+    return sorted(latest.items())
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """A DataFrame of ``rows``: numeric columns as numbers; dates, times and text stay
+    Python objects (times of different sessions may carry different UTC offsets)."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    df = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
+    for column in ("minutes_after_start", "distance", "media_time_s", "attendance_rate"):
+        if column in df:
+            df[column] = pd.to_numeric(df[column]).astype(float)
+    for column in ("frame", "sessions", "attended", "late", "absent"):
+        if column in df and df[column].notna().all():
+            df[column] = df[column].astype(int)
+    return df
+
+
+def _sort_time(value: datetime | None) -> float:
+    return value.timestamp() if value is not None else 0.0
+
+
+def _cell(value: Any) -> Any:
+    """One CSV cell: ISO 8601 for dates and times, ``""`` for missing, text neutralised."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
+    return value

@@ -1,0 +1,273 @@
+"""The attendance log of one session: a CSV that never loses a mark.
+
+Files, under ``logs/``:
+
+* ``<YYYY-MM-DD>_<session>.csv`` — UTF-8 (with BOM, for Excel), a header and one row per
+  mark: ``session, student_id, name, first_seen, distance, source, frame, media_time_s``.
+  ``first_seen`` is ISO 8601 local time with its UTC offset.  Text cells that a
+  spreadsheet would run as a formula are neutralised (:mod:`attendance.core.csvsafe`).  Each
+  row is written with one ``write``, flushed and fsynced before :meth:`SessionLog.mark`
+  returns, so a mark survives kill -9 the next instant.
+* ``<YYYY-MM-DD>_<session>.meta.json`` — the session's scheduled start (if any), grace
+  period, and the roster at the time (ids and names; no face data), written atomically.
+* ``<YYYY-MM-DD>_<session>.csv.lock`` — held while a session writes; a second writer
+  gets :class:`LogLockedError`.
+
+Restarting the same session (same day, same name) appends and never marks anyone twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from attendance.core.atomic import atomic_write_bytes
+from attendance.core.csvsafe import CSV_ENCODING, neutralise, restore
+from attendance.core.errors import AttendanceError, LogLockedError
+from attendance.core.names import clean_session, slug
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("session", "student_id", "name", "first_seen", "distance", "source", "frame", "media_time_s")
+DEFAULT_GRACE_MINUTES = 10.0
+
+
+def is_late(first_seen: datetime, start: datetime, grace_minutes: float) -> bool:
+    """The lateness rule everywhere (reports, exports, the window): first seen *more*
+    than ``grace_minutes`` after ``start`` (the scheduled start, or else the session's
+    first mark).  Exactly at the limit is on time."""
+    return first_seen > start + timedelta(minutes=grace_minutes)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One student marked present: the first confident sighting in this session.
+
+    ``distance``: match distance (0 identical .. ~1); ``frame``: index of the frame in the
+    source; ``media_time_s``: its position in the source, in seconds.
+    """
+
+    student_id: str
+    name: str
+    first_seen: datetime
+    distance: float
+    source: str
+    frame: int
+    media_time_s: float
+
+    def row(self, session: str) -> list[object]:
+        return [
+            neutralise(session),
+            neutralise(self.student_id),
+            neutralise(self.name),
+            self.first_seen.isoformat(timespec="seconds"),
+            f"{self.distance:.3f}",
+            neutralise(self.source),
+            self.frame,
+            f"{self.media_time_s:.2f}",
+        ]
+
+
+def log_paths(logs_dir: Path, session: str, day: date) -> tuple[Path, Path]:
+    """The CSV and meta paths of ``session`` on ``day``."""
+    stem = f"{day.isoformat()}_{slug(session)}"
+    return logs_dir / f"{stem}.csv", logs_dir / f"{stem}.meta.json"
+
+
+@dataclass
+class LogRead:
+    """Rows of one log read back (cells restored), and a warning per skipped line."""
+
+    path: Path
+    rows: list[dict[str, Any]]
+    warnings: list[str]
+
+
+def read_log(path: Path) -> LogRead:
+    """Read a session log tolerantly.
+
+    A row that does not parse (cut by a crash, edited by hand) is skipped with a
+    warning naming the file and line; it is never silently dropped.  ``distance``,
+    ``frame`` and ``media_time_s`` come back as numbers and ``first_seen`` as an aware
+    ``datetime``.
+    """
+    path = Path(path)
+    warnings: list[str] = []
+    rows: list[dict[str, Any]] = []
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise AttendanceError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode(CSV_ENCODING)
+    except UnicodeDecodeError:
+        text = raw.decode(CSV_ENCODING, errors="replace")
+        warnings.append(f"{path.name}: not valid UTF-8; damaged characters replaced")
+    complete = text.endswith("\n")
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return LogRead(path, rows, warnings)
+    header = next(csv.reader([lines[0]]))
+    if tuple(header) != COLUMNS:
+        raise AttendanceError(f"{path}: not an attendance log (header is {','.join(header)[:80]!r})")
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        if number == len(lines) and not complete:
+            warnings.append(f"{path.name} line {number}: incomplete last line (cut by a crash?), skipped")
+            continue
+        try:
+            cells = next(csv.reader([line]))
+            if len(cells) != len(COLUMNS):
+                raise ValueError(f"{len(cells)} cells instead of {len(COLUMNS)}")
+            row: dict[str, Any] = {k: restore(v) for k, v in zip(COLUMNS, cells)}
+            row["first_seen"] = datetime.fromisoformat(row["first_seen"])
+            if row["first_seen"].tzinfo is None:
+                row["first_seen"] = row["first_seen"].astimezone()
+            row["distance"] = float(row["distance"])
+            row["frame"] = int(row["frame"])
+            row["media_time_s"] = float(row["media_time_s"])
+            if not row["student_id"]:
+                raise ValueError("empty student id")
+        except (ValueError, StopIteration, csv.Error) as exc:
+            warnings.append(f"{path.name} line {number}: unreadable row skipped ({exc})")
+            continue
+        rows.append(row)
+    return LogRead(path, rows, warnings)
+
+
+def read_meta(meta_path: Path, warnings: list[str] | None = None) -> dict[str, Any]:
+    """The meta JSON of a session, or ``{}`` if missing or unreadable (with a warning).
+
+    The warning is appended to ``warnings`` when a list is given, else logged.
+    """
+    try:
+        meta = json.loads(Path(meta_path).read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+        return meta
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        message = f"{Path(meta_path).name}: unreadable session details ({exc}); using the log alone"
+        if warnings is None:
+            log.warning("%s", message)
+        else:
+            warnings.append(message)
+        return {}
+
+
+class SessionLog:
+    """Writer of one session's log; use as a context manager (holds the lock)."""
+
+    def __init__(self, logs_dir: Path, session: str, day: date | None = None) -> None:
+        self.session = clean_session(session)
+        self.day = day or date.today()
+        self.logs_dir = Path(logs_dir)
+        self.path, self.meta_path = log_paths(self.logs_dir, self.session, self.day)
+        self._lock = FileLock(str(self.path) + ".lock", timeout=0, mode=0o600)
+        self._fh: io.TextIOWrapper | None = None
+        #: Student id -> name of everyone marked in this session (this run and earlier ones).
+        self.marked: dict[str, str] = {}
+        self.warnings: list[str] = []
+
+    def open(self, roster: list[tuple[str, str]], start: datetime | None = None, grace_minutes: float | None = None, source: str = "") -> SessionLog:
+        """Lock the log, create or resume it, and record the session details.
+
+        ``roster``: ``(student_id, name)`` of everyone enrolled now.  ``start``: the
+        scheduled start (late = first seen after start + grace); ``None`` keeps a start
+        given earlier for this session, else the first mark will count as the start.
+        """
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise LogLockedError(
+                f"{self.path.name} is being written by another attendance run; stop that run or choose another --session"
+            ) from None
+        try:
+            self._resume()
+            self._write_meta(roster, start, grace_minutes, source)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _resume(self) -> None:
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if exists:
+            previous = read_log(self.path)
+            self.warnings = previous.warnings
+            for w in previous.warnings:
+                log.warning("%s", w)
+            for row in previous.rows:
+                self.marked.setdefault(row["student_id"], row["name"])
+            with open(self.path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                ends_clean = fh.read(1) == b"\n"
+        self._fh = open(self.path, "a", encoding="utf-8", newline="")
+        if not exists:
+            self._write_line("\ufeff" + _csv_line(COLUMNS))
+        elif not ends_clean:
+            self._write_line("\n")  # isolate a row cut by a crash; the reader reports it
+
+    def _write_meta(self, roster: list[tuple[str, str]], start: datetime | None, grace: float | None, source: str) -> None:
+        meta = read_meta(self.meta_path)
+        known = {r["id"] for r in meta.get("roster", [])}
+        meta.setdefault("session", self.session)
+        meta.setdefault("date", self.day.isoformat())
+        meta.setdefault("created", datetime.now().astimezone().isoformat(timespec="seconds"))
+        if start is not None:
+            meta["start"] = start.isoformat(timespec="seconds")
+        meta.setdefault("start", None)
+        if grace is not None or "grace_minutes" not in meta:
+            meta["grace_minutes"] = float(grace if grace is not None else DEFAULT_GRACE_MINUTES)
+        meta["roster"] = meta.get("roster", []) + [{"id": i, "name": n} for i, n in roster if i not in known]
+        sources = meta.get("sources", [])
+        if source and source not in sources:
+            sources.append(source)
+        meta["sources"] = sources
+        atomic_write_bytes(self.meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"), mode=0o644)
+
+    def _write_line(self, line: str) -> None:
+        assert self._fh is not None, "SessionLog.open() first"
+        self._fh.write(line)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def mark(self, mark: Mark) -> bool:
+        """Append ``mark`` durably; ``False`` (nothing written) if already marked."""
+        if mark.student_id in self.marked:
+            return False
+        self._write_line(_csv_line(mark.row(self.session)))
+        self.marked[mark.student_id] = mark.name
+        log.info("marked %s (%s) at %s", mark.name, mark.student_id, mark.first_seen.isoformat(timespec="seconds"))
+        return True
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if self._lock.is_locked:
+            self._lock.release()
+
+    def __enter__(self) -> SessionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _csv_line(cells: object) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)  # type: ignore[arg-type]
+    return buffer.getvalue()

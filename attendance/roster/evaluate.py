@@ -1,0 +1,144 @@
+"""Honest accuracy on a folder-per-person dataset, the way attendance is used.
+
+ONE photo per person is enrolled (the first, sorted by name); every other photo is a
+probe.  Reported:
+
+* rank-1 accuracy: probes identified as the right person under the tolerance;
+* false-accept rate, leave-one-person-out: each person is removed from the gallery in
+  turn and all their photos are shown to it; any acceptance is a false "present" of
+  someone who is not there, the costly error for attendance;
+* per-person results, and a sweep of tolerances computed from the same distances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from attendance.core.errors import AttendanceError
+from attendance.recognition.engine import ENROLL_JITTERS
+from attendance.recognition.gallery import Gallery
+from attendance.recognition.photos import PhotoFace
+from attendance.roster.enroll import PlannedPhoto, default_workers, encode_many, plan_folder
+
+SWEEP = (0.40, 0.45, 0.50, 0.55, 0.60)
+
+
+@dataclass
+class PersonResult:
+    """Per-person figures; ``probes`` excludes the enrolled photo."""
+
+    name: str
+    enrolled_photo: str
+    probes: int = 0
+    correct: int = 0
+    wrong: int = 0
+    rejected: int = 0
+    impostor_trials: int = 0
+    false_accepts: int = 0
+
+
+@dataclass
+class Evaluation:
+    """The whole report; rates are fractions in [0, 1] (NaN when there was nothing to test)."""
+
+    tolerance: float
+    people: list[PersonResult]
+    skipped: list[str] = field(default_factory=list)
+    sweep: list[tuple[float, float, float]] = field(default_factory=list)
+
+    @property
+    def probes(self) -> int:
+        return sum(p.probes for p in self.people)
+
+    @property
+    def accuracy(self) -> float:
+        return _ratio(sum(p.correct for p in self.people), self.probes)
+
+    @property
+    def impostor_trials(self) -> int:
+        return sum(p.impostor_trials for p in self.people)
+
+    @property
+    def false_accept_rate(self) -> float:
+        return _ratio(sum(p.false_accepts for p in self.people), self.impostor_trials)
+
+
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else float("nan")
+
+
+def evaluate(
+    dataset: Path,
+    tolerance: float = 0.5,
+    *,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Evaluation:
+    """Evaluate one-photo enrollment on ``dataset`` (a folder of per-person folders)."""
+    plan, bad = plan_folder(dataset)
+    if not plan:
+        raise AttendanceError(f"{dataset}: no photos found (expected one folder per person)")
+    by_person: dict[str, list[PlannedPhoto]] = {}
+    for item in plan:
+        by_person.setdefault(item.name, []).append(item)
+    skipped = [o.message for o in bad]
+    gallery_items = [items[0] for items in by_person.values()]
+    probe_items = [it for items in by_person.values() for it in items[1:]]
+
+    faces: dict[Path, np.ndarray] = {}
+    total, done = len(plan), 0
+    for jitters, items in ((ENROLL_JITTERS, gallery_items), (1, probe_items)):
+        for item, result in encode_many(items, workers or default_workers(), jitters):
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+            if isinstance(result, PhotoFace):
+                faces[item.path] = result.encoding
+            else:
+                skipped.append(str(result))
+
+    names = [n for n, items in by_person.items() if items[0].path in faces]
+    rows = {n: PersonResult(n, by_person[n][0].source) for n in by_person}
+    for n, items in by_person.items():
+        if items[0].path not in faces:
+            skipped.append(f"{n}: enrollment photo unusable, person left out")
+    enc = np.stack([faces[by_person[n][0].path] for n in names]) if names else np.zeros((0, 128), np.float32)
+    full = Gallery(tuple(names), tuple(names), enc, np.arange(len(names), dtype=np.int32))
+
+    genuine: list[tuple[str, str, float]] = []  # (truth, predicted, distance)
+    impostor: list[tuple[str, float]] = []  # (truth, closest distance to someone else)
+    for n in names:
+        probes = [faces[it.path] for it in by_person[n][1:] if it.path in faces]
+        if probes:
+            m = full.match(np.stack(probes))
+            genuine += [(n, names[int(p)], float(d)) for p, d in zip(m.person, m.distance)]
+        others = [i for i, other in enumerate(names) if other != n]
+        if others:
+            without = Gallery(tuple(names[i] for i in others), tuple(names[i] for i in others), enc[others], np.arange(len(others), dtype=np.int32))
+            own = [faces[it.path] for it in by_person[n] if it.path in faces]
+            m = without.match(np.stack(own))
+            impostor += [(n, float(d)) for d in m.distance]
+
+    def tally(tol: float) -> tuple[float, float]:
+        ok = sum(1 for t, p, d in genuine if p == t and d < tol)
+        fa = sum(1 for _, d in impostor if d < tol)
+        return _ratio(ok, len(genuine)), _ratio(fa, len(impostor))
+
+    for truth, predicted, d in genuine:
+        row = rows[truth]
+        row.probes += 1
+        if d >= tolerance:
+            row.rejected += 1
+        elif predicted == truth:
+            row.correct += 1
+        else:
+            row.wrong += 1
+    for truth, d in impostor:
+        rows[truth].impostor_trials += 1
+        rows[truth].false_accepts += int(d < tolerance)
+    sweep = [(tol, *tally(tol)) for tol in sorted({*SWEEP, tolerance})]
+    return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep)

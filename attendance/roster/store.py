@@ -1,0 +1,362 @@
+"""The encoding store under ``known_faces/``: who is enrolled and their saved encodings.
+
+On disk:
+
+* ``gallery.npz`` (NumPy, no pickles): ``encodings`` ``(n, 128)`` float32, one row per
+  enrollment photo; ``owner`` ``(n,)`` int32, the row's person; ``meta``, the roster as
+  UTF-8 JSON (names, ids, photo fingerprints, ISO 8601 times).  The file is replaced
+  atomically on every change and checked (zip CRCs, shapes, finite values, consistent
+  counts) when loaded, so a damaged file gives a clear error rather than a numpy crash.
+* ``thumbs/<key>.jpg``: one small face thumbnail per person, for the desktop window.
+  ``key`` is random, so a name never becomes a path.
+
+Edits go through :meth:`FaceStore.edit`, which holds ``known_faces/.lock`` so two
+enrollments never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import secrets
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from attendance.core.atomic import atomic_write_bytes
+from attendance.core.errors import AttendanceError, StoreError
+from attendance.core.names import clean_id, clean_name, same_name
+from attendance.recognition.engine import ENCODING_DIM
+from attendance.recognition.gallery import Gallery
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "gallery.npz"
+FORMAT = 1
+
+
+def now_iso() -> str:
+    """Current local time, ISO 8601 with UTC offset, whole seconds."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class Photo:
+    """One enrollment photo: where it came from and its fingerprint (not the image)."""
+
+    source: str
+    sha256: str
+    added: str
+
+
+@dataclass
+class Person:
+    """An enrolled student; ``encodings`` is ``(len(photos), 128)`` float32."""
+
+    id: str
+    name: str
+    key: str
+    enrolled: str
+    photos: list[Photo] = field(default_factory=list)
+    encodings: np.ndarray = field(default_factory=lambda: np.zeros((0, ENCODING_DIM), np.float32))
+
+
+class FaceStore:
+    """The roster and encodings in one ``known_faces/`` folder."""
+
+    def __init__(self, folder: Path, people: list[Person] | None = None) -> None:
+        self.folder = Path(folder)
+        self.people: list[Person] = people or []
+
+    # ----- loading and saving -------------------------------------------------------
+    @property
+    def path(self) -> Path:
+        return self.folder / STORE_FILE
+
+    @property
+    def thumbs(self) -> Path:
+        return self.folder / "thumbs"
+
+    @staticmethod
+    def _read(where: Path) -> tuple[np.ndarray, list[dict[str, Any]], np.ndarray]:
+        """Read and check ``gallery.npz``: encodings ``(n, 128)``, the people's metadata, and
+        each person's number of rows ``(people,)``."""
+        if not zipfile.is_zipfile(where):
+            raise StoreError(f"{where} is damaged or not a store file (not a NumPy .npz archive); {_RECOVER}")
+        try:
+            with np.load(where, allow_pickle=False) as data:
+                missing = {"encodings", "owner", "meta"} - set(data.files)
+                if missing:
+                    raise StoreError(f"{where} is damaged: missing {', '.join(sorted(missing))}; {_RECOVER}")
+                encodings = np.asarray(data["encodings"])
+                owner = np.asarray(data["owner"])
+                meta_bytes = np.asarray(data["meta"]).tobytes()
+        except StoreError:
+            raise
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, MemoryError) as exc:
+            raise StoreError(f"{where} is damaged or not a store file ({_one_line(exc)}); {_RECOVER}") from None
+        try:
+            meta = json.loads(meta_bytes.decode("utf-8"))
+            people_meta = meta["people"]
+            if meta.get("format") != FORMAT:
+                raise StoreError(f"{where} has format {meta.get('format')!r}; this version reads format {FORMAT}")
+        except StoreError:
+            raise
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise StoreError(f"{where} is damaged: unreadable roster ({_one_line(exc)}); {_RECOVER}") from None
+        if encodings.ndim != 2 or encodings.shape[1] != ENCODING_DIM or encodings.dtype != np.float32:
+            raise StoreError(f"{where} is damaged: encodings have shape {encodings.shape} {encodings.dtype}; {_RECOVER}")
+        if owner.shape != (len(encodings),) or not np.isfinite(encodings).all():
+            raise StoreError(f"{where} is damaged: inconsistent encodings; {_RECOVER}")
+        try:
+            counts = np.array([len(pm["photos"]) for pm in people_meta], dtype=np.int64)
+            if (counts == 0).any() or counts.sum() != len(encodings) or not np.array_equal(owner, np.repeat(np.arange(len(counts)), counts)):
+                raise ValueError("rows and people do not match")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(f"{where} is damaged: roster and encodings disagree ({_one_line(exc)}); {_RECOVER}") from None
+        return encodings, people_meta, counts
+
+    @classmethod
+    def load(cls, folder: Path) -> FaceStore:
+        """Load the store; a missing file is an empty roster, a damaged one a :class:`StoreError`."""
+        store = cls(folder)
+        if not store.path.exists():
+            return store
+        where = store.path
+        encodings, people_meta, _ = cls._read(where)
+        try:
+            row = 0
+            for pm in people_meta:
+                photos = [Photo(str(p["source"]), str(p["sha256"]), str(p["added"])) for p in pm["photos"]]
+                n = len(photos)
+                store.people.append(
+                    Person(
+                        id=clean_id(pm["id"]),
+                        name=clean_name(pm["name"]),
+                        key=_check_key(pm["key"]),
+                        enrolled=str(pm["enrolled"]),
+                        photos=photos,
+                        encodings=encodings[row : row + n],
+                    )
+                )
+                row += n
+            if row != len(encodings):
+                raise ValueError("extra encoding rows")
+            for what, values in (("id", [p.id for p in store.people]), ("key", [p.key for p in store.people])):
+                if len(set(values)) != len(values):
+                    raise ValueError(f"the same {what} is used twice")
+        except (KeyError, TypeError, ValueError, AttendanceError) as exc:
+            # AttendanceError: a name or id edited into something clean_name refuses.
+            raise StoreError(f"{where} is damaged: roster and encodings disagree ({_one_line(exc)}); {_RECOVER}") from None
+        return store
+
+    @classmethod
+    def load_gallery(cls, folder: Path) -> Gallery:
+        """Only what matching needs (ids, names, encodings), fast even for 100,000 people.
+
+        Checks the file as :meth:`load` does, except the per-person name rules.
+        """
+        path = Path(folder) / STORE_FILE
+        if not path.exists():
+            return Gallery.empty()
+        encodings, people_meta, counts = cls._read(path)
+        try:
+            ids = tuple(str(pm["id"]) for pm in people_meta)
+            names = tuple(str(pm["name"]) for pm in people_meta)
+        except (KeyError, TypeError) as exc:
+            raise StoreError(f"{path} is damaged: roster and encodings disagree ({_one_line(exc)}); {_RECOVER}") from None
+        return Gallery(ids, names, encodings, np.repeat(np.arange(len(counts), dtype=np.int32), counts))
+
+    def save(self) -> None:
+        """Write the whole store atomically (temporary file, fsync, rename).
+
+        People without a photo (created by :meth:`add_person`, never given one) are not
+        saved: every saved person has at least one encoding."""
+        self.people = [p for p in self.people if p.photos]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(self.folder, 0o700)
+        encodings = (
+            np.concatenate([p.encodings for p in self.people]).astype(np.float32)
+            if self.people
+            else np.zeros((0, ENCODING_DIM), np.float32)
+        )
+        owner = np.concatenate([np.full(len(p.photos), i, np.int32) for i, p in enumerate(self.people)]) if self.people else np.zeros((0,), np.int32)
+        meta = {
+            "format": FORMAT,
+            "people": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "key": p.key,
+                    "enrolled": p.enrolled,
+                    "photos": [{"source": ph.source, "sha256": ph.sha256, "added": ph.added} for ph in p.photos],
+                }
+                for p in self.people
+            ],
+        }
+        meta_arr = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+        buffer = io.BytesIO()
+        np.savez(buffer, encodings=encodings, owner=owner, meta=meta_arr)
+        atomic_write_bytes(self.path, buffer.getvalue())
+        log.debug("saved %d people, %d encodings to %s", len(self.people), len(encodings), self.path)
+
+    @classmethod
+    @contextmanager
+    def edit(cls, folder: Path, timeout: float = 30.0) -> Iterator[FaceStore]:
+        """Lock, load, yield the store for changes, then save it (only if no exception)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(folder / ".lock"), timeout=timeout, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(f"{folder} is being changed by another attendance command; try again when it finishes") from None
+        try:
+            _remove_leftovers(folder)
+            store = cls.load(folder)
+            store._remove_orphan_thumbnails()
+            yield store
+            store.save()
+        finally:
+            lock.release()
+
+    # ----- queries ------------------------------------------------------------------
+    def gallery(self) -> Gallery:
+        """A matching snapshot of every enrolled encoding."""
+        if not self.people:
+            return Gallery.empty()
+        return Gallery(
+            ids=tuple(p.id for p in self.people),
+            names=tuple(p.name for p in self.people),
+            encodings=np.concatenate([p.encodings for p in self.people]),
+            owner=np.concatenate([np.full(len(p.photos), i, np.int32) for i, p in enumerate(self.people)]),
+        )
+
+    def by_id(self, student_id: str) -> Person | None:
+        return next((p for p in self.people if p.id == student_id), None)
+
+    def by_name(self, name: str) -> list[Person]:
+        return [p for p in self.people if same_name(p.name, name)]
+
+    def find(self, name_or_id: str) -> Person:
+        """The one person with this id, else with this name; :class:`StoreError` if none or several."""
+        person = self.by_id(name_or_id.strip())
+        if person:
+            return person
+        named = self.by_name(name_or_id)
+        if not named:
+            raise StoreError(f"nobody named or numbered {name_or_id!r} is enrolled (see: attendance roster)")
+        if len(named) > 1:
+            ids = ", ".join(p.id for p in named)
+            raise StoreError(f"{len(named)} students are named {name_or_id!r} (ids {ids}); give the id instead")
+        return named[0]
+
+    def thumbnail_path(self, person: Person) -> Path:
+        return self.thumbs / f"{person.key}.jpg"
+
+    def _remove_orphan_thumbnails(self) -> None:
+        """Delete thumbnails of nobody in the roster (a save killed after the thumbnail
+        of a new person was written): a face photo must not outlive its person."""
+        keys = {p.key for p in self.people}
+        for thumb in self.thumbs.glob("*.jpg"):
+            if thumb.stem not in keys:
+                log.info("removing %s, the thumbnail of nobody enrolled", thumb)
+                thumb.unlink(missing_ok=True)
+
+    # ----- changes ------------------------------------------------------------------
+    def next_id(self) -> str:
+        """A new student id of the form ``S0001``."""
+        taken = {p.id for p in self.people}
+        numbers = [int(i[1:]) for i in taken if i.startswith("S") and i[1:].isdigit()]
+        n = max(numbers, default=0) + 1
+        while f"S{n:04d}" in taken:
+            n += 1
+        return f"S{n:04d}"
+
+    def add_person(self, name: str, student_id: str | None = None) -> Person:
+        """Create a new, photo-less person (saved once a photo is added)."""
+        name = clean_name(name)
+        sid = clean_id(student_id) if student_id else self.next_id()
+        if self.by_id(sid):
+            raise StoreError(f"student id {sid!r} is already used by {self.by_id(sid).name!r}")  # type: ignore[union-attr]
+        person = Person(id=sid, name=name, key=secrets.token_hex(8), enrolled=now_iso())
+        self.people.append(person)
+        return person
+
+    def set_photo(self, person: Person, photo: Photo, encoding: np.ndarray, thumbnail_jpeg: bytes | None) -> str:
+        """Add ``photo`` to ``person`` or replace the one with the same source.
+
+        Returns ``"added"``, ``"updated"`` or ``"unchanged"`` (same fingerprint already there).
+        """
+        encoding = np.asarray(encoding, np.float32).reshape(1, ENCODING_DIM)
+        if any(p.sha256 == photo.sha256 for p in person.photos):
+            return "unchanged"
+        same_source = [i for i, p in enumerate(person.photos) if p.source == photo.source]
+        if same_source:
+            i = same_source[0]
+            person.photos[i] = photo
+            person.encodings = person.encodings.copy()
+            person.encodings[i] = encoding[0]
+            status = "updated"
+        else:
+            person.photos.append(photo)
+            person.encodings = np.concatenate([person.encodings, encoding])
+            status = "added"
+        self.thumbs.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(self.thumbs, 0o700)
+        if thumbnail_jpeg and (status == "updated" or len(person.photos) == 1 or not self.thumbnail_path(person).exists()):
+            atomic_write_bytes(self.thumbnail_path(person), thumbnail_jpeg)
+        return status
+
+    def remove(self, person: Person) -> None:
+        """Delete a person's encodings (on the next save) and their thumbnail (now)."""
+        self.people = [p for p in self.people if p is not person]
+        try:
+            self.thumbnail_path(person).unlink()
+        except FileNotFoundError:
+            pass
+
+
+_RECOVER = "move it away and enroll again (attendance enroll FOLDER)"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Delete temporary files a killed save left behind (``.NAME.XXXX.tmp``, see
+    :mod:`attendance.core.atomic`): they may hold encodings of since-removed people.  Only
+    called with the store lock held, when no save can be in progress."""
+    for parent in (folder, folder / "thumbs"):
+        for leftover in parent.glob(".*.tmp"):
+            log.info("removing %s, left by an interrupted save", leftover)
+            leftover.unlink(missing_ok=True)
+
+
+_KEY = re.compile(r"[0-9a-f]{16}")
+
+
+def _check_key(key: object) -> str:
+    if not (isinstance(key, str) and _KEY.fullmatch(key)):
+        raise ValueError(f"bad key {key!r}")
+    return key
+
+
+def describe(person: Person) -> dict[str, str | int]:
+    """A roster row: id, name, photo count, enrolled time."""
+    return {"id": person.id, "name": person.name, "photos": len(person.photos), "enrolled": person.enrolled}
+
+

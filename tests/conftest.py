@@ -1,5 +1,12 @@
 """Shared fixtures: the shared data folder, a CLI runner, and enrolled homes built once
-per test session with the real dlib models."""
+per test session with the real dlib models.
+
+The test folders mirror the package (``tests/core/`` tests ``attendance/core/``, and so on;
+``tests/cli/`` the command line as a whole).  They are plain folders, not packages: this
+rootdir conftest puts ``tests/`` on ``sys.path``, so every test imports the shared helpers
+as ``from conftest import ...``, ``from xvfb import ...`` and ``from streaming import ...``.
+Test file names must therefore be unique across folders.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,60 @@
+"""The command line as a whole: the data home (--home, ATTENDANCE_HOME, the working
+folder), --help and usage errors on every command, and doctor."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, SHARED, run_cli
+
+PHOTOS = SHARED / "photos"
+
+
+def test_data_home_option_env_and_cwd(people_home: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ATTENDANCE_HOME"}
+
+    def roster(*args: str, cwd: Path, extra: dict[str, str] | None = None) -> str:
+        proc = subprocess.run([sys.executable, "-m", "attendance", *args, "roster", "--csv"], cwd=cwd, env={**env, **(extra or {})},
+                              capture_output=True, text=True, timeout=60, check=True)
+        return proc.stdout
+
+    five = roster(cwd=people_home)
+    assert len(five.splitlines()) == 6
+    assert roster(cwd=empty, extra={"ATTENDANCE_HOME": str(people_home)}) == five
+    assert roster("--home", str(people_home), cwd=empty) == five
+    assert roster("--home", str(empty), cwd=people_home, extra={"ATTENDANCE_HOME": str(people_home)}) == "id,name,photos,enrolled\n"
+    target = tmp_path / "elsewhere"
+    subprocess.run([sys.executable, "-m", "attendance", "--home", str(target), "enroll", str(PHOTOS / "alex-lacamoire.png"),
+                    "--name", "Alex", "--jitters", "1"], cwd=empty, env=env, capture_output=True, timeout=120, check=True)
+    assert (target / "known_faces" / "gallery.npz").is_file() and (target / "logs").is_dir()
+    assert list(empty.iterdir()) == []
+
+
+def test_help_on_every_subcommand() -> None:
+    from attendance.cli.main import main
+
+    commands = sorted(main.commands)
+    assert {"enroll", "roster", "remove", "evaluate"} <= set(commands)
+    procs = {name: subprocess.Popen([sys.executable, "-m", "attendance", *([name] if name else []), "--help"], cwd=ROOT,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name in ["", *commands]}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and out.startswith("Usage: ") and "Traceback" not in err, (name, err)
+        assert "--help" in out
+    usage = run_cli("enroll")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+    no_name = run_cli("enroll", str(PHOTOS / "obama.jpg"))
+    assert no_name.returncode == 2 and "needs --name" in no_name.stderr
+
+
+def test_doctor_checks_the_models_and_a_real_recognition_worker() -> None:
+    proc = run_cli("doctor", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "ok  face models loaded" in proc.stdout
+    assert "ok  recognition worker started and answered" in proc.stdout

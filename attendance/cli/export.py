@@ -1,4 +1,4 @@
-"""``attendance export`` (CSV tables) and ``attendance report`` (a PNG of charts)."""
+"""``attendance export`` (CSV tables, an Excel workbook) and ``attendance report`` (a PNG of charts)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 
 from attendance.cli.common import home_of
 from attendance.core.errors import AttendanceError
+from attendance.records.formats import FORMATS, XLSX
 
 
 def filter_options(func: Any) -> Any:
@@ -43,16 +44,17 @@ def load_filtered(ctx: click.Context, session_name: str | None, date_from: datet
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["events", "session", "matrix", "summary"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="events: one row per mark; session: each roster with present/late/absent; matrix: students x "
-                   "sessions; summary: per-student totals and rate.  [default: session with --session, else matrix]")
+                   "sessions; summary: per-student totals and rate; xlsx: one Excel workbook with the session, "
+                   "matrix and summary sheets.  [default: session with --session, else matrix]")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
-              help="CSV file to write (UTF-8 with BOM for Excel), or - for standard output (UTF-8, no BOM).")
+              help="File to write (CSV: UTF-8 with BOM for Excel), or - for standard output (CSV only: UTF-8, no BOM).")
 @filter_options
 @click.pass_context
 def export(ctx: click.Context, fmt: str | None, output: str, session_name: str | None, date_from: datetime | None,
            date_to: datetime | None) -> None:
-    """Export attendance from the session logs as spreadsheet-safe CSV.
+    """Export attendance from the session logs as spreadsheet-safe CSV, or as an Excel workbook.
 
     A session's roster is who was enrolled when it ran plus anyone marked; students
     enrolled later are not counted absent from it, students removed since still appear.
@@ -61,7 +63,15 @@ def export(ctx: click.Context, fmt: str | None, output: str, session_name: str |
     """
     from attendance.records.export import table, to_csv_text, write_csv
 
+    if fmt == XLSX and output == "-":
+        raise AttendanceError("an Excel workbook cannot go to standard output: give a file with -o FILE.xlsx")
     data = load_filtered(ctx, session_name, date_from, date_to)
+    if fmt == XLSX:
+        from attendance.records.xlsx import write_xlsx
+
+        path = write_xlsx(data, Path(output))
+        click.echo(f"wrote the session, matrix and summary sheets of {len(data.sessions)} sessions to {path}", err=True)
+        return
     frame = table(data, fmt or ("session" if session_name else "matrix"))
     if output == "-":
         try:

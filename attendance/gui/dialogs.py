@@ -13,6 +13,7 @@ from tkinter import filedialog, messagebox
 PHOTO_TYPES = [("Photos", "*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff *.JPG *.JPEG *.PNG"), ("All files", "*")]
 VIDEO_TYPES = [("Videos", "*.mp4 *.avi *.mov *.mkv *.webm *.MP4 *.MOV"), ("All files", "*")]
 CSV_TYPES = [("CSV", "*.csv"), ("All files", "*")]
+XLSX_TYPES = [("Excel workbook", "*.xlsx"), ("All files", "*")]
 
 
 class Dialogs:
@@ -30,6 +31,10 @@ class Dialogs:
     def save_csv(self, suggested: str) -> Path | None:
         return _path(filedialog.asksaveasfilename(parent=self.parent, title="Export CSV", initialfile=suggested,
                                                   defaultextension=".csv", filetypes=CSV_TYPES))
+
+    def save_xlsx(self, suggested: str) -> Path | None:
+        return _path(filedialog.asksaveasfilename(parent=self.parent, title="Export Excel workbook", initialfile=suggested,
+                                                  defaultextension=".xlsx", filetypes=XLSX_TYPES))
 
     def confirm(self, title: str, message: str) -> bool:
         return bool(messagebox.askyesno(title, message, parent=self.parent, icon=messagebox.WARNING))

@@ -60,6 +60,7 @@ def start_worker() -> None:
 
     import attendance.records.charts  # noqa: F401
     import attendance.records.export  # noqa: F401
+    import attendance.records.xlsx  # noqa: F401
 
 
 def display_cell(value: Any) -> str:
@@ -73,6 +74,15 @@ def display_cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def build_workbook(logs: Path, query: Query) -> bytes:
+    """The Excel workbook (``attendance export --format xlsx``) of the sessions matching
+    ``query``'s session and dates, as ``.xlsx`` bytes."""
+    from attendance.records.export import load
+    from attendance.records.xlsx import workbook_bytes
+
+    return workbook_bytes(load(logs, query.session, query.date_from, query.date_to))
 
 
 def build_report(logs: Path, query: Query) -> Report:

@@ -1,8 +1,9 @@
-"""The Reports tab: pick a session and/or a date range, see the table and the chart, export CSV.
+"""The Reports tab: pick a session and/or a date range, see the table and the chart, export
+the table as CSV or the session, matrix and summary sheets as one Excel workbook.
 
-Tables and CSV come from :mod:`attendance.records.export` and the chart from
-:mod:`attendance.records.charts`, exactly as ``attendance export`` / ``attendance report`` make
-them, built in a worker process (:mod:`attendance.gui.report_job`) so a running
+Tables and CSV come from :mod:`attendance.records.export`, the workbook from
+:mod:`attendance.records.xlsx` and the chart from :mod:`attendance.records.charts`, exactly
+as ``attendance export`` / ``attendance report`` make them, built in a worker process (:mod:`attendance.gui.report_job`) so a running
 session's video keeps moving while the reports are open.
 """
 
@@ -15,6 +16,7 @@ import tkinter as tk
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from pathlib import Path
 from tkinter import font as tkfont
 from tkinter import ttk
 
@@ -23,7 +25,7 @@ from PIL import Image, ImageTk
 from attendance.core.atomic import atomic_write_bytes
 from attendance.core.errors import AttendanceError
 from attendance.gui.jobs import user_message
-from attendance.gui.report_job import Query, Report, build_report, start_worker
+from attendance.gui.report_job import Query, Report, build_report, build_workbook, start_worker
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, scrolled_tree
 
@@ -45,6 +47,7 @@ class ReportsTab(ttk.Frame):
         self.report: Report | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future[Report] | None = None
+        self._workbook: tuple[Future[bytes], Path] | None = None
         self._again = False
         self._chart_photo: ImageTk.PhotoImage | None = None
         self._resize_after: str | None = None
@@ -88,6 +91,8 @@ class ReportsTab(ttk.Frame):
         self.show_button.grid(row=0, column=8, padx=(PAD * 2, 0))
         self.export_button = ttk.Button(box, text="Export CSV…", command=self.export_csv, state="disabled")
         self.export_button.grid(row=0, column=9, padx=(4, 0))
+        self.xlsx_button = ttk.Button(box, text="Export Excel…", command=self.export_xlsx, state="disabled")
+        self.xlsx_button.grid(row=0, column=10, padx=(4, 0))
         ttk.Label(box, text="dates as YYYY-MM-DD; leave empty for all", foreground="#555555").grid(
             row=1, column=2, columnspan=4, sticky="w", padx=(PAD * 2, 0))
         for combo in (self.session_box, self.kind_box):
@@ -113,8 +118,13 @@ class ReportsTab(ttk.Frame):
 
     @property
     def busy(self) -> bool:
-        """True while a report is being built."""
-        return self._future is not None
+        """True while a report or a workbook is being built."""
+        return self._future is not None or self._workbook is not None
+
+    def _worker(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker)
+        return self._pool
 
     def refresh(self) -> None:
         """Rebuild the report with the current filters, in the worker (see :meth:`_poll`)."""
@@ -126,9 +136,7 @@ class ReportsTab(ttk.Frame):
         except AttendanceError as exc:
             self.app.error("Reports", str(exc))
             return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker)
-        self._future = self._pool.submit(build_report, self.app.home.logs, query)
+        self._future = self._worker().submit(build_report, self.app.home.logs, query)
         self.show_button.configure(state="disabled")
         if self.report is None:
             self.table_title.configure(text="Reading the attendance logs…")
@@ -163,7 +171,8 @@ class ReportsTab(ttk.Frame):
         self._show_table(report)
         self._chart_photo = ImageTk.PhotoImage(Image.open(io.BytesIO(report.chart_png))) if report.chart_png else None
         self.chart.configure(image=self._chart_photo or "")
-        self.export_button.configure(state="normal" if report.sessions else "disabled")
+        for button in (self.export_button, self.xlsx_button):
+            button.configure(state="normal" if report.sessions else "disabled")
         if report.warnings:
             self.app.status.error(f"{len(report.warnings)} warning(s) reading the logs: {report.warnings[0]}")
         else:
@@ -230,9 +239,48 @@ class ReportsTab(ttk.Frame):
             return
         self.app.status.inform(f"wrote {len(report.rows)} rows from {report.sessions} session(s) to {path}")
 
+    def export_xlsx(self) -> None:
+        """Write the Excel workbook (session, matrix and summary sheets) of the sessions on
+        screen, built in the report worker (the bytes ``attendance export --format xlsx`` writes)."""
+        from attendance.core.names import slug
+
+        report = self.report
+        if report is None or not report.sessions or self._workbook is not None:
+            return
+        query = report.query
+        path = self.app.dialogs.save_xlsx("attendance" + (f"-{slug(query.session)}" if query.session else "") + ".xlsx")
+        if path is None:
+            return
+        self._workbook = (self._worker().submit(build_workbook, self.app.home.logs, query), path)
+        self.xlsx_button.configure(state="disabled")
+        self.after(POLL_MS, self._poll_workbook)
+
+    def _poll_workbook(self) -> None:
+        if self._workbook is None:
+            return
+        future, path = self._workbook
+        if not future.done():
+            self.after(POLL_MS, self._poll_workbook)
+            return
+        self._workbook = None
+        self.xlsx_button.configure(state="normal")
+        failure = future.exception()
+        if failure is not None:
+            if isinstance(failure, BrokenProcessPool):
+                self._pool = None
+            self.app.error("Export Excel", user_message(failure))
+            return
+        try:
+            atomic_write_bytes(path, future.result(), mode=0o644)
+        except OSError as exc:
+            self.app.error("Export Excel", f"{path}: cannot write ({exc.strerror or exc})")
+            return
+        self.app.status.inform(f"wrote the session, matrix and summary sheets to {path}")
+
     def shutdown(self) -> None:
         """Stop the report worker (a report being built is abandoned)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
         self._future = None
+        self._workbook = None

@@ -52,11 +52,12 @@ from attendance.core.atomic import atomic_write_bytes
 from attendance.core.csvsafe import CSV_ENCODING, neutralise
 from attendance.core.errors import AttendanceError
 from attendance.core.names import same_name, slug
+from attendance.records.formats import FORMATS as FORMATS  # the one list of export formats
+from attendance.records.formats import TABLE_FORMATS
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, is_late, read_log, read_meta
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("events", "session", "matrix", "summary")
 PRESENT, LATE, ABSENT = "present", "late", "absent"
 
 EVENT_COLUMNS = ["date", "session", "student_id", "name", "first_seen", "status", "minutes_after_start",
@@ -232,10 +233,10 @@ def summary_table(data: Attendance) -> pd.DataFrame:
 
 
 def table(data: Attendance, fmt: str) -> pd.DataFrame:
-    """The table named ``fmt`` (one of :data:`FORMATS`)."""
+    """The table named ``fmt`` (one of :data:`TABLE_FORMATS`)."""
     builders = {"events": events_table, "session": session_table, "matrix": matrix_table, "summary": summary_table}
     if fmt not in builders:
-        raise AttendanceError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise AttendanceError(f"unknown table {fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
     return builders[fmt](data)
 
 

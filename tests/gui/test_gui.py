@@ -33,7 +33,7 @@ class ScriptedDialogs:
     """Answers the window's questions from ``answers`` and records its error messages."""
 
     def __init__(self) -> None:
-        self.answers: dict[str, list[object]] = {"photo": [], "video": [], "csv": [], "confirm": []}
+        self.answers: dict[str, list[object]] = {"photo": [], "video": [], "csv": [], "xlsx": [], "confirm": []}
         self.errors: list[tuple[str, str]] = []
 
     def _next(self, kind: str) -> object:
@@ -48,6 +48,9 @@ class ScriptedDialogs:
 
     def save_csv(self, suggested: str) -> Path | None:
         return self._next("csv")  # type: ignore[return-value]
+
+    def save_xlsx(self, suggested: str) -> Path | None:
+        return self._next("xlsx")  # type: ignore[return-value]
 
     def confirm(self, title: str, message: str) -> bool:
         return bool(self._next("confirm"))
@@ -219,6 +222,15 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
             exported = list(csv.DictReader(fh))
         assert [(r["name"], r["status"]) for r in exported] == [("Lin-Manuel Miranda", "present"), ("Alex Lacamoire", "absent")]
         assert exported[0]["session"] == "period 1" and "T" in exported[0]["first_seen"]
+        workbook = tmp_path / "term.xlsx"
+        dialogs.answers["xlsx"].append(workbook)
+        reports.xlsx_button.invoke()
+        run_until(root, lambda: not reports.busy, 30)
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(workbook)["Session"]
+        assert [(r[4].value, r[5].value) for r in sheet.iter_rows(min_row=2)] == [("Lin-Manuel Miranda", "present"), ("Alex Lacamoire", "absent")]
+        assert "wrote the session, matrix and summary sheets" in app.status.text.get()
 
         # "Take a picture" (the clip stands in for a webcam: its first frame shows one face);
         # the picture is on disk only during the enrollment.

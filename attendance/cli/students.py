@@ -9,29 +9,37 @@ from typing import Any
 import click
 
 from attendance.cli.common import home_of
+from attendance.core.errors import AttendanceError
 from attendance.recognition.engine import ENROLL_JITTERS
+
+#: The enrollment outcomes always counted in a folder's summary line.
+KEPT = ("added", "updated", "unchanged", "failed")
 
 
 @click.command()
-@click.argument("photo_or_folder", type=click.Path(exists=True, path_type=Path))
+@click.argument("photo_or_folder", type=click.Path(path_type=Path))
 @click.option("--name", help="Student name (required for a single photo; free text).")
 @click.option("--id", "student_id", help="Student id (default: the next free S0001-style id).")
+@click.option("--force", is_flag=True, help="Add a photo even if it looks like a different person from the student's other photos.")
 @click.option("--workers", type=click.IntRange(1, 16), help="Processes for a folder (default: one per core, max 2).")
 @click.option("--jitters", type=click.IntRange(1, 100), default=ENROLL_JITTERS, show_default=True,
               help="Jittered re-samples averaged per photo: slower, steadier encodings.")
 @click.pass_context
-def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_id: str | None, workers: int | None, jitters: int) -> None:
+def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_id: str | None, force: bool, workers: int | None,
+           jitters: int) -> None:
     """Enroll a student from one PHOTO (with --name), or a whole FOLDER.
 
     A folder holds one photo per person (the file name is the name, e.g. jane_doe.jpg)
     or one sub-folder per person (every photo in it is kept). Photos with no face or
     with more than one face are refused by name; re-running only encodes new or changed
-    photos.
+    photos.  A photo that looks like a different person from the student's other photos
+    is not added unless --force is given (or --id NEW for another student of that name).
     """
-    from attendance.roster.enroll import enroll_folder, enroll_photo
+    from attendance.core.files import existing
+    from attendance.roster.enroll import EnrollStatus, enroll_folder, enroll_photo
 
     home = home_of(ctx).ensure()
-    if photo_or_folder.is_dir():
+    if existing(photo_or_folder).is_dir():
         if name or student_id:
             raise click.UsageError("--name and --id are for a single photo; a folder names people by file or folder name")
         from tqdm import tqdm
@@ -43,21 +51,27 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
                 bar.update(1)
                 counts[outcome.status] = counts.get(outcome.status, 0) + 1
                 if not outcome.ok:
-                    bar.write(f"attendance: failed: {outcome.message}", file=sys.stderr)
+                    bar.write(f"attendance: {'failed' if outcome.status is EnrollStatus.FAILED else 'not added'}: {outcome.message}",
+                              file=sys.stderr)
                 elif outcome.message:
                     bar.write(f"attendance: {outcome.path.name}: {outcome.message}", file=sys.stderr)
 
-            outcomes = enroll_folder(home.known_faces, photo_or_folder, workers=workers, jitters=jitters, on_progress=progress)
+            outcomes = enroll_folder(home.known_faces, photo_or_folder, workers=workers, jitters=jitters, on_progress=progress,
+                                     force=force)
         people = len({o.name for o in outcomes if o.ok})
-        summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "updated", "unchanged", "failed"))
+        summary = ", ".join(f"{counts.get(k, 0)} {k.value}" for k in EnrollStatus if counts.get(k) or k in KEPT)
         click.echo(f"{len(outcomes)} photos of {people} people: {summary}")
-        if counts.get("failed"):
+        if any(not o.ok for o in outcomes):
+            if counts.get(EnrollStatus.LOOKS_DIFFERENT):
+                click.echo("attendance: to add a photo that looks different anyway, run again with --force", err=True)
             sys.exit(1)
         return
     if not name:
         raise click.UsageError("enrolling a single photo needs --name NAME")
-    outcome = enroll_photo(home.known_faces, photo_or_folder, name, student_id, jitters=jitters)
-    verb = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}[outcome.status]
+    outcome = enroll_photo(home.known_faces, photo_or_folder, name, student_id, jitters=jitters, force=force)
+    if outcome.status is EnrollStatus.LOOKS_DIFFERENT:
+        raise AttendanceError(f"{outcome.message}: add it anyway with --force, or enroll another student of that name with --id NEW_ID")
+    verb = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}[outcome.status.value]
     click.echo(f"{verb}: {outcome.name} ({outcome.student_id}) from {photo_or_folder.name}")
     if outcome.message:
         click.echo(f"attendance: {outcome.message}", err=True)
@@ -94,14 +108,25 @@ def roster(ctx: click.Context, as_csv: bool) -> None:
 
 @click.command()
 @click.argument("name_or_id")
+@click.option("--photo", metavar="FILE", help="Remove only this photo of the student (its file, or the name it was enrolled from).")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
-def remove(ctx: click.Context, name_or_id: str, yes: bool) -> None:
-    """Delete a student's encodings and thumbnail completely."""
+def remove(ctx: click.Context, name_or_id: str, photo: str | None, yes: bool) -> None:
+    """Delete a student's encodings and thumbnail completely, or one photo of theirs (--photo)."""
     from attendance.roster.store import FaceStore
 
     folder = home_of(ctx).known_faces
     person = FaceStore.load(folder).find(name_or_id)
+    if photo is not None:
+        source = FaceStore(folder).find_photo(person, photo).source
+        if not yes and sys.stdin.isatty():
+            click.confirm(f"Remove the photo {source} of {person.name} ({person.id})?", abort=True)
+        with FaceStore.edit(folder) as store:
+            kept = store.find(person.id)
+            store.remove_photo(kept, store.find_photo(kept, source))
+        left = len(kept.photos)
+        click.echo(f"removed: the photo {source} of {person.name} ({person.id}); {left} photo{'s' if left != 1 else ''} left")
+        return
     if not yes and sys.stdin.isatty():
         click.confirm(f"Remove {person.name} ({person.id}) and all their face data?", abort=True)
     with FaceStore.edit(folder) as store:
@@ -110,7 +135,7 @@ def remove(ctx: click.Context, name_or_id: str, yes: bool) -> None:
 
 
 @click.command()
-@click.argument("dataset", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("dataset", type=click.Path(path_type=Path))
 @click.option("--tolerance", type=click.FloatRange(0.1, 1.0), default=0.5, show_default=True,
               help="Largest distance accepted as a match.")
 @click.option("--workers", type=click.IntRange(1, 16), help="Processes (default: one per core, max 2).")

@@ -9,6 +9,10 @@ class DependencyError(AttendanceError):
     """A required package is missing or broken; the message names the fixing command."""
 
 
+class MissingFileError(AttendanceError):
+    """A file or folder the user named does not exist."""
+
+
 class ImageError(AttendanceError):
     """A file could not be used as a photo (not an image, truncated, too large...)."""
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from attendance.core.errors import NobodyEnrolledError
+from attendance.core.files import existing
 from attendance.core.home import Home
 from attendance.live.frames import Frame
 from attendance.live.identity import Identifier, MatchPolicy
@@ -106,6 +107,8 @@ class LiveSession:
     """One run of a session on one source.  Build, then :meth:`run` (blocking)."""
 
     def __init__(self, home: Home, source: str | int, session: str, config: SessionConfig | None = None) -> None:
+        if isinstance(source, str) and "://" not in source:
+            existing(source)  # before any worker starts: the one-line error every command gives
         self.home = home
         self.source_spec = source
         self.config = config or SessionConfig()

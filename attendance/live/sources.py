@@ -41,6 +41,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from attendance.core.errors import SourceError  # noqa: E402
+from attendance.core.files import existing  # noqa: E402
 from attendance.live.frames import Frame  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -494,7 +495,8 @@ def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, r
         elif "://" in text:
             raise SourceError(f"{redact_url(text)}: unsupported stream type (use {', '.join(s + '://' for s in STREAM_SCHEMES)})")
         else:
-            raise SourceError(f"{path}: no such file or folder")
+            existing(path)  # raises the same "no such file or folder" as every command
+            raise SourceError(f"{path}: neither a file nor a folder")
         live = False
     reader.open()
     try:

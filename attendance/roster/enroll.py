@@ -16,9 +16,11 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from attendance.core.errors import AttendanceError, StoreError
+from attendance.core.files import existing
 from attendance.core.names import clean_id, clean_name, name_from_filename, same_name
 from attendance.core.pool import spawn_pool
 from attendance.recognition.engine import ENROLL_JITTERS, distances
@@ -28,24 +30,39 @@ from attendance.roster.store import FaceStore, Person, Photo, now_iso
 
 #: A new photo closer than this to an already-enrolled *other* person gets a warning.
 SAME_FACE_WARNING = 0.4
-#: A new photo further than this from every other photo of the *same* person gets a
-#: warning (two different students typed with the same name).
-DIFFERENT_FACE_WARNING = 0.6
+#: A new photo further than this (face distance) from every other photo of the *same*
+#: person is not added unless forced: it is probably another student with the same name,
+#: or the wrong photo.
+DIFFERENT_FACE_LIMIT = 0.6
+
+
+class EnrollStatus(str, Enum):
+    """What happened to one enrollment photo."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    #: Nothing stored: the face looks like a different person from the student's other
+    #: photos (see :data:`DIFFERENT_FACE_LIMIT`); ask, then ``force`` or ``new_student``.
+    LOOKS_DIFFERENT = "looks different"
 
 
 @dataclass(frozen=True)
 class EnrollOutcome:
-    """What happened to one photo: ``status`` is added, updated, unchanged or failed."""
+    """What happened to one photo (``status``), with a one-line ``message`` for the user
+    (a warning when added, the reason when not)."""
 
     path: Path
     name: str
-    status: str
+    status: EnrollStatus
     message: str = ""
     student_id: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.status != "failed"
+        """True if the photo is in the store (added, updated or already there)."""
+        return self.status not in (EnrollStatus.FAILED, EnrollStatus.LOOKS_DIFFERENT)
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,7 @@ def default_workers() -> int:
 
 def plan_folder(folder: Path) -> tuple[list[PlannedPhoto], list[EnrollOutcome]]:
     """Photos to enroll from ``folder`` and outcomes for entries that cannot be used."""
-    folder = Path(folder)
+    folder = existing(folder)
     if not folder.is_dir():
         raise AttendanceError(f"{folder}: not a folder")
     plan: list[PlannedPhoto] = []
@@ -74,7 +91,7 @@ def plan_folder(folder: Path) -> tuple[list[PlannedPhoto], list[EnrollOutcome]]:
         try:
             return name_from_filename(stem)
         except AttendanceError as exc:
-            bad.append(EnrollOutcome(path, stem, "failed", f"{shown(path)}: {exc}"))
+            bad.append(EnrollOutcome(path, stem, EnrollStatus.FAILED, f"{shown(path)}: {exc}"))
             return None
 
     for entry in sorted(folder.iterdir()):
@@ -86,7 +103,7 @@ def plan_folder(folder: Path) -> tuple[list[PlannedPhoto], list[EnrollOutcome]]:
             if name is None:
                 continue
             if not photos:
-                bad.append(EnrollOutcome(entry, name, "failed", f"{shown(entry)}/: no photos in this folder"))
+                bad.append(EnrollOutcome(entry, name, EnrollStatus.FAILED, f"{shown(entry)}/: no photos in this folder"))
             plan += [PlannedPhoto(p, name, f"{entry.name}/{p.name}") for p in photos]
         elif entry.is_file() and entry.suffix.lower() in IMAGE_SUFFIXES:
             name = named(entry.stem, entry)
@@ -111,12 +128,17 @@ def _person_for(store: FaceStore, name: str, student_id: str | None) -> Person:
     return named[0] if named else store.add_person(name)
 
 
+def _distance_to_own(person: Person, face: PhotoFace) -> float | None:
+    """The face's distance to the nearest of ``person``'s stored photos, when it is beyond
+    :data:`DIFFERENT_FACE_LIMIT` (else ``None``: the same person, or a first photo)."""
+    if not len(person.photos) or any(p.sha256 == face.sha256 for p in person.photos):
+        return None
+    own = float(distances(person.encodings, face.encoding).min())
+    return own if own > DIFFERENT_FACE_LIMIT else None
+
+
 def _same_face_warning(store: FaceStore, person: Person, face: PhotoFace) -> str:
-    """A warning when the face looks like someone else, or unlike the person's own photos."""
-    if len(person.photos) and not any(p.sha256 == face.sha256 for p in person.photos):
-        own = float(distances(person.encodings, face.encoding).min())
-        if own > DIFFERENT_FACE_WARNING:
-            return f"warning: this face is far ({own:.2f}) from the other photos of {person.name!r} ({person.id}); is it the same person? (use --id for a namesake)"
+    """A warning when the face looks like another enrolled student."""
     others = [p for p in store.people if p is not person and len(p.photos)]
     if not others:
         return ""
@@ -124,26 +146,43 @@ def _same_face_warning(store: FaceStore, person: Person, face: PhotoFace) -> str
     match = gallery.match(face.encoding[None, :])
     if match.distance[0] < SAME_FACE_WARNING:
         other = others[int(match.person[0])]
-        return f"warning: this face is very close ({match.distance[0]:.2f}) to {other.name!r} ({other.id}), already enrolled"
+        return f"warning: this face is very close to {other.name!r} ({other.id}), already enrolled; is it the same person?"
     return ""
 
 
-def _apply(store: FaceStore, item: PlannedPhoto, face: PhotoFace, student_id: str | None = None) -> EnrollOutcome:
-    person = _person_for(store, item.name, student_id)
+def _apply(store: FaceStore, item: PlannedPhoto, face: PhotoFace, student_id: str | None = None, *,
+           force: bool = False, new_student: bool = False) -> EnrollOutcome:
+    """Store ``face`` for the person ``item`` names, unless it looks like someone else
+    (then nothing is stored and the outcome is :attr:`EnrollStatus.LOOKS_DIFFERENT`).
+
+    ``force``: add it anyway; ``new_student``: always a new student (the next free id).
+    """
+    person = store.add_person(item.name) if new_student else _person_for(store, item.name, student_id)
+    if not force and _distance_to_own(person, face) is not None:
+        photos = f"{len(person.photos)} photo{'s' if len(person.photos) > 1 else ''}"
+        message = (f"{shown(item.path)} looks like a different person from the {photos} of {person.name} ({person.id}) "
+                   "already enrolled; nothing was added")
+        return EnrollOutcome(item.path, person.name, EnrollStatus.LOOKS_DIFFERENT, message, person.id)
     warning = _same_face_warning(store, person, face)
     status = store.set_photo(person, Photo(item.source, face.sha256, now_iso()), face.encoding, face.thumbnail_jpeg)
-    return EnrollOutcome(item.path, person.name, status, warning, person.id)
+    return EnrollOutcome(item.path, person.name, EnrollStatus(status), warning, person.id)
 
 
-def enroll_photo(folder: Path, path: Path, name: str, student_id: str | None = None, jitters: int = ENROLL_JITTERS) -> EnrollOutcome:
-    """Enroll one photo of ``name`` into the store in ``folder`` (raises on any problem)."""
-    path = Path(path)
+def enroll_photo(folder: Path, path: Path, name: str, student_id: str | None = None, jitters: int = ENROLL_JITTERS, *,
+                 force: bool = False, new_student: bool = False) -> EnrollOutcome:
+    """Enroll one photo of ``name`` into the store in ``folder`` (raises on any problem).
+
+    A photo that looks like a different person from the student's other photos is not
+    added (:attr:`EnrollStatus.LOOKS_DIFFERENT`) unless ``force``; ``new_student`` enrolls
+    it as a new student of the same name instead.
+    """
+    path = existing(path)
     item = PlannedPhoto(path, clean_name(name), path.name)
     if student_id:
         clean_id(student_id)
     face = encode_photo(path, jitters)
     with FaceStore.edit(folder) as store:
-        return _apply(store, item, face, student_id)
+        return _apply(store, item, face, student_id, force=force, new_student=new_student)
 
 
 def _already_stored(store: FaceStore, item: PlannedPhoto, sha: str) -> Person | None:
@@ -160,10 +199,13 @@ def enroll_folder(
     workers: int | None = None,
     jitters: int = ENROLL_JITTERS,
     on_progress: Callable[[EnrollOutcome, int, int], None] | None = None,
+    force: bool = False,
 ) -> list[EnrollOutcome]:
     """Enroll every photo under ``source_dir`` into the store in ``folder``.
 
-    ``on_progress(outcome, done, total)`` is called after each photo.  The store is
+    ``on_progress(outcome, done, total)`` is called after each photo.  A photo that looks
+    like a different person from that student's other photos is left out
+    (:attr:`EnrollStatus.LOOKS_DIFFERENT`) unless ``force``.  The store is
     saved after every photo, so an interrupted run keeps what it finished and a re-run
     only encodes what is new or changed.
     """
@@ -187,21 +229,21 @@ def enroll_folder(
             try:
                 sha = sha256_of(item.path)
             except OSError as exc:
-                report(EnrollOutcome(item.path, item.name, "failed", f"{shown(item.path)}: cannot read ({exc.strerror})"))
+                report(EnrollOutcome(item.path, item.name, EnrollStatus.FAILED, f"{shown(item.path)}: cannot read ({exc.strerror})"))
                 continue
             person = _already_stored(store, item, sha)
             if person is not None:
-                report(EnrollOutcome(item.path, item.name, "unchanged", "", person.id))
+                report(EnrollOutcome(item.path, item.name, EnrollStatus.UNCHANGED, "", person.id))
             else:
                 todo.append(item)
         for item, result in encode_many(todo, workers or default_workers(), jitters):
             if isinstance(result, AttendanceError):
-                report(EnrollOutcome(item.path, item.name, "failed", str(result)))
+                report(EnrollOutcome(item.path, item.name, EnrollStatus.FAILED, str(result)))
                 continue
             try:
-                report(_apply(store, item, result))
+                report(_apply(store, item, result, force=force))
             except AttendanceError as exc:
-                report(EnrollOutcome(item.path, item.name, "failed", f"{shown(item.path)}: {exc}"))
+                report(EnrollOutcome(item.path, item.name, EnrollStatus.FAILED, f"{shown(item.path)}: {exc}"))
                 continue
             store.save()
     return outcomes_out

@@ -7,8 +7,9 @@ On disk:
   UTF-8 JSON (names, ids, photo fingerprints, ISO 8601 times).  The file is replaced
   atomically on every change and checked (zip CRCs, shapes, finite values, consistent
   counts) when loaded, so a damaged file gives a clear error rather than a numpy crash.
-* ``thumbs/<key>.jpg``: one small face thumbnail per person, for the desktop window.
-  ``key`` is random, so a name never becomes a path.
+* ``thumbs/<key>.jpg``: one small face thumbnail per person, for the desktop window,
+  and ``thumbs/<key>-<photo>.jpg`` one per enrollment photo (``<photo>``: the first 16
+  hex digits of the photo's SHA-256).  ``key`` is random, so a name never becomes a path.
 
 Edits go through :meth:`FaceStore.edit`, which holds ``known_faces/.lock`` so two
 enrollments never overwrite each other.
@@ -22,13 +23,11 @@ import logging
 import os
 import re
 import secrets
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -38,11 +37,11 @@ from attendance.core.errors import AttendanceError, StoreError
 from attendance.core.names import clean_id, clean_name, same_name
 from attendance.recognition.engine import ENCODING_DIM
 from attendance.recognition.gallery import Gallery
+from attendance.roster.storefile import FORMAT, RECOVER, one_line, read_store_file
 
 log = logging.getLogger(__name__)
 
 STORE_FILE = "gallery.npz"
-FORMAT = 1
 
 
 def now_iso() -> str:
@@ -87,45 +86,6 @@ class FaceStore:
     def thumbs(self) -> Path:
         return self.folder / "thumbs"
 
-    @staticmethod
-    def _read(where: Path) -> tuple[np.ndarray, list[dict[str, Any]], np.ndarray]:
-        """Read and check ``gallery.npz``: encodings ``(n, 128)``, the people's metadata, and
-        each person's number of rows ``(people,)``."""
-        if not zipfile.is_zipfile(where):
-            raise StoreError(f"{where} is damaged or not a store file (not a NumPy .npz archive); {_RECOVER}")
-        try:
-            with np.load(where, allow_pickle=False) as data:
-                missing = {"encodings", "owner", "meta"} - set(data.files)
-                if missing:
-                    raise StoreError(f"{where} is damaged: missing {', '.join(sorted(missing))}; {_RECOVER}")
-                encodings = np.asarray(data["encodings"])
-                owner = np.asarray(data["owner"])
-                meta_bytes = np.asarray(data["meta"]).tobytes()
-        except StoreError:
-            raise
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, MemoryError) as exc:
-            raise StoreError(f"{where} is damaged or not a store file ({_one_line(exc)}); {_RECOVER}") from None
-        try:
-            meta = json.loads(meta_bytes.decode("utf-8"))
-            people_meta = meta["people"]
-            if meta.get("format") != FORMAT:
-                raise StoreError(f"{where} has format {meta.get('format')!r}; this version reads format {FORMAT}")
-        except StoreError:
-            raise
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise StoreError(f"{where} is damaged: unreadable roster ({_one_line(exc)}); {_RECOVER}") from None
-        if encodings.ndim != 2 or encodings.shape[1] != ENCODING_DIM or encodings.dtype != np.float32:
-            raise StoreError(f"{where} is damaged: encodings have shape {encodings.shape} {encodings.dtype}; {_RECOVER}")
-        if owner.shape != (len(encodings),) or not np.isfinite(encodings).all():
-            raise StoreError(f"{where} is damaged: inconsistent encodings; {_RECOVER}")
-        try:
-            counts = np.array([len(pm["photos"]) for pm in people_meta], dtype=np.int64)
-            if (counts == 0).any() or counts.sum() != len(encodings) or not np.array_equal(owner, np.repeat(np.arange(len(counts)), counts)):
-                raise ValueError("rows and people do not match")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StoreError(f"{where} is damaged: roster and encodings disagree ({_one_line(exc)}); {_RECOVER}") from None
-        return encodings, people_meta, counts
-
     @classmethod
     def load(cls, folder: Path) -> FaceStore:
         """Load the store; a missing file is an empty roster, a damaged one a :class:`StoreError`."""
@@ -133,7 +93,7 @@ class FaceStore:
         if not store.path.exists():
             return store
         where = store.path
-        encodings, people_meta, _ = cls._read(where)
+        encodings, people_meta, _ = read_store_file(where)
         try:
             row = 0
             for pm in people_meta:
@@ -157,7 +117,7 @@ class FaceStore:
                     raise ValueError(f"the same {what} is used twice")
         except (KeyError, TypeError, ValueError, AttendanceError) as exc:
             # AttendanceError: a name or id edited into something clean_name refuses.
-            raise StoreError(f"{where} is damaged: roster and encodings disagree ({_one_line(exc)}); {_RECOVER}") from None
+            raise StoreError(f"{where} is damaged: roster and encodings disagree ({one_line(exc)}); {RECOVER}") from None
         return store
 
     @classmethod
@@ -169,12 +129,12 @@ class FaceStore:
         path = Path(folder) / STORE_FILE
         if not path.exists():
             return Gallery.empty()
-        encodings, people_meta, counts = cls._read(path)
+        encodings, people_meta, counts = read_store_file(path)
         try:
             ids = tuple(str(pm["id"]) for pm in people_meta)
             names = tuple(str(pm["name"]) for pm in people_meta)
         except (KeyError, TypeError) as exc:
-            raise StoreError(f"{path} is damaged: roster and encodings disagree ({_one_line(exc)}); {_RECOVER}") from None
+            raise StoreError(f"{path} is damaged: roster and encodings disagree ({one_line(exc)}); {RECOVER}") from None
         return Gallery(ids, names, encodings, np.repeat(np.arange(len(counts), dtype=np.int32), counts))
 
     def save(self) -> None:
@@ -263,14 +223,42 @@ class FaceStore:
         return named[0]
 
     def thumbnail_path(self, person: Person) -> Path:
+        """The person's thumbnail (a ``THUMB_PX`` square JPEG of their first photo's face)."""
         return self.thumbs / f"{person.key}.jpg"
 
+    def photo_thumbnail_path(self, person: Person, photo: Photo) -> Path:
+        """The thumbnail of one enrollment photo's face (absent for photos enrolled
+        before photo thumbnails were kept)."""
+        return self.thumbs / f"{person.key}-{photo.sha256[:16]}.jpg"
+
+    def find_photo(self, person: Person, which: str | Path) -> Photo:
+        """The photo of ``person`` named ``which``: a file with the same content (SHA-256),
+        else the name it was enrolled from (``source``, or its last part).
+
+        :class:`StoreError` if none or several match."""
+        from attendance.recognition.imaging import sha256_of
+
+        path = Path(which)
+        if path.is_file():
+            sha = sha256_of(path)
+            found = [p for p in person.photos if p.sha256 == sha]
+            if found:
+                return found[0]
+        found = [p for p in person.photos if p.source == str(which)] or [p for p in person.photos if Path(p.source).name == path.name]
+        listed = ", ".join(p.source for p in person.photos)
+        if not found:
+            raise StoreError(f"{person.name} ({person.id}) has no photo {str(which)!r}; their photos: {listed}")
+        if len(found) > 1:
+            raise StoreError(f"{person.name} ({person.id}) has {len(found)} photos named {path.name!r}; give one of: {listed}")
+        return found[0]
+
     def _remove_orphan_thumbnails(self) -> None:
-        """Delete thumbnails of nobody in the roster (a save killed after the thumbnail
-        of a new person was written): a face photo must not outlive its person."""
-        keys = {p.key for p in self.people}
+        """Delete thumbnails of nobody in the roster, and of photos no longer stored (a
+        save killed after a thumbnail was written): a face picture must not outlive the
+        encoding it shows."""
+        kept = {p.key for p in self.people} | {self.photo_thumbnail_path(p, ph).stem for p in self.people for ph in p.photos}
         for thumb in self.thumbs.glob("*.jpg"):
-            if thumb.stem not in keys:
+            if thumb.stem not in kept:
                 log.info("removing %s, the thumbnail of nobody enrolled", thumb)
                 thumb.unlink(missing_ok=True)
 
@@ -305,6 +293,7 @@ class FaceStore:
         same_source = [i for i, p in enumerate(person.photos) if p.source == photo.source]
         if same_source:
             i = same_source[0]
+            self.photo_thumbnail_path(person, person.photos[i]).unlink(missing_ok=True)
             person.photos[i] = photo
             person.encodings = person.encodings.copy()
             person.encodings[i] = encoding[0]
@@ -316,24 +305,35 @@ class FaceStore:
         self.thumbs.mkdir(mode=0o700, parents=True, exist_ok=True)
         if os.name == "posix":
             os.chmod(self.thumbs, 0o700)
-        if thumbnail_jpeg and (status == "updated" or len(person.photos) == 1 or not self.thumbnail_path(person).exists()):
-            atomic_write_bytes(self.thumbnail_path(person), thumbnail_jpeg)
+        if thumbnail_jpeg:
+            atomic_write_bytes(self.photo_thumbnail_path(person, photo), thumbnail_jpeg)
+            if person.photos[0] is photo or not self.thumbnail_path(person).exists():
+                atomic_write_bytes(self.thumbnail_path(person), thumbnail_jpeg)
         return status
+
+    def remove_photo(self, person: Person, photo: Photo) -> None:
+        """Delete one photo's encoding (on the next save) and its thumbnail (now); the
+        student stays.  The person's thumbnail moves to their next photo when it showed
+        this one.  :class:`StoreError` for a student's only photo (remove the student)."""
+        if len(person.photos) == 1:
+            raise StoreError(f"{photo.source} is the only photo of {person.name} ({person.id}); "
+                             "a student needs at least one: add another first, or remove the student")
+        i = next(i for i, p in enumerate(person.photos) if p is photo)
+        person.photos.pop(i)
+        person.encodings = np.delete(person.encodings, i, axis=0)
+        self.photo_thumbnail_path(person, photo).unlink(missing_ok=True)
+        if i == 0:
+            first = self.photo_thumbnail_path(person, person.photos[0])
+            if first.exists():
+                atomic_write_bytes(self.thumbnail_path(person), first.read_bytes())
+            else:  # an older photo without its own thumbnail: show none rather than a removed face
+                self.thumbnail_path(person).unlink(missing_ok=True)
 
     def remove(self, person: Person) -> None:
         """Delete a person's encodings (on the next save) and their thumbnail (now)."""
         self.people = [p for p in self.people if p is not person]
-        try:
-            self.thumbnail_path(person).unlink()
-        except FileNotFoundError:
-            pass
-
-
-_RECOVER = "move it away and enroll again (attendance enroll FOLDER)"
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+        for thumb in [self.thumbnail_path(person), *(self.photo_thumbnail_path(person, ph) for ph in person.photos)]:
+            thumb.unlink(missing_ok=True)
 
 
 def _remove_leftovers(folder: Path) -> None:

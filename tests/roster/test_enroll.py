@@ -93,7 +93,7 @@ def test_duplicate_names_namesakes_and_remove(lin_alex_home: Path, tmp_path: Pat
     assert same.stdout.strip() == "enrolled: Sam Lee (A1) from 32bit.png" and "warning" not in same.stderr
     other = run_cli("enroll", str(PHOTOS / "alex-lacamoire.png"), "--name", "Sam Lee", "--id", "A2", "--jitters", "1", home=home, check=True)
     assert other.stdout.strip() == "enrolled: Sam Lee (A2) from alex-lacamoire.png"
-    assert "very close" in other.stderr and "'Alex Lacamoire' (S0002)" in other.stderr  # the same face as S0002
+    assert "very close to 'Alex Lacamoire' (S0002)" in other.stderr  # the same face as S0002
     rows = {r["id"]: (r["name"], r["photos"]) for r in roster_rows(home)}
     assert rows == {"S0001": ("Lin-Manuel Miranda", "1"), "S0002": ("Alex Lacamoire", "1"), "A1": ("Sam Lee", "2"), "A2": ("Sam Lee", "1")}
     ambiguous = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Sam Lee", "--jitters", "1", home=home)
@@ -114,11 +114,38 @@ def test_duplicate_names_namesakes_and_remove(lin_alex_home: Path, tmp_path: Pat
     assert [(r["id"], r["name"]) for r in roster_rows(home)] == [("S0002", "Alex Lacamoire")]
 
 
-def test_far_face_under_same_name_is_flagged(lin_alex_home: Path, tmp_path: Path) -> None:
+def test_far_face_under_same_name_asks_first_and_one_photo_can_be_removed(lin_alex_home: Path, tmp_path: Path) -> None:
+    """A photo unlike the student's own is refused with the choices named; --force adds it;
+    ``remove --photo`` takes that photo (encoding and thumbnail) away and keeps the student."""
     home = copy_home(lin_alex_home, tmp_path / "home")
-    proc = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Alex Lacamoire", "--jitters", "1", home=home, check=True)
-    assert proc.stdout.strip() == "enrolled: Alex Lacamoire (S0002) from obama-240p.jpg"
-    assert "attendance: warning: this face is far" in proc.stderr and "'Alex Lacamoire' (S0002)" in proc.stderr
+    thumbs = home / "known_faces" / "thumbs"
+    before = sorted(thumbs.iterdir())
+    refused = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Alex Lacamoire", "--jitters", "1", home=home)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.strip() == (
+        "attendance: error: obama-240p.jpg looks like a different person from the 1 photo of Alex Lacamoire (S0002) already "
+        "enrolled; nothing was added: add it anyway with --force, or enroll another student of that name with --id NEW_ID")
+    assert roster_rows(home)[1]["photos"] == "1" and sorted(thumbs.iterdir()) == before
+    forced = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Alex Lacamoire", "--force", "--jitters", "1", home=home,
+                     check=True)
+    assert forced.stdout.strip() == "enrolled: Alex Lacamoire (S0002) from obama-240p.jpg" and forced.stderr == ""
+    assert roster_rows(home)[1]["photos"] == "2" and len(list(thumbs.iterdir())) == len(before) + 1
+    removed = run_cli("remove", "Alex Lacamoire", "--photo", str(PHOTOS / "obama-240p.jpg"), home=home, check=True)
+    assert removed.stdout.strip() == "removed: the photo obama-240p.jpg of Alex Lacamoire (S0002); 1 photo left"
+    assert roster_rows(home)[1]["photos"] == "1" and sorted(thumbs.iterdir()) == before
+    only = run_cli("remove", "S0002", "--photo", "alex-lacamoire.png", home=home)
+    assert only.returncode == 1 and "the only photo of Alex Lacamoire (S0002)" in only.stderr
+    unknown = run_cli("remove", "S0002", "--photo", "nope.jpg", home=home)
+    assert unknown.returncode == 1 and unknown.stderr.strip() == (
+        "attendance: error: Alex Lacamoire (S0002) has no photo 'nope.jpg'; their photos: alex-lacamoire.png")
+
+
+def test_a_missing_file_is_the_same_error_in_every_command(lin_alex_home: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jpg"
+    for args in (["enroll", str(missing), "--name", "X"], ["enroll", str(missing)], ["evaluate", str(missing)],
+                 ["run", "--source", str(missing), "--headless"]):
+        proc = run_cli(*args, home=lin_alex_home)
+        assert (proc.returncode, proc.stderr) == (1, f"attendance: error: {missing}: no such file or folder\n"), args
 
 
 def test_saved_store_recognises_a_probe(people_home: Path) -> None:

@@ -31,7 +31,9 @@ def test_remove_leaves_no_trace(people_home: Path, tmp_path: Path) -> None:
     assert len(rows) == 7
     assert not any(np.array_equal(row, old) for row in rows for old in old_rows)
     assert b"obama" not in raw and obama.key.encode() not in raw and obama.photos[0].sha256.encode() not in raw
-    assert not thumb.exists() and len(list((folder / "thumbs").iterdir())) == 4
+    left = list((folder / "thumbs").iterdir())
+    assert not thumb.exists() and len(left) == 4 + 7  # the others' thumbnails and their photos'
+    assert not [t for t in left if t.name.startswith(obama.key)]
     assert sorted(p.name for p in folder.iterdir()) == [".lock", STORE_FILE, "thumbs"]  # no backup, no temp copy
     assert [p.name for p in FaceStore.load(folder).people] == ["alex lacamoire", "biden", "kit harington", "rose leslie"]
 
@@ -43,11 +45,11 @@ def test_face_data_is_owner_only(people_home: Path) -> None:
     assert mode(folder) == 0o700 and mode(folder / "thumbs") == 0o700
     assert mode(folder / STORE_FILE) == 0o600 and mode(folder / ".lock") == 0o600
     thumbs = list((folder / "thumbs").iterdir())
-    assert len(thumbs) == 5 and all(mode(t) == 0o600 for t in thumbs)
+    assert len(thumbs) == 5 + 9 and all(mode(t) == 0o600 for t in thumbs)
 
 
 def test_enrollment_keeps_only_small_thumbnails(people_home: Path, shared: Path) -> None:
-    """No copy of any enrollment photo: the home holds the store and one <=128 px face per person."""
+    """No copy of any enrollment photo: the home holds the store and one <=128 px face per person and per photo."""
     files = sorted(str(p.relative_to(people_home)) for p in people_home.rglob("*") if p.is_file())
     thumbs = [f for f in files if f.startswith("known_faces/thumbs/")]
     assert [f for f in files if f not in thumbs] == ["known_faces/.lock", "known_faces/gallery.npz"]

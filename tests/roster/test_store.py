@@ -189,18 +189,25 @@ def test_kill_9_during_bulk_enroll_then_rerun_finishes(tmp_path: Path) -> None:
     assert sorted(p.name for p in final.people) == ["alex lacamoire", "biden", "kit harington", "obama", "rose leslie"]
     assert sum(len(p.photos) for p in final.people) == 9
     assert not list((home / "known_faces").glob(".*.tmp")) and not list((home / "known_faces" / "thumbs").glob(".*.tmp"))
-    assert len(list((home / "known_faces" / "thumbs").glob("*.jpg"))) == 5  # no orphan face thumbnails
+    thumbs = sorted(t.stem for t in (home / "known_faces" / "thumbs").glob("*.jpg"))
+    assert len(thumbs) == 5 + 9  # one per student and one per photo: no orphan face thumbnails
+    assert sorted(final.photo_thumbnail_path(p, ph).stem for p in final.people for ph in p.photos) == [t for t in thumbs if "-" in t]
 
 
 def test_orphan_thumbnail_removed_on_next_edit(lin_alex_home: Path, tmp_path: Path) -> None:
     """A save killed after a new person's thumbnail was written leaves a face nobody owns."""
     home = copy_home(lin_alex_home, tmp_path / "home")
     thumbs = home / "known_faces" / "thumbs"
+    kept = sorted(thumbs.glob("*.jpg"))
+    assert len(kept) == 4  # each student's thumbnail and their one photo's
     orphan = thumbs / ("ab" * 8 + ".jpg")
-    orphan.write_bytes((next(thumbs.glob("*.jpg"))).read_bytes())
+    orphan.write_bytes(kept[0].read_bytes())
+    key = FaceStore.load(home / "known_faces").people[0].key
+    removed_photo = thumbs / f"{key}-{'cd' * 8}.jpg"  # a photo removed by a save that was then killed
+    removed_photo.write_bytes(kept[0].read_bytes())
     with FaceStore.edit(home / "known_faces"):
         pass
-    assert not orphan.exists() and len(list(thumbs.glob("*.jpg"))) == 2
+    assert not orphan.exists() and not removed_photo.exists() and sorted(thumbs.glob("*.jpg")) == kept
 
 
 def test_person_without_photo_is_never_saved(tmp_path: Path) -> None:

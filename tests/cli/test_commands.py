@@ -1,5 +1,5 @@
 """The command line as a whole: the data home (--home, ATTENDANCE_HOME, the working
-folder), --help and usage errors on every command, and doctor."""
+folder), --help and usage errors on every command, one error for a missing file, and doctor."""
 
 from __future__ import annotations
 
@@ -58,3 +58,11 @@ def test_doctor_checks_the_models_and_a_real_recognition_worker() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "ok  face models loaded" in proc.stdout
     assert "ok  recognition worker started and answered" in proc.stdout
+
+
+def test_a_missing_file_is_the_same_error_in_every_command(lin_alex_home: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jpg"
+    for args in (["enroll", str(missing), "--name", "X"], ["enroll", str(missing)], ["evaluate", str(missing)],
+                 ["run", "--source", str(missing), "--headless"]):
+        proc = run_cli(*args, home=lin_alex_home)
+        assert (proc.returncode, proc.stderr) == (1, f"attendance: error: {missing}: no such file or folder\n"), args

@@ -140,14 +140,6 @@ def test_far_face_under_same_name_asks_first_and_one_photo_can_be_removed(lin_al
         "attendance: error: Alex Lacamoire (S0002) has no photo 'nope.jpg'; their photos: alex-lacamoire.png")
 
 
-def test_a_missing_file_is_the_same_error_in_every_command(lin_alex_home: Path, tmp_path: Path) -> None:
-    missing = tmp_path / "missing.jpg"
-    for args in (["enroll", str(missing), "--name", "X"], ["enroll", str(missing)], ["evaluate", str(missing)],
-                 ["run", "--source", str(missing), "--headless"]):
-        proc = run_cli(*args, home=lin_alex_home)
-        assert (proc.returncode, proc.stderr) == (1, f"attendance: error: {missing}: no such file or folder\n"), args
-
-
 def test_saved_store_recognises_a_probe(people_home: Path) -> None:
     """The saved store recognises a probe photo of an enrolled person, and only them."""
     from attendance.roster.store import FaceStore

@@ -45,6 +45,10 @@ class Actor:
     ``face_px`` to ``end_face_px`` (pixels; ``None`` keeps it).  ``gain`` and ``contrast``
     go linearly between their two values (1.0 = as photographed); ``tilt_deg`` is the
     peak in-plane rotation, swayed slowly; ``mirror`` flips the face left-right.
+    ``settle_s``: when set, the move (position, size, light) is done this many seconds
+    after entering and the actor stays there (a student sitting down), instead of
+    lasting the whole visit.  ``sway``: peak sideways sway of the face centre as a
+    fraction of the face height (a slow 0.15 Hz sine, as seated people shift).
     """
 
     photo: Path | str | np.ndarray
@@ -60,14 +64,16 @@ class Actor:
     mirror: bool = False
     face_index: int = 0
     name: str = ""
+    settle_s: float | None = None
+    sway: float = 0.0
 
     def present(self, t: float) -> bool:
         """Whether the actor is in the picture at media time ``t`` seconds."""
         return self.enter_s <= t < self.leave_s
 
     def progress(self, t: float) -> float:
-        """0 at entry, 1 at leaving."""
-        span = max(self.leave_s - self.enter_s, 1e-9)
+        """0 at entry, 1 at leaving (or once settled, see ``settle_s``)."""
+        span = max(self.leave_s - self.enter_s if self.settle_s is None else self.settle_s, 1e-9)
         return float(min(1.0, max(0.0, (t - self.enter_s) / span)))
 
     def centre_px(self, t: float, size: tuple[int, int]) -> tuple[float, float]:
@@ -75,7 +81,8 @@ class Actor:
         p = self.progress(t)
         x = self.start_xy[0] + (self.end_xy[0] - self.start_xy[0]) * p
         y = self.start_xy[1] + (self.end_xy[1] - self.start_xy[1]) * p
-        return x * size[0], y * size[1]
+        shift = self.sway * self.face_height(t) * math.sin(2 * math.pi * 0.15 * (t - self.enter_s))
+        return x * size[0] + shift, y * size[1]
 
     def face_height(self, t: float) -> float:
         """Face height in pixels at time ``t``."""

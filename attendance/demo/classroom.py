@@ -1,0 +1,193 @@
+"""A seated class for tests and the benchmark: rows of students sitting down, one wide shot.
+
+Built from a folder of real photos (``shared/data/class`` plus ``shared/data/people``):
+each seated student is enrolled from one photo and shown in class with *another* photo;
+absent students are enrolled and never shown; strangers are shown and enrolled nowhere.
+Students sit down in turn over the first ``sit_window_s`` seconds (each takes
+``SIT_S`` to sit) and then sway slightly in their seat.  Seats are in rows, back-row
+faces ``BACK_ROW_FACE_PX`` tall and front-row faces larger, at any frame size.
+
+Coordinates and sizes as in :mod:`attendance.demo.synthvideo` (face heights in output
+pixels, positions as fractions of the frame).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from attendance.core.names import name_from_filename
+from attendance.demo.synthvideo import Actor, make_class_video
+from attendance.recognition.imaging import load_rgb
+from attendance.recognition.photos import find_faces
+
+log = logging.getLogger(__name__)
+
+#: Face height of the back row, pixels (the smallest faces the app must find by default).
+BACK_ROW_FACE_PX = 44.0
+#: Front-row face height as a fraction of the frame height (86 px at 1080p, 58 px at 720p).
+FRONT_ROW_FACE_FRACTION = 0.08
+#: Seconds a student takes from coming into view (standing) to sitting still.
+SIT_S = 1.2
+#: Vertical extent of the rows: back-row and front-row face centres, fractions of the height.
+ROWS_Y = (0.30, 0.80)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone of the cast: ``enroll_photo`` is ``None`` for a stranger, ``class_photo``
+    ``None`` for an absent student."""
+
+    name: str
+    enroll_photo: Path | None
+    class_photo: Path | None
+
+
+@dataclass(frozen=True)
+class ClassScene:
+    """A seated class: what to enroll, who is in view, and when each sat down.
+
+    ``seated_at``: media second at which each person in view is seated (still);
+    ``size``: ``(width, height)``.
+    """
+
+    cast: tuple[Person, ...]
+    actors: tuple[Actor, ...]
+    size: tuple[int, int]
+    duration_s: float
+    fps: float
+    seated_at: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def enrolled(self) -> list[Person]:
+        return [p for p in self.cast if p.enroll_photo is not None]
+
+    @property
+    def present(self) -> list[str]:
+        """Names of enrolled people in view (those a perfect run marks), sorted."""
+        return sorted(p.name for p in self.cast if p.enroll_photo is not None and p.class_photo is not None)
+
+    @property
+    def strangers(self) -> list[str]:
+        return sorted(p.name for p in self.cast if p.enroll_photo is None)
+
+    def write(self, path: str | Path, seed: int = 0) -> Path:
+        """Write the video (MP4) to ``path``; returns it."""
+        return make_class_video(path, self.actors, self.duration_s, fps=self.fps, size=self.size, seed=seed)
+
+
+def _photos(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def _first_with_one_face(photos: Sequence[Path]) -> Path | None:
+    """The first of ``photos`` in which the detector finds exactly one face (tight face
+    crops sometimes have none it can find)."""
+    for photo in photos:
+        if len(find_faces(load_rgb(photo))) == 1:
+            return photo
+    return None
+
+
+def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[Person]:
+    """The cast from the shared data folder.
+
+    Seated students: every person with two or more photos in ``class/people`` or
+    ``people`` (20), enrolled from their first photo and shown with their second.
+    Absent students: ``absent`` people enrolled from one photo (``people`` with a single
+    photo first, then ``class/chips``, each from their first crop in which a face is found).  Strangers: the next ``strangers`` people of
+    ``class/chips``, never enrolled.  People who are also in ``class/people`` are not
+    taken from ``chips``.  Raises ``ValueError`` if the folder holds too few people.
+    """
+    seated: list[Person] = []
+    singles: list[Person] = []
+    for group in (shared / "class" / "people", shared / "people"):
+        for folder in sorted(p for p in group.iterdir() if p.is_dir()):
+            photos = _photos(folder)
+            name = name_from_filename(folder.name)
+            if len(photos) >= 2:
+                seated.append(Person(name, photos[0], photos[1]))
+            elif photos:
+                singles.append(Person(name, photos[0], None))
+    taken = {p.name for p in seated}
+    chips = [f for f in sorted((shared / "class" / "chips").iterdir()) if f.is_dir() and name_from_filename(f.name) not in taken]
+    chip_people = [(name_from_filename(f.name), photo) for f in chips if (photo := _first_with_one_face(_photos(f))) is not None]
+    used = max(0, absent - len(singles))
+    absentees = singles + [Person(n, photo, None) for n, photo in chip_people[:used]]
+    others = [Person(n, None, photo) for n, photo in chip_people[used : used + strangers]]
+    if len(absentees) < absent or len(others) < strangers:
+        raise ValueError(f"{shared}: too few people for {absent} absent students and {strangers} strangers")
+    return seated + absentees[:absent] + others
+
+
+def seated_class(cast: Sequence[Person], size: tuple[int, int] = (1920, 1080), duration_s: float = 30.0, fps: float = 15.0,
+                 sit_window_s: float = 10.0, seed: int = 0) -> ClassScene:
+    """Seat everyone of ``cast`` who has a class photo in rows across the frame.
+
+    Rows run from the back (top, ``BACK_ROW_FACE_PX`` faces) to the front (bottom,
+    ``FRONT_ROW_FACE_FRACTION`` of the height); neighbouring rows are staggered by half
+    a seat.  People sit down in a random order (``seed``) at even intervals over the
+    first ``sit_window_s`` seconds: each comes into view a face height above and beside
+    their seat and is seated ``SIT_S`` later, then sways slightly until the end.
+    """
+    rng = np.random.default_rng(seed)
+    in_view = [p for p in cast if p.class_photo is not None]
+    if not in_view:
+        raise ValueError("nobody to seat")
+    n_rows = max(1, round(np.sqrt(len(in_view) / 1.6)))
+    per_row = -(-len(in_view) // n_rows)
+    width, height = size
+    front_px = max(BACK_ROW_FACE_PX, FRONT_ROW_FACE_FRACTION * height)
+    seats: list[tuple[float, float, float]] = []
+    for row in range(n_rows):
+        f = row / max(1, n_rows - 1)
+        y = ROWS_Y[0] + (ROWS_Y[1] - ROWS_Y[0]) * f
+        face = BACK_ROW_FACE_PX + (front_px - BACK_ROW_FACE_PX) * f
+        offset = 0.5 if row % 2 else 0.0
+        for k in range(per_row):
+            x = 0.08 + 0.84 * (k + 0.25 + offset * 0.5) / per_row
+            seats.append((x, y, face))
+    order = rng.permutation(len(in_view))
+    seat_of = rng.permutation(len(seats))[: len(in_view)]
+    gap = max(0.0, sit_window_s - SIT_S) / max(1, len(in_view))
+    actors: list[Actor] = []
+    seated_at: dict[str, float] = {}
+    for rank, i in enumerate(order.tolist()):
+        person = in_view[i]
+        x, y, face = seats[int(seat_of[rank])]
+        face *= float(rng.uniform(0.97, 1.08))
+        enter = 0.3 + rank * gap
+        side = 1.0 if rng.random() < 0.5 else -1.0
+        start = (x + side * 1.2 * face / width, y - 1.0 * face / height)
+        actors.append(Actor(
+            person.class_photo,
+            enter_s=enter, leave_s=duration_s + 1.0, start_xy=start, end_xy=(x, y),
+            face_px=face * 1.08, end_face_px=face,
+            gain=(float(rng.uniform(0.85, 1.0)), float(rng.uniform(0.9, 1.1))),
+            contrast=(1.0, float(rng.uniform(0.9, 1.1))),
+            tilt_deg=3.0, mirror=bool(rng.random() < 0.3), name=person.name,
+            settle_s=SIT_S, sway=0.08,
+        ))
+        seated_at[person.name] = enter + SIT_S
+    log.info("seated class: %d in view in %d rows, faces %.0f-%.0f px, %d enrolled", len(in_view), n_rows,
+             BACK_ROW_FACE_PX, front_px, sum(1 for p in cast if p.enroll_photo is not None))
+    return ClassScene(tuple(cast), tuple(actors), size, duration_s, fps, seated_at)
+
+
+def enroll_scene(scene: ClassScene, known_faces: Path, jitters: int | None = None) -> None:
+    """Enroll everyone of ``scene`` who has an enrollment photo into ``known_faces``
+    (student ids ``C001``... in cast order; ``jitters`` as in enrollment, default the
+    app's).  Raises :class:`AttendanceError` if a photo cannot be enrolled."""
+    from attendance.roster.enroll import enroll_photo
+
+    for k, person in enumerate(scene.enrolled, start=1):
+        assert person.enroll_photo is not None
+        if jitters is None:
+            enroll_photo(known_faces, person.enroll_photo, person.name, f"C{k:03d}")
+        else:
+            enroll_photo(known_faces, person.enroll_photo, person.name, f"C{k:03d}", jitters=jitters)

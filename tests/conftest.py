@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared" / "data").resolve()
 CLIP = SHARED / "video" / "short_hamilton_clip.mp4"
 ARTIFACTS = ROOT / "test-artifacts"
+XDG_VARS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME")
 
 
 def run_cli(*args: str, home: Path | None = None, timeout: float = 300, check: bool = False, input: str | None = None,
@@ -35,6 +37,22 @@ def run_cli(*args: str, home: Path | None = None, timeout: float = 300, check: b
     if check and proc.returncode != 0:
         raise AssertionError(f"attendance {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the per-user data and config folders (platformdirs, via XDG) at a temporary
+    folder, for this process and every command it runs: tests never touch the real ones."""
+    base = tmp_path_factory.mktemp("xdg")
+    saved = {var: os.environ.get(var) for var in XDG_VARS}
+    for var in XDG_VARS:
+        os.environ[var] = str(base / var.lower())
+    yield base
+    for var, value in saved.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
 
 
 @pytest.fixture(scope="session")

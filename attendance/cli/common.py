@@ -12,7 +12,13 @@ from attendance.core.home import Home
 
 
 class AppGroup(click.Group):
-    """Turns :class:`AttendanceError` into one line on stderr and exit status 1."""
+    """Turns :class:`AttendanceError` into one line on stderr and exit status 1; ``--help``
+    ends with where the data lives."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        with formatter.section("Data folder"):
+            formatter.write_text(Home.resolve(ctx.params.get("home")).describe())
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

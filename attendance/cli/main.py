@@ -15,17 +15,19 @@ import click
 from attendance import __version__
 from attendance.cli.bench import bench
 from attendance.cli.common import AppGroup
+from attendance.cli.desktop import install_desktop
 from attendance.cli.doctor import doctor
 from attendance.cli.export import export, report
 from attendance.cli.live import demo, run
 from attendance.cli.students import enroll, evaluate, remove, roster
 from attendance.cli.window import gui
-from attendance.core.home import ENV_VAR, Home
+from attendance.core.home import ENV_VAR, Home, user_data_root
 
 
 @click.group(cls=AppGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR, show_envvar=True,
-              help="Folder holding known_faces/ and logs/ (default: the current directory).")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), is_eager=True,
+              help=f"Folder holding known_faces/ and logs/. Default: ${ENV_VAR}, else the current directory if it holds "
+                   f"both, else the per-user data folder ({user_data_root()}).")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
 @click.version_option(__version__, prog_name="attendance")
 @click.pass_context
@@ -47,5 +49,5 @@ def main(ctx: click.Context, home: Path | None, verbose: int) -> None:
             click.echo(ctx.get_help())
 
 
-for command in (doctor, enroll, roster, remove, evaluate, run, demo, export, report, gui, bench):
+for command in (doctor, enroll, roster, remove, evaluate, run, demo, export, report, gui, bench, install_desktop):
     main.add_command(command)

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from attendance.core.errors import DependencyError
 
-FIX = "run `make setup` (or: pip install -e . && pip install --no-deps face_recognition==1.3.0)"
+FIX = "reinstall the app (pip install attendance-*.whl, or `make setup` in a checkout)"
 
 _HINTS = {
     "dlib": "pip install dlib-bin",

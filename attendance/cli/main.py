@@ -14,6 +14,7 @@ import click
 
 from attendance import __version__
 from attendance.cli.bench import bench
+from attendance.cli.classes import class_group, import_roster
 from attendance.cli.common import AppGroup
 from attendance.cli.desktop import install_desktop
 from attendance.cli.doctor import doctor
@@ -49,5 +50,5 @@ def main(ctx: click.Context, home: Path | None, verbose: int) -> None:
             click.echo(ctx.get_help())
 
 
-for command in (doctor, enroll, roster, remove, evaluate, run, demo, export, report, gui, bench, install_desktop):
+for command in (doctor, enroll, import_roster, class_group, roster, remove, evaluate, run, demo, export, report, gui, bench, install_desktop):
     main.add_command(command)

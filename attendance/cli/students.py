@@ -21,12 +21,13 @@ KEPT = ("added", "updated", "unchanged", "failed")
 @click.option("--name", help="Student name (required for a single photo; free text).")
 @click.option("--id", "student_id", help="Student id (default: the next free S0001-style id).")
 @click.option("--force", is_flag=True, help="Add a photo even if it looks like a different person from the student's other photos.")
+@click.option("--class", "class_name", metavar="NAME", help="Also add the student(s) to this existing class.")
 @click.option("--workers", type=click.IntRange(1, 16), help="Processes for a folder (default: one per core, max 2).")
 @click.option("--jitters", type=click.IntRange(1, 100), default=ENROLL_JITTERS, show_default=True,
               help="Jittered re-samples averaged per photo: slower, steadier encodings.")
 @click.pass_context
-def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_id: str | None, force: bool, workers: int | None,
-           jitters: int) -> None:
+def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_id: str | None, force: bool, class_name: str | None,
+           workers: int | None, jitters: int) -> None:
     """Enroll a student from one PHOTO (with --name), or a whole FOLDER.
 
     A folder holds one photo per person (the file name is the name, e.g. jane_doe.jpg)
@@ -39,6 +40,10 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
     from attendance.roster.enroll import EnrollStatus, enroll_folder, enroll_photo
 
     home = home_of(ctx).ensure()
+    if class_name:
+        from attendance.roster.classes import ClassBook
+
+        ClassBook.load(home.known_faces).get(class_name)  # an unknown class fails before any encoding
     if existing(photo_or_folder).is_dir():
         if name or student_id:
             raise click.UsageError("--name and --id are for a single photo; a folder names people by file or folder name")
@@ -61,6 +66,8 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
         people = len({o.name for o in outcomes if o.ok})
         summary = ", ".join(f"{counts.get(k, 0)} {k.value}" for k in EnrollStatus if counts.get(k) or k in KEPT)
         click.echo(f"{len(outcomes)} photos of {people} people: {summary}")
+        if class_name:
+            _join(home.known_faces, class_name, [o.student_id for o in outcomes if o.ok])
         if any(not o.ok for o in outcomes):
             if counts.get(EnrollStatus.LOOKS_DIFFERENT):
                 click.echo("attendance: to add a photo that looks different anyway, run again with --force", err=True)
@@ -75,6 +82,19 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
     click.echo(f"{verb}: {outcome.name} ({outcome.student_id}) from {photo_or_folder.name}")
     if outcome.message:
         click.echo(f"attendance: {outcome.message}", err=True)
+    if class_name:
+        _join(home.known_faces, class_name, [outcome.student_id])
+
+
+def _join(folder: Path, class_name: str, student_ids: list[str]) -> None:
+    """Add the enrolled ``student_ids`` to ``class_name`` and say so."""
+    from attendance.roster.classes import ClassBook
+
+    with ClassBook.edit(folder) as (book, store):
+        people = [p for p in (store.by_id(i) for i in dict.fromkeys(student_ids)) if p is not None]
+        added = book.add(class_name, people)
+        shown_name = book.get(class_name).name
+    click.echo(f"class {shown_name!r}: {len(added)} added, {len(people) - len(added)} already members")
 
 
 @click.command()
@@ -131,6 +151,9 @@ def remove(ctx: click.Context, name_or_id: str, photo: str | None, yes: bool) ->
         click.confirm(f"Remove {person.name} ({person.id}) and all their face data?", abort=True)
     with FaceStore.edit(folder) as store:
         store.remove(store.find(person.id))
+    from attendance.roster.classes import forget_student
+
+    forget_student(folder, person.id)
     click.echo(f"removed: {person.name} ({person.id}); their encodings and thumbnail are deleted")
 
 

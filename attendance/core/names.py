@@ -17,6 +17,7 @@ from attendance.core.errors import InvalidNameError
 MAX_NAME_CHARS = 100
 MAX_ID_CHARS = 64
 MAX_SESSION_CHARS = 60
+MAX_CLASS_CHARS = 60
 
 #: Unicode bidi controls that reorder the text shown (U+202A-U+202E, U+2066-U+2069).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -56,6 +57,11 @@ def clean_id(value: str) -> str:
 def clean_session(value: str) -> str:
     """Return the normalised session name."""
     return _check_text(value, "session name", MAX_SESSION_CHARS)
+
+
+def clean_class(value: str) -> str:
+    """Return the normalised class name (NFC, trimmed; at most :data:`MAX_CLASS_CHARS`)."""
+    return _check_text(value, "class name", MAX_CLASS_CHARS)
 
 
 def same_name(a: str, b: str) -> bool:

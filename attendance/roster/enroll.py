@@ -67,11 +67,17 @@ class EnrollOutcome:
 
 @dataclass(frozen=True)
 class PlannedPhoto:
-    """A photo of a bulk run: who it is of, and its label in the store (``source``)."""
+    """A photo of a bulk run: who it is of, and its label in the store (``source``).
+
+    ``student_id``: the student's id when known (a roster import), else the person is
+    found by name.  ``replaces``: a ``source`` prefix; the person's first photo whose
+    source starts with it is replaced by this one (a roster's new photo of a student)."""
 
     path: Path
     name: str
     source: str
+    student_id: str | None = None
+    replaces: str = ""
 
 
 def default_workers() -> int:
@@ -157,13 +163,17 @@ def _apply(store: FaceStore, item: PlannedPhoto, face: PhotoFace, student_id: st
 
     ``force``: add it anyway; ``new_student``: always a new student (the next free id).
     """
-    person = store.add_person(item.name) if new_student else _person_for(store, item.name, student_id)
+    person = store.add_person(item.name) if new_student else _person_for(store, item.name, student_id or item.student_id)
     if not force and _distance_to_own(person, face) is not None:
         photos = f"{len(person.photos)} photo{'s' if len(person.photos) > 1 else ''}"
         message = (f"{shown(item.path)} looks like a different person from the {photos} of {person.name} ({person.id}) "
                    "already enrolled; nothing was added")
         return EnrollOutcome(item.path, person.name, EnrollStatus.LOOKS_DIFFERENT, message, person.id)
     warning = _same_face_warning(store, person, face)
+    if item.replaces:
+        old = next((p for p in person.photos if p.source.startswith(item.replaces)), None)
+        if old is not None:
+            old.source = item.source  # set_photo replaces the photo with the same source
     status = store.set_photo(person, Photo(item.source, face.sha256, now_iso()), face.encoding, face.thumbnail_jpeg)
     return EnrollOutcome(item.path, person.name, EnrollStatus(status), warning, person.id)
 
@@ -186,7 +196,12 @@ def enroll_photo(folder: Path, path: Path, name: str, student_id: str | None = N
 
 
 def _already_stored(store: FaceStore, item: PlannedPhoto, sha: str) -> Person | None:
-    for person in store.by_name(item.name):
+    if item.student_id:
+        known = store.by_id(item.student_id)
+        candidates = [known] if known else []
+    else:
+        candidates = store.by_name(item.name)
+    for person in candidates:
         if any(p.sha256 == sha for p in person.photos):
             return person
     return None
@@ -210,6 +225,25 @@ def enroll_folder(
     only encodes what is new or changed.
     """
     plan, outcomes = plan_folder(source_dir)
+    return enroll_plan(folder, plan, outcomes, workers=workers, jitters=jitters, on_progress=on_progress, force=force)
+
+
+def enroll_plan(
+    folder: Path,
+    plan: list[PlannedPhoto],
+    outcomes: list[EnrollOutcome] | None = None,
+    *,
+    workers: int | None = None,
+    jitters: int = ENROLL_JITTERS,
+    on_progress: Callable[[EnrollOutcome, int, int], None] | None = None,
+    force: bool = False,
+) -> list[EnrollOutcome]:
+    """Enroll the photos of ``plan`` (the bulk path of :func:`enroll_folder`).
+
+    ``outcomes``: failures found while planning, reported first.  Photos whose
+    fingerprint is already stored for their person are ``unchanged`` and not encoded.
+    """
+    outcomes = outcomes or []
     total = len(plan) + len(outcomes)
     done = 0
 

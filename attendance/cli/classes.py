@@ -1,0 +1,177 @@
+"""Classes and roster import: ``attendance class ...`` and ``attendance import``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from attendance.cli.common import home_of
+from attendance.recognition.engine import ENROLL_JITTERS
+
+
+@click.group(name="class")
+def class_group() -> None:
+    """Classes: named lists of enrolled students (a student may be in several).
+
+    A session run with --class NAME expects that class's members; students of other
+    classes who are recognised are recorded as visitors.
+    """
+
+
+@class_group.command(name="create")
+@click.argument("name")
+@click.pass_context
+def create(ctx: click.Context, name: str) -> None:
+    """Create an empty class called NAME."""
+    from attendance.roster.classes import ClassBook
+
+    with ClassBook.edit(home_of(ctx).ensure().known_faces) as (book, _store):
+        created = book.create(name)
+    click.echo(f"created class {created.name!r} (add students with: attendance class add {_quoted(created.name)} STUDENT...)")
+
+
+@class_group.command(name="list")
+@click.pass_context
+def list_classes(ctx: click.Context) -> None:
+    """List the classes and how many students each has."""
+    from attendance.roster.classes import ClassBook, members_of
+    from attendance.roster.store import FaceStore
+
+    folder = home_of(ctx).known_faces
+    book, store = ClassBook.load(folder), FaceStore.load(folder)
+    if not book.classes:
+        click.echo("no classes yet (attendance class create NAME, or attendance import ROSTER.csv)")
+        return
+    width = max(len(c.name) for c in book.classes)
+    click.echo(f"{'class':{width}s} students")
+    for school_class in book.classes:
+        click.echo(f"{school_class.name:{width}s} {len(members_of(store, school_class)):8d}")
+    click.echo(f"{len(book.classes)} classes")
+
+
+@class_group.command(name="show")
+@click.argument("name")
+@click.pass_context
+def show(ctx: click.Context, name: str) -> None:
+    """List the members of class NAME: id and name."""
+    from attendance.roster.classes import class_members
+
+    school_class, members = class_members(home_of(ctx).known_faces, name)
+    click.echo(f"class {school_class.name!r}: {len(members)} student{'s' if len(members) != 1 else ''}")
+    for person in members:
+        click.echo(f"{person.id:8s} {person.name}")
+
+
+@class_group.command(name="add")
+@click.argument("name")
+@click.argument("students", nargs=-1, required=True)
+@click.pass_context
+def add(ctx: click.Context, name: str, students: tuple[str, ...]) -> None:
+    """Add STUDENTS (names or ids, as for `attendance remove`) to class NAME."""
+    from attendance.roster.classes import ClassBook
+
+    with ClassBook.edit(home_of(ctx).known_faces) as (book, store):
+        people = [store.find(s) for s in students]
+        school_class = book.get(name)
+        added = book.add(name, people)
+    _report("added to", school_class.name, added, [p for p in people if p not in added], "already in it")
+
+
+@class_group.command(name="remove")
+@click.argument("name")
+@click.argument("students", nargs=-1, required=True)
+@click.pass_context
+def remove_members(ctx: click.Context, name: str, students: tuple[str, ...]) -> None:
+    """Take STUDENTS (names or ids) out of class NAME; they stay enrolled."""
+    from attendance.roster.classes import ClassBook
+
+    with ClassBook.edit(home_of(ctx).known_faces) as (book, store):
+        people = [store.find(s) for s in students]
+        school_class = book.get(name)
+        removed = book.remove(name, people)
+    _report("removed from", school_class.name, removed, [p for p in people if p not in removed], "not in it")
+
+
+@class_group.command(name="delete")
+@click.argument("name")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def delete(ctx: click.Context, name: str, yes: bool) -> None:
+    """Delete class NAME. Its students stay enrolled; session logs are kept."""
+    from attendance.roster.classes import ClassBook
+
+    folder = home_of(ctx).known_faces
+    school_class = ClassBook.load(folder).get(name)
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"Delete class {school_class.name!r} ({len(school_class.members)} members stay enrolled)?", abort=True)
+    with ClassBook.edit(folder) as (book, _store):
+        book.delete(name)
+    click.echo(f"deleted class {school_class.name!r}; its students stay enrolled")
+
+
+def _report(verb: str, class_name: str, changed: list[Any], unchanged: list[Any], why: str) -> None:
+    if changed:
+        click.echo(f"{verb} {class_name!r}: " + ", ".join(f"{p.name} ({p.id})" for p in changed))
+    if unchanged:
+        click.echo(f"{why}: " + ", ".join(f"{p.name} ({p.id})" for p in unchanged))
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if " " in name else name
+
+
+@click.command(name="import")
+@click.argument("roster", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--photos", "photos_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder the photo file names are relative to (default: the spreadsheet's folder).")
+@click.option("--dry-run", is_flag=True, help="Only check the spreadsheet and the photo files; encode and change nothing.")
+@click.option("--workers", type=click.IntRange(1, 16), help="Processes (default: one per core, max 2).")
+@click.option("--jitters", type=click.IntRange(1, 100), default=ENROLL_JITTERS, show_default=True,
+              help="Jittered re-samples averaged per photo: slower, steadier encodings.")
+@click.pass_context
+def import_roster(ctx: click.Context, roster: Path, photos_dir: Path | None, dry_run: bool, workers: int | None, jitters: int) -> None:
+    """Import the school's ROSTER spreadsheet (.csv or .xlsx): enroll every student and
+    create the classes.
+
+    Columns (matched case-blind, common synonyms accepted): student id, name, class,
+    photo file. A student in several classes has one row per class, or one cell listing
+    them (';'-separated in a comma-separated file, ','-separated in a ';'-separated one).
+    Each row that cannot be imported is reported with its row number; the rest import.
+    Re-running updates names and classes and encodes only new or changed photos.
+    """
+    from tqdm import tqdm
+
+    from attendance.roster.importing import import_roster as run_import
+
+    home = home_of(ctx).ensure()
+    with tqdm(total=0, unit="photo", desc="enrolling", file=sys.stderr, disable=True if dry_run else None) as bar:
+        def progress(outcome: Any, done: int, total: int) -> None:
+            bar.total = total
+            bar.update(1)
+            if outcome.ok and outcome.message:
+                bar.write(f"attendance: {outcome.path.name}: {outcome.message}", file=sys.stderr)
+
+        result = run_import(home.known_faces, roster, photos_dir, dry_run=dry_run, workers=workers, jitters=jitters,
+                            on_progress=progress)
+    for problem in result.problems:
+        click.echo(f"attendance: {roster.name} {problem}", err=True)
+    data = result.roster
+    click.echo(f"{data.rows} rows, {len(data.students)} students, {len(data.classes)} classes")
+    for sid, old, new in result.renamed:
+        click.echo(f"{'would rename' if dry_run else 'renamed'} {sid}: {old!r} -> {new!r}")
+    if dry_run:
+        click.echo(f"dry run: would enroll {result.new_students} new students, encode {result.to_encode} photos, "
+                   f"create {len(result.classes_created)} classes" + (f" ({', '.join(result.classes_created)})" if result.classes_created else "")
+                   + "; faces are checked only by the real import")
+    else:
+        click.echo(f"photos: {result.count('added')} added, {result.count('updated')} updated, {result.count('unchanged')} unchanged, "
+                   f"{result.count('failed')} failed; classes: {len(result.classes_created)} created, "
+                   f"{result.joined} memberships added, {result.left} removed")
+    if result.problems:
+        rows = ", ".join(str(p.row) for p in result.problems)
+        click.echo(f"attendance: fix row{'s' if len(result.problems) > 1 else ''} {rows} of {roster.name} (see above) "
+                   "and run the import again; the other rows are " + ("fine" if dry_run else "imported"), err=True)
+        sys.exit(1)

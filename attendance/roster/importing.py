@@ -6,7 +6,7 @@ Reading (pandas):
   ``,``, ``;`` or a tab (whichever the header line uses most).  ``.xlsx``: the first
   sheet, read by pandas through openpyxl.
 * Header names are matched case-blind, ignoring spaces and punctuation, with common
-  synonyms (:data:`HEADERS`): e.g. ``Student ID`` / ``id`` / ``Matricule``, ``Name`` /
+  synonyms (:data:`HEADERS`); the class column may be left out: e.g. ``Student ID`` / ``id`` / ``Matricule``, ``Name`` /
   ``Full name`` (or ``First name`` + ``Last name``), ``Class`` / ``Group`` / ``Course``,
   ``Photo`` / ``Picture`` / ``File``.
 * A student in several classes has one row per class, or one cell listing them: separated
@@ -165,7 +165,7 @@ def _columns(frame: pd.DataFrame, path: Path) -> dict[str, str]:
         for what, names in HEADERS.items():
             if key in names and what not in found:
                 found[what] = str(column)
-    missing = [what for what in ("id", "classes", "photo") if what not in found]
+    missing = [what for what in ("id", "photo") if what not in found]
     if "name" not in found and not ("first" in found and "last" in found):
         missing.insert(1, "name")
     if missing:
@@ -187,7 +187,7 @@ def read_roster(path: Path, photos_dir: Path | None = None) -> Roster:
     rows = 0
     for index, record in enumerate(frame.to_dict("records")):
         row = index + 2
-        cells = {what: str(record[column]).strip() for what, column in columns.items()}
+        cells = {"classes": "", **{what: str(record[column]).strip() for what, column in columns.items()}}
         if not any(str(v).strip() for v in record.values()):
             continue
         rows += 1

@@ -124,8 +124,8 @@ def _quoted(name: str) -> str:
 
 
 @click.command(name="import")
-@click.argument("roster", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--photos", "photos_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--photos", "photos_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder the photo file names are relative to (default: the spreadsheet's folder).")
 @click.option("--dry-run", is_flag=True, help="Only check the spreadsheet and the photo files; encode and change nothing.")
 @click.option("--workers", type=click.IntRange(1, 16), help="Processes (default: one per core, max 2).")
@@ -144,8 +144,13 @@ def import_roster(ctx: click.Context, roster: Path, photos_dir: Path | None, dry
     """
     from tqdm import tqdm
 
+    from attendance.core.files import existing
+    from attendance.roster.enroll import EnrollStatus
     from attendance.roster.importing import import_roster as run_import
 
+    existing(roster)
+    if photos_dir is not None:
+        existing(photos_dir)
     home = home_of(ctx).ensure()
     with tqdm(total=0, unit="photo", desc="enrolling", file=sys.stderr, disable=True if dry_run else None) as bar:
         def progress(outcome: Any, done: int, total: int) -> None:
@@ -167,8 +172,8 @@ def import_roster(ctx: click.Context, roster: Path, photos_dir: Path | None, dry
                    f"create {len(result.classes_created)} classes" + (f" ({', '.join(result.classes_created)})" if result.classes_created else "")
                    + "; faces are checked only by the real import")
     else:
-        click.echo(f"photos: {result.count('added')} added, {result.count('updated')} updated, {result.count('unchanged')} unchanged, "
-                   f"{result.count('failed')} failed; classes: {len(result.classes_created)} created, "
+        click.echo(f"photos: {result.count(EnrollStatus.ADDED)} added, {result.count(EnrollStatus.UPDATED)} updated, {result.count(EnrollStatus.UNCHANGED)} unchanged, "
+                   f"{result.failed} failed; classes: {len(result.classes_created)} created, "
                    f"{result.joined} memberships added, {result.left} removed")
     if result.problems:
         rows = ", ".join(str(p.row) for p in result.problems)

@@ -40,7 +40,7 @@ from attendance.core.names import clean_class, clean_id, clean_name, same_name
 from attendance.recognition.engine import ENROLL_JITTERS
 from attendance.recognition.imaging import sha256_of, shown
 from attendance.roster.classes import ClassBook
-from attendance.roster.enroll import EnrollOutcome, PlannedPhoto, enroll_plan
+from attendance.roster.enroll import EnrollOutcome, EnrollStatus, PlannedPhoto, enroll_plan
 from attendance.roster.store import FaceStore
 
 log = logging.getLogger(__name__)
@@ -115,8 +115,13 @@ class ImportResult:
     def problems(self) -> list[RowProblem]:
         return sorted(self.roster.problems, key=lambda p: p.row)
 
-    def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
+    def count(self, status: EnrollStatus) -> int:
+        return sum(1 for o in self.outcomes if o.status is status)
+
+    @property
+    def failed(self) -> int:
+        """Photos not stored: unusable, or unlike the student's other photos."""
+        return sum(1 for o in self.outcomes if not o.ok)
 
 
 def header_key(text: str) -> str:

@@ -6,28 +6,27 @@
 * ``"fast"`` — ``facerec_from_webcam_faster.py``: the frame resized to 1/4, only every
   other frame analysed, same matching.
 
-Both read a video file as fast as possible with no window.  :func:`run_classic_isolated`
-runs a loop in a fresh process (``python -m attendance.bench.classic``) so its peak memory
-(``ru_maxrss``) is the loop's own.
+Both read a video file as fast as possible with no window.  The benchmark runs each in a
+fresh process (``python -m attendance.bench.classic_child``, see
+:func:`attendance.bench.loops.run_classic_loop`) so its peak memory (``ru_maxrss``) is the
+loop's own.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from attendance.core.deps import import_face_recognition, require
-from attendance.core.errors import AttendanceError, SourceError
+from attendance.core.errors import SourceError
+from attendance.recognition.engine import ENCODING_DIM
 from attendance.recognition.gallery import Gallery
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,7 @@ class ClassicResult:
     ``frames``: frames read; ``analysed``: frames run through detection; ``fps``: frames
     read per wall second; ``faces``: face boxes found in all; ``marks``: first match of
     each known person, in order of marking; ``sightings``: every match; ``peak_rss_mb``: the process's peak resident
-    memory in MiB (whole process, so meaningful from :func:`run_classic_isolated`).
+    memory in MiB (whole process, so meaningful in the classic child process).
     """
 
     variant: str
@@ -109,7 +108,7 @@ def run_classic(
     import_s = time.perf_counter() - started
 
     names = [name for name, _ in known]
-    known_encodings = [np.asarray(enc, dtype=np.float64).reshape(128) for _, enc in known]
+    known_encodings = [np.asarray(enc, dtype=np.float64).reshape(ENCODING_DIM) for _, enc in known]
     capture = cv2.VideoCapture(str(video))
     if not capture.isOpened():
         raise SourceError(f"{video}: cannot open this video")
@@ -170,54 +169,18 @@ def run_classic(
     )
 
 
-def run_classic_isolated(
-    video: str | Path,
-    known: Known,
-    variant: str = "full",
-    tolerance: float = DEFAULT_TOLERANCE,
-    max_frames: int | None = None,
-    timeout: float = 600.0,
-) -> ClassicResult:
-    """:func:`run_classic` in a fresh ``python -m attendance.bench.classic`` process.
-
-    The child imports only what the loop needs, so ``peak_rss_mb`` is that loop's own
-    footprint, not the caller's.  Raises :class:`AttendanceError` if the child fails.
-    """
-    with tempfile.TemporaryDirectory(prefix="classic-") as tmp:
-        known_path = Path(tmp) / "known.npz"
-        np.savez(
-            known_path,
-            names=np.array([str(name) for name, _ in known], dtype=str),
-            encodings=np.array([np.asarray(enc, np.float32).reshape(128) for _, enc in known], dtype=np.float32).reshape(-1, 128),
-        )
-        args = [sys.executable, "-m", "attendance.bench.classic", str(video), str(known_path), variant, str(tolerance)]
-        if max_frames is not None:
-            args.append(str(max_frames))
-        proc = subprocess.run(args, check=False, capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-        raise AttendanceError(f"classic {variant} loop failed: {last}")
-    data = json.loads(proc.stdout)
-    data["marks"] = tuple(ClassicMark(**m) for m in data["marks"])
-    data["sightings"] = tuple((str(n), int(f), float(d)) for n, f, d in data["sightings"])
-    return ClassicResult(**data)
-
-
-def _main(argv: list[str]) -> int:
-    """Child entry point: ``VIDEO KNOWN.npz VARIANT TOLERANCE [MAX_FRAMES]``; prints the result as JSON."""
-    video, known_path, variant, tolerance = argv[:4]
-    max_frames = int(argv[4]) if len(argv) > 4 else None
-    with np.load(known_path, allow_pickle=False) as data:
-        known = list(zip(data["names"].tolist(), data["encodings"]))
-    result = run_classic(video, known, variant, float(tolerance), max_frames)
-    print(json.dumps(asdict(result)))
-    return 0
-
-
 def known_from_gallery(gallery: Gallery) -> list[tuple[str, np.ndarray]]:
     """The classic loops' ``known`` list from a :class:`Gallery`: one ``(name, encoding)`` per enrolled row."""
     return [(gallery.names[int(owner)], enc) for owner, enc in zip(gallery.owner, gallery.encodings)]
 
 
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+def save_known(path: Path, known: Known) -> None:
+    """Write ``known`` to ``path`` (``.npz``: ``names`` and ``(n, 128)`` float32 ``encodings``) for a child process."""
+    np.savez(path, names=np.array([str(name) for name, _ in known], dtype=str),
+             encodings=np.array([np.asarray(enc, np.float32).reshape(ENCODING_DIM) for _, enc in known], np.float32).reshape(-1, ENCODING_DIM))
+
+
+def load_known(path: Path) -> list[tuple[str, np.ndarray]]:
+    """Read what :func:`save_known` wrote."""
+    with np.load(path, allow_pickle=False) as data:
+        return list(zip(data["names"].tolist(), data["encodings"]))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CLIP
 
-from attendance.bench.classic import known_from_gallery, run_classic, run_classic_isolated
+from attendance.bench.classic import known_from_gallery, run_classic
+from attendance.bench.loops import run_classic_loop
 from attendance.core.errors import SourceError
 from attendance.roster.store import FaceStore
-from tests.conftest import CLIP
 
 LIN = "Lin-Manuel Miranda"
 
@@ -34,13 +35,13 @@ def test_full_resolution_loop_marks_lin_from_the_first_frames(known: list) -> No
 
 
 @pytest.mark.slow
-def test_faster_webcam_loop_finds_nobody_in_the_clip(known: list) -> None:
+def test_faster_webcam_loop_finds_nobody_in_the_clip(lin_alex_home: Path) -> None:
     """1/4 scale, every other frame: the clip's faces shrink below HOG's minimum (GUIDE)."""
-    result = run_classic_isolated(CLIP, known, "fast")
-    assert (result.variant, result.frames, result.analysed) == ("fast", 275, 138)
-    assert result.faces == 0 and result.marks == ()
+    run = run_classic_loop(CLIP, lin_alex_home, "classic-faster", "clip")
+    assert (run.loop, run.frames, run.analysed) == ("classic-faster", 275, 138)
+    assert run.extra["faces"] == 0 and run.marks == []
     # Its own process: face_recognition's four models alone take >100 MB.
-    assert 100 < result.peak_rss_mb < 1000
+    assert 100 < run.extra["ru_maxrss_mb"] < 1000
 
 
 def test_tolerance_is_applied(known: list) -> None:

@@ -9,26 +9,33 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from conftest import copy_home, run_cli
 
-from attendance.bench import legacy as bench
+from attendance.bench import DATA_ENV
+from attendance.bench.inputs import data_folder, synthetic_people
+from attendance.bench.matching import matching_scale
+from attendance.bench.measure import measure_process
+from attendance.bench.realtime import first_clearly_visible
+from attendance.cli import main
+from attendance.core.errors import AttendanceError
 
 
 def test_cpu_time_of_a_process_includes_its_children() -> None:
     """The app's work happens in worker processes: their CPU must be counted."""
     burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.6: pass"
     parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}], check=True)"
-    stats = bench.measure_process([sys.executable, "-c", parent])
+    stats = measure_process([sys.executable, "-c", parent])
     assert stats.returncode == 0
     assert stats.cpu_s >= 0.55  # the grandchild's 0.6 s of CPU is included
     assert stats.peak_rss_mb > 0 and stats.samples > 0
 
 
 def test_synthetic_store_matches_and_loads(tmp_path: Path) -> None:
-    people = bench.synthetic_people(50, norm=1.47, seed=4)
+    people = synthetic_people(50, norm=1.47, seed=4)
     norms = np.linalg.norm(np.concatenate([p.encodings for p in people]), axis=1)
     assert np.allclose(norms, 1.47, atol=1e-4)
-    (row,) = bench.matching_scale([500], norm=1.47, repeats=5, load_repeats=1)
+    (row,) = matching_scale([500], norm=1.47, repeats=5, load_repeats=1)
     assert row.size == 500 and row.match_ms > 0 and row.load_s > 0 and row.file_mb > 0
 
 
@@ -38,16 +45,26 @@ def test_unknown_section_is_a_usage_error() -> None:
     assert "unknown section 'speed'" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_the_input_folder_comes_only_from_the_option_or_its_variable(tmp_path: Path) -> None:
+    """No default path inside the package: without --data or $ATTENDANCE_DATA, one line naming both."""
+    result = CliRunner().invoke(main, ["bench", "--sections", "matching"], env={DATA_ENV: None})
+    assert result.exit_code == 1
+    assert result.stdout == "" and len(result.stderr.splitlines()) == 1
+    assert "--data" in result.stderr and DATA_ENV in result.stderr
+    with pytest.raises(AttendanceError, match="--data"):
+        data_folder(tmp_path)  # a folder without the clip
+
+
 @pytest.mark.slow
-def test_quick_bench_runs_and_app_marks_what_classic_full_marks(lin_alex_home: Path, people_home: Path, tmp_path: Path) -> None:
+def test_quick_bench_runs_and_app_marks_what_classic_full_marks(shared: Path, lin_alex_home: Path, people_home: Path, tmp_path: Path) -> None:
     """Classic full, classic faster and the app on a short synthetic class video (Obama and
     Alex Lacamoire enrolled among five, plus a stranger enrolled nowhere)."""
     cache = tmp_path / "cache"
     copy_home(lin_alex_home, cache / "home-lin-alex")
     copy_home(people_home, cache / "home-class")
     out = tmp_path / "bench.json"
-    proc = run_cli("bench", "--quick", "--sections", "loops", "--inputs", "class", "--cache", str(cache), "--json", str(out),
-                   timeout=240)
+    proc = run_cli("bench", "--quick", "--data", str(shared), "--sections", "loops", "--inputs", "class", "--cache", str(cache),
+                   "--json", str(out), timeout=240)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     for heading in ("classic-full", "classic-faster", "app", "wall s", "CPU s", "peak RSS", "same people marked as classic-full: yes"):
@@ -69,8 +86,6 @@ def test_quick_bench_runs_and_app_marks_what_classic_full_marks(lin_alex_home: P
 
 
 def test_clearly_visible_needs_as_many_matches_as_the_app_within_half_a_second() -> None:
-    from attendance.bench.legacy import first_clearly_visible
-
     # Lin in the clip at 29.97 fps: two isolated matches (frames 2, 3), then the large appearance.
     assert first_clearly_visible([2, 3, 85, 86, 88, 90], 29.97, 3) == 85
     assert first_clearly_visible([2, 3, 16], 29.97, 3) == 2  # 14 frames < 0.5 s

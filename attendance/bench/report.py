@@ -1,0 +1,178 @@
+"""The benchmark's printed report: one plain-text block per section, and the targets it checks.
+
+Each function takes a section's measurements and returns its text (no trailing newline);
+``attendance bench`` prints them as each section finishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from attendance.bench.compare import Comparison
+from attendance.bench.enrollment import EnrollSpeed
+from attendance.bench.loops import LoopRun
+from attendance.bench.matching import MatchScale
+from attendance.bench.measure import load_average
+from attendance.bench.profile import Profile
+from attendance.bench.realtime import Realtime
+from attendance.bench.startup import Startup
+
+#: The targets the benchmark checks (PASS/FAIL): classic-full / app wall time, seconds from
+#: clearly visible to marked, ms to match one face, s to load the store, s from launch to the
+#: first analysed frame, MiB of a session's processes.
+TARGET_WALL_RATIO = 5.0
+TARGET_LATENCY_S = 1.0
+TARGET_MATCH_MS = 5.0
+TARGET_LOAD_S = 1.0
+TARGET_FIRST_S = 3.0
+TARGET_MEMORY_MB = 250.0
+
+
+def ok(passed: bool | None) -> str:
+    """A target's verdict: PASS, FAIL, or n/a when it could not be measured."""
+    return "n/a" if passed is None else ("PASS" if passed else "FAIL")
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A plain-text table: columns padded to their widest cell, a dashed rule under the headers."""
+    cells = [[str(c) for c in row] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def marks_text(run: LoopRun) -> str:
+    """Who ``run`` marked, with the frame and media second of each first sighting used."""
+    if not run.marks:
+        return "nobody"
+    return "; ".join(f"{m.name} (frame {m.frame}, {m.second:.2f} s)" for m in sorted(run.marks, key=lambda m: (m.frame, m.name)))
+
+
+def load_text() -> str:
+    """The machine's load average, for every heading (figures mean little on a busy machine)."""
+    one, five, fifteen = load_average()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def loops(comparison: Comparison) -> str:
+    """The ``loops`` section's table and verdicts: each loop's time, CPU, memory and marks, and the ratios to the app."""
+    out: list[str] = []
+    rows = []
+    for r in comparison.runs:
+        rss = f"{r.proc.peak_rss_mb:.0f}"
+        if r.proc.peak_workers_mb:
+            rss += f" ({r.proc.peak_main_mb:.0f} + " + " + ".join(f"{w:.0f}" for w in r.proc.peak_workers_mb) + ")"
+        rows.append([r.loop, f"{r.proc.wall_s:.2f}", f"{r.loop_s:.2f}", f"{r.fps:.1f}", f"{r.proc.cpu_s:.2f}", r.frames, r.analysed,
+                     rss, f"{r.proc.peak_pss_mb:.0f}", marks_text(r)])
+    out.append(table(["loop", "wall s", "loop s", "fps (wall)", "CPU s", "frames", "analysed", "peak RSS MiB (main + workers)",
+                       "PSS MiB", "marked (first sighting used)"], rows))
+    app = comparison.run("app")
+    for other in comparison.runs:
+        if other is app:
+            continue
+        wall = other.proc.wall_s / app.proc.wall_s
+        loop = other.loop_s / app.loop_s if app.loop_s else float("nan")
+        cpu = other.proc.cpu_s / app.proc.cpu_s if app.proc.cpu_s else float("nan")
+        out.append(f"{other.loop} / app: wall {wall:.2f}x, loop time {loop:.2f}x, CPU {cpu:.2f}x, "
+                   f"peak RSS {other.proc.peak_rss_mb / app.proc.peak_rss_mb:.2f}x, PSS {other.proc.peak_pss_mb / app.proc.peak_pss_mb:.2f}x "
+                   f"(above 1 = the app is faster / leaner)")
+    full = comparison.run("classic-full") if any(r.loop == "classic-full" for r in comparison.runs) else None
+    if full is not None:
+        ratio = full.proc.wall_s / app.proc.wall_s
+        out.append(f"same people marked as classic-full: {'yes' if comparison.same_marks else 'NO'} "
+                   f"(app: {', '.join(app.marked) or 'nobody'}; classic-full: {', '.join(full.marked) or 'nobody'})")
+        out.append(f"target: same marks in <= 1/{TARGET_WALL_RATIO:g} of classic-full's wall time: "
+                   f"{ok(comparison.same_marks and ratio >= TARGET_WALL_RATIO)} ({ratio:.2f}x)")
+    if comparison.expected is not None:
+        out.append(f"expected (people who appear and are enrolled): {', '.join(comparison.expected)}; "
+                   f"app correct: {'yes' if app.marked == comparison.expected else 'NO'}")
+    duration = app.extra.get("duration_s")
+    if duration:
+        out.append(f"target: faster than real time ({duration:.1f} s of video): {ok(app.proc.wall_s < duration)} "
+                   f"(app wall {app.proc.wall_s:.2f} s, session {app.loop_s:.2f} s)")
+    out.append(f"app: first result {app.extra['first_result_s']:.2f} s into the session; workers {app.extra['workers']}; "
+               f"CPU main {app.extra['self_cpu_s']:.2f} s + workers {app.extra['workers_cpu_s']:.2f} s; "
+               f"largest worker's kernel high-water RSS {app.extra['ru_maxrss_worker_mb']:.0f} MiB")
+    return "\n".join(out)
+
+
+def realtime(rt: Realtime) -> str:
+    """The ``realtime`` section: latency per person and the largest gap between displayed frames."""
+    out: list[str] = []
+
+    def sec(v: float | None) -> str:
+        return "never marked" if v is None else f"{v:.2f}"
+
+    def at(frame: int | None) -> str:
+        return "-" if frame is None else f"{frame} ({frame / rt.media_fps:.2f} s)"
+
+    rows = [[lat.name, at(lat.first_match_frame), at(lat.visible_frame), sec(lat.seconds), at(lat.mark_frame), sec(lat.pipeline_s),
+             ok(None if lat.seconds is None else lat.seconds <= TARGET_LATENCY_S)] for lat in rt.latencies]
+    out.append(table(["person", "classic-full's first match (<0.6)", f"first clearly visible ({rt.run.extra['config']['sightings']} under tolerance in 0.5 s)", "-> marked s",
+                       "app's sighting frame", "sighting shown -> marked s", f"<= {TARGET_LATENCY_S:g} s"], rows))
+    r = rt.run
+    out.append(f"largest gap between displayed frames: {r.extra['max_frame_gap_s'] * 1000:.0f} ms "
+               f"(frame interval {1000 / rt.media_fps:.0f} ms); frames shown {r.frames}, analysed {r.analysed}, dropped {r.extra['frames_dropped']}; "
+               f"first frame shown {r.extra['updates'][0][1] if r.extra['updates'] else float('nan'):.2f} s into the session "
+               f"(index {r.extra['updates'][0][0] if r.extra['updates'] else '-'}); wall {r.proc.wall_s:.2f} s, CPU {r.proc.cpu_s:.2f} s")
+    return "\n".join(out)
+
+
+def matching(rows_in: Sequence[MatchScale], norm: float) -> str:
+    """The ``matching`` section: match and load times per gallery size."""
+    out: list[str] = []
+    rows = [[f"{m.size:,}", f"{m.match_ms:.3f}", f"{m.match_p95_ms:.3f}", ok(m.match_ms < TARGET_MATCH_MS), f"{m.load_s:.3f}",
+             ok(m.load_s < TARGET_LOAD_S), f"{m.gallery_s:.3f}", f"{m.save_s:.2f}", f"{m.file_mb:.1f}"] for m in rows_in]
+    out.append(f"random 128-d encodings scaled to norm {norm:.3f} (the mean norm of the real enrolled encodings)")
+    out.append(table(["enrolled", "match 1 face ms (median)", "p95 ms", f"< {TARGET_MATCH_MS:g} ms", "session load s (load_gallery)",
+                       f"load < {TARGET_LOAD_S:g} s", "full roster load s", "save s", "file MiB"], rows))
+    return "\n".join(out)
+
+
+def enrollment(rows_in: Sequence[EnrollSpeed]) -> str:
+    """The ``enroll`` section: photos per second per worker count."""
+    out: list[str] = []
+    rows = [[e.workers, e.photos, e.added, f"{e.proc.wall_s:.2f}", f"{e.photos_per_s:.2f}", f"{e.proc.cpu_s:.2f}",
+             f"{e.proc.cpu_s / e.proc.wall_s:.2f}", f"{e.proc.peak_rss_mb:.0f}"] for e in rows_in]
+    out.append(table(["workers", "photos", "added", "wall s", "photos/s", "CPU s", "cores busy (CPU/wall)", "peak RSS MiB (sum)"], rows))
+    if len(rows_in) >= 2:
+        out.append(f"{rows_in[-1].workers} workers vs {rows_in[0].workers}: {rows_in[-1].photos_per_s / rows_in[0].photos_per_s:.2f}x photos/s")
+    return "\n".join(out)
+
+
+def startup(st: Startup) -> str:
+    """The ``startup`` section: start-up times and the memory of each process."""
+    out: list[str] = []
+    app = st.app
+    first = st.launch_to_first_result_s
+    out.append(f"{st.enrolled:,} enrolled; launch -> first frame analysed: {'never' if first is None else f'{first:.2f} s'} "
+               f"[{ok(None if first is None else first < TARGET_FIRST_S)} < {TARGET_FIRST_S:g} s]; "
+               f"`attendance run` launch -> first 'present:' line: "
+               f"{'none' if st.launch_to_first_mark_s is None else f'{st.launch_to_first_mark_s:.2f} s'}")
+    workers = " + ".join(f"{w:.0f}" for w in app.proc.peak_workers_mb) or "none"
+    out.append(f"peak memory of the session's processes: PSS sum {app.proc.peak_pss_mb:.0f} MiB "
+               f"[{ok(app.proc.peak_pss_mb < TARGET_MEMORY_MB)} < {TARGET_MEMORY_MB:g} MiB] (the RAM they occupy: pages of the "
+               f"shared libraries all three map are counted once); RSS sum {app.proc.peak_rss_mb:.0f} MiB "
+               f"[{ok(app.proc.peak_rss_mb < TARGET_MEMORY_MB)} < {TARGET_MEMORY_MB:g} MiB] (those pages counted in every process); "
+               f"USS sum {app.proc.peak_uss_mb:.0f} MiB; RSS of main {app.proc.peak_main_mb:.0f} MiB, workers {workers} MiB")
+    out.append(f"largest worker's kernel high-water RSS (ru_maxrss) {app.extra['ru_maxrss_worker_mb']:.0f} MiB; "
+               f"`attendance run` CLI process tree: peak RSS sum {st.cli_stats.peak_rss_mb:.0f} MiB, PSS {st.cli_stats.peak_pss_mb:.0f} MiB, "
+               f"wall {st.cli_stats.wall_s:.2f} s")
+    out.append(f"marked: {marks_text(app)}")
+    return "\n".join(out)
+
+
+def profile(p: Profile) -> str:
+    """The ``profile`` section: per-stage totals and cProfile's top functions."""
+    out: list[str] = []
+    total = sum(v[0] for k, v in p.stages.items() if not k.startswith(("identify", "analyse")))
+    rows = [[k, f"{v[0]:.3f}", v[1], f"{1000 * v[0] / max(v[1], 1):.2f}", f"{100 * v[0] / p.wall_s:.1f}%"]
+            for k, v in sorted(p.stages.items(), key=lambda kv: -kv[1][0])]
+    out.append(f"{p.input}: {p.frames} frames read, {p.analysed} analysed, session wall {p.wall_s:.2f} s with workers=0 "
+               f"(stages below sum to {total:.2f} s without the nested totals); decoding the whole video alone: {p.decode_only_s:.3f} s")
+    out.append(table(["stage", "total s", "calls", "ms/call", "of wall"], rows))
+    out.append("cProfile, top functions by own time:")
+    out.append(table(["function", "calls", "own s", "cumulative s"], [list(r) for r in p.top]))
+    return "\n".join(out)

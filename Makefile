@@ -42,8 +42,10 @@ test: setup system-deps lint
 demo: setup
 	$(BIN)/attendance demo
 
+# The benchmark's inputs live outside the package: `make bench DATA=DIR` to use another folder.
+DATA ?= ../shared/data
 bench: setup
-	$(BIN)/attendance bench
+	$(BIN)/attendance bench --data $(DATA)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -5,12 +5,15 @@ re-encoding), runs a headless session on it as fast as possible, and prints the
 resident memory of the main process and of the recognition workers at 1, 10 and 60
 minutes of video.
 
-    .venv/bin/python benchmarks/soak.py [--minutes 60] [--analysis-fps 2]
+    .venv/bin/python benchmarks/soak.py --data ../shared/data [--minutes 60] [--analysis-fps 2]
+
+``--data`` (or ``$ATTENDANCE_DATA``, like ``attendance bench``) names the shared data folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import tempfile
@@ -19,21 +22,21 @@ from pathlib import Path
 
 import psutil
 
+from attendance.bench import DATA_ENV
+from attendance.bench.inputs import CLIP, data_folder
+from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
 from attendance.live.session import LiveSession, SessionConfig, SessionUpdate
 from attendance.roster.enroll import enroll_photo
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
-CLIP = SHARED / "video" / "short_hamilton_clip.mp4"
 CHECKPOINTS_MIN = (1, 10, 60)
 
 
-def long_video(minutes: float, workdir: Path) -> Path:
-    """``minutes`` of video made by looping the shared clip (9.2 s) without re-encoding."""
+def long_video(clip: Path, minutes: float, workdir: Path) -> Path:
+    """``minutes`` of video made by looping ``clip`` (the shared clip: 9.2 s) without re-encoding."""
     loops = int(minutes * 60 / 9.17) + 1
     out = workdir / f"loop_{minutes:g}min.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops - 1), "-i", str(CLIP), "-c", "copy", str(out)], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops - 1), "-i", str(clip), "-c", "copy", str(out)], check=True)
     return out
 
 
@@ -46,15 +49,20 @@ def rss_mb() -> tuple[float, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=os.environ.get(DATA_ENV), help=f"the shared data folder (default: ${DATA_ENV})")
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--analysis-fps", type=float, default=2.0)
     args = parser.parse_args()
+    try:
+        data = data_folder(args.data)
+    except AttendanceError as exc:
+        parser.error(str(exc))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        video = long_video(args.minutes, work)
+        video = long_video(data / CLIP, args.minutes, work)
         home = Home(work / "home").ensure()
-        enroll_photo(home.known_faces, SHARED / "photos" / "lin-manuel-miranda.png", "Lin-Manuel Miranda", jitters=1)
-        enroll_photo(home.known_faces, SHARED / "photos" / "alex-lacamoire.png", "Alex Lacamoire", jitters=1)
+        enroll_photo(home.known_faces, data / "photos" / "lin-manuel-miranda.png", "Lin-Manuel Miranda", jitters=1)
+        enroll_photo(home.known_faces, data / "photos" / "alex-lacamoire.png", "Alex Lacamoire", jitters=1)
         checkpoints = [c for c in CHECKPOINTS_MIN if c <= args.minutes] or [args.minutes]
         peaks = {"main": 0.0, "workers": 0.0}
         started = time.perf_counter()

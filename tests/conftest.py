@@ -18,8 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from attendance.bench import DATA_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = (ROOT / ".." / "shared" / "data").resolve()
+#: The shared test data: ``$ATTENDANCE_DATA`` (what ``attendance bench --data`` reads too), else
+#: ``../shared/data`` beside the checkout.  The one place that default is written.
+SHARED = Path(os.environ.get(DATA_ENV) or ROOT.parent / "shared" / "data").resolve()
 CLIP = SHARED / "video" / "short_hamilton_clip.mp4"
 ARTIFACTS = ROOT / "test-artifacts"
 XDG_VARS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME")
@@ -58,7 +62,7 @@ def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():
-        pytest.fail(f"{SHARED} is missing: the tests need ../shared/data beside the checkout")
+        pytest.fail(f"{SHARED} is missing: the tests need ../shared/data beside the checkout, or ${DATA_ENV}")
     return SHARED
 
 

@@ -52,7 +52,7 @@ def first_clearly_visible(frames: Sequence[int], fps: float, needed: int, window
     """The first of ``frames`` (sorted frame indices where the classic loop matched a
     person under the app's tolerance) that starts ``needed`` such matches within
     ``window_s`` seconds: from there the person is *clearly* visible.  Isolated matches,
-    such as two frames of a 50 px face at 0.49 among a dozen at 0.52-0.59, are not."""
+    such as two frames of a 50 px face at 0.49 among a dozen at 0.51-0.59, are not."""
     span = window_s * fps
     for i, f in enumerate(frames):
         if i + needed - 1 < len(frames) and frames[i + needed - 1] - f < span:

@@ -26,7 +26,7 @@ def _names(text: str, allowed: tuple[str, ...], what: str, option: str) -> list[
 @click.command()
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), envvar=DATA_ENV, show_envvar=True, default=None,
               help="The input folder: photos/, people/ and video/short_hamilton_clip.mp4 (the project's shared test data).")
-@click.option("--quick", is_flag=True, help="Short inputs and few repeats (about a minute): checks it runs, not for figures.")
+@click.option("--quick", is_flag=True, help="Short inputs and few repeats (2-3 minutes on a busy 2-core machine): checks it runs, not for figures.")
 @click.option("--sections", default=",".join(SECTIONS), show_default=True, help="Comma-separated sections to run.")
 @click.option("--inputs", "inputs_text", default=",".join(VIDEOS), show_default=True, help="Videos for the loops: clip, class.")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -13,7 +13,7 @@ from types import TracebackType
 
 from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
-from attendance.gui.dialogs import Dialogs
+from attendance.gui.dialogs import Dialogs, desktop_conventions
 from attendance.gui.jobs import ProcessJobs, user_message
 from attendance.gui.reports_tab import ReportsTab
 from attendance.gui.roster_tab import RosterTab
@@ -40,6 +40,7 @@ class App:
         self.root.geometry(GEOMETRY)
         self.root.minsize(900, 600)
         self.root.report_callback_exception = self._callback_error
+        desktop_conventions(self.root)
         self.dialogs = dialogs or Dialogs(self.root)
         self.jobs = ProcessJobs(self.root)
         self._style()

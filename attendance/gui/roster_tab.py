@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import ttk
 
 from PIL import Image, ImageTk
@@ -10,13 +11,15 @@ from PIL import Image, ImageTk
 from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_id, clean_name
 from attendance.gui import tasks
+from attendance.gui.roster_photos import PhotoPanel
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD
-from attendance.roster.enroll import EnrollOutcome
-from attendance.roster.store import FaceStore, Person
+from attendance.roster.enroll import EnrollOutcome, EnrollStatus
+from attendance.roster.store import FaceStore, Person, Photo
 
 THUMB_PX = 48
 VERBS = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}
+ADD_ANYWAY, NEW_STUDENT, CANCEL = "Add anyway", "Enroll as a new student", "Cancel"
 
 
 class RosterTab(ttk.Frame):
@@ -27,6 +30,7 @@ class RosterTab(ttk.Frame):
         self.app = app
         self._thumbs: dict[str, ImageTk.PhotoImage] = {}
         self._origin = ""
+        self._job: tuple[Callable[..., EnrollOutcome], tuple[object, ...]] | None = None
         self.people: list[Person] = []
 
         self.columnconfigure(0, weight=1)
@@ -51,9 +55,11 @@ class RosterTab(ttk.Frame):
         bar.grid(row=0, column=1, sticky="ns")
         self.tree.bind("<<TreeviewSelect>>", lambda _e: self._selection_changed())
         self.tree.bind("<Delete>", lambda _e: self.remove_selected())
+        self.photos = PhotoPanel(self, self.remove_photo)
+        self.photos.grid(row=2, column=0, sticky="ew", pady=(PAD, 0))
 
         side = ttk.Frame(self, padding=(PAD * 2, 0, 0, 0))
-        side.grid(row=0, column=1, rowspan=2, sticky="ns")
+        side.grid(row=0, column=1, rowspan=3, sticky="ns")
         self._build_add_form(side)
         remove_box = ttk.LabelFrame(side, text="Remove a student", padding=PAD)
         remove_box.pack(fill="x", pady=(PAD * 2, 0))
@@ -120,9 +126,16 @@ class RosterTab(ttk.Frame):
         self._thumbs[person.id] = photo
         return photo
 
+    def selected_person(self) -> Person | None:
+        selected = self.tree.selection()
+        return next((p for p in self.people if selected and p.id == selected[0]), None)
+
     def _selection_changed(self) -> None:
         busy = self.app.jobs.busy
         self.remove_button.configure(state="normal" if self.tree.selection() and not busy else "disabled")
+        person = self.selected_person()
+        if person is not self.photos.person or self.photos.enabled == busy:
+            self.photos.show(FaceStore(self.app.home.known_faces), person, enabled=not busy)
 
     # ----- adding -------------------------------------------------------------------
     def _form(self) -> tuple[str, str | None] | None:
@@ -156,13 +169,14 @@ class RosterTab(ttk.Frame):
         source: str | int = int(spec) if spec.isdigit() else spec
         self._start(f"Taking a picture of {form[0]}…", "the camera", tasks.enroll_camera, self.app.home.known_faces, source, *form)
 
-    def _start(self, message: str, origin: str, fn: object, *args: object) -> None:
+    def _start(self, message: str, origin: str, fn: Callable[..., EnrollOutcome], *args: object) -> None:
         """Run an enrollment job; ``origin`` names the photo's origin in the result message."""
         self.app.home.ensure()
         self._origin = origin
+        self._job = (fn, args)
         self._set_busy(True)
         self.app.status.inform(message)
-        self.app.jobs.submit(fn, *args, on_done=self._enrolled, on_error=self._failed)  # type: ignore[arg-type]
+        self.app.jobs.submit(fn, *args, on_done=self._enrolled, on_error=self._failed)
 
     def _set_busy(self, busy: bool) -> None:
         state = "disabled" if busy else "normal"
@@ -178,6 +192,9 @@ class RosterTab(ttk.Frame):
 
     def _enrolled(self, outcome: EnrollOutcome) -> None:
         self._set_busy(False)
+        if outcome.status is EnrollStatus.LOOKS_DIFFERENT:
+            self._ask_looks_different(outcome)
+            return
         self.name.set("")
         self.student_id.set("")
         self.refresh()
@@ -188,6 +205,26 @@ class RosterTab(ttk.Frame):
                              f"from {self._origin}")
         if outcome.message:
             self.app.error("Enrolled, with a warning", outcome.message)
+
+    def _ask_looks_different(self, outcome: EnrollOutcome) -> None:
+        """The photo looks like someone else: add anyway, enroll a new student, or cancel."""
+        person = next((p for p in self.people if p.id == outcome.student_id), None)
+        photos = f"{len(person.photos)} photo{'s' if len(person.photos) != 1 else ''}" if person else "photos"
+        answer = self.app.dialogs.choose(
+            "A different person?",
+            f"This photo does not look like the same person as the {photos} of {outcome.name} ({outcome.student_id}) "
+            f"already enrolled. Nothing has been added yet.\n\n"
+            f"• {ADD_ANYWAY}: it is {outcome.name}; keep it as another photo.\n"
+            f"• {NEW_STUDENT}: it is another student with the same name (they get the next free id).\n"
+            f"• {CANCEL}: add nothing (for example, it was the wrong photo).",
+            [ADD_ANYWAY, NEW_STUDENT, CANCEL])
+        if answer not in (ADD_ANYWAY, NEW_STUDENT) or self._job is None:
+            self.app.status.inform(f"nothing added: {self._origin} was not enrolled")
+            return
+        fn, args = self._job
+        folder, source, name = args[:3]
+        again = (folder, source, name, args[3], True, False) if answer == ADD_ANYWAY else (folder, source, name, None, False, True)
+        self._start(f"Enrolling {name} from {self._origin}…", self._origin, fn, *again)
 
     def _failed(self, message: str) -> None:
         self._set_busy(False)
@@ -211,3 +248,22 @@ class RosterTab(ttk.Frame):
             return
         self.refresh()
         self.app.status.inform(f"removed: {person.name} ({person.id}); their encodings and thumbnail are deleted")
+
+    def remove_photo(self, person: Person, photo: Photo) -> None:
+        """Remove one photo of ``person`` (its encoding and thumbnail), after asking; they stay enrolled."""
+        if self.app.jobs.busy or not self.app.dialogs.confirm(
+                "Remove a photo", f"Remove the photo {photo.source} of {person.name} ({person.id})? Its face data is deleted; "
+                f"{person.name} stays enrolled with the other photos."):
+            return
+        try:
+            with FaceStore.edit(self.app.home.known_faces, timeout=0.5) as store:
+                kept = store.find(person.id)
+                store.remove_photo(kept, store.find_photo(kept, photo.source))
+        except AttendanceError as exc:
+            self.app.error("Could not remove the photo", str(exc))
+            return
+        self.refresh()
+        if person.id in self.tree.get_children():
+            self.tree.selection_set(person.id)
+            self._selection_changed()
+        self.app.status.inform(f"removed: the photo {photo.source} of {person.name} ({person.id})")

@@ -18,9 +18,11 @@ from attendance.roster.enroll import EnrollOutcome, enroll_photo
 CAMERA_SETTLE_S = 0.6
 
 
-def enroll_file(folder: Path, photo: Path, name: str, student_id: str | None) -> EnrollOutcome:
-    """Enroll one photo file (same checks and messages as ``attendance enroll``)."""
-    return enroll_photo(folder, photo, name, student_id or None)
+def enroll_file(folder: Path, photo: Path, name: str, student_id: str | None, force: bool = False,
+                new_student: bool = False) -> EnrollOutcome:
+    """Enroll one photo file (same checks and messages as ``attendance enroll``; ``force``
+    and ``new_student`` as in :func:`attendance.roster.enroll.enroll_photo`)."""
+    return enroll_photo(folder, photo, name, student_id or None, force=force, new_student=new_student)
 
 
 def grab_frame(spec: str | int, timeout: float = 8.0) -> Frame:
@@ -46,8 +48,9 @@ def grab_frame(spec: str | int, timeout: float = 8.0) -> Frame:
     return frame
 
 
-def enroll_camera(folder: Path, spec: str | int, name: str, student_id: str | None) -> EnrollOutcome:
-    """Take one picture from ``spec`` and enroll it.
+def enroll_camera(folder: Path, spec: str | int, name: str, student_id: str | None, force: bool = False,
+                  new_student: bool = False) -> EnrollOutcome:
+    """Take one picture from ``spec`` and enroll it (``force``, ``new_student``: see :func:`enroll_file`).
 
     The picture exists on disk only during the enrollment, in a private temporary
     folder that is deleted afterwards (only its fingerprint and encoding are kept).
@@ -59,4 +62,4 @@ def enroll_camera(folder: Path, spec: str | int, name: str, student_id: str | No
         photo = Path(tmp) / f"camera-{datetime.now():%Y%m%d-%H%M%S}.png"
         if not cv2.imwrite(str(photo), frame.image):
             raise SourceError("could not keep the camera picture for enrollment")
-        return enroll_photo(folder, photo, name, student_id or None)
+        return enroll_photo(folder, photo, name, student_id or None, force=force, new_student=new_student)

@@ -99,3 +99,22 @@ def copy_home(src: Path, dst: Path) -> Path:
 
     shutil.copytree(src, dst, dirs_exist_ok=True)
     return dst
+
+
+@pytest.fixture(scope="session")
+def display() -> Iterator[str]:
+    """One private X server (Xvfb, 1280x800) for every GUI test of the session, as
+    ``$DISPLAY``: a process whose Tk once used a display that then went away dies at the
+    next Tk call, so the server lives as long as the test process."""
+    from xvfb import xvfb
+
+    old = os.environ.get("DISPLAY")
+    with xvfb() as name:
+        os.environ["DISPLAY"] = name
+        try:
+            yield name
+        finally:
+            if old is None:
+                os.environ.pop("DISPLAY", None)
+            else:
+                os.environ["DISPLAY"] = old

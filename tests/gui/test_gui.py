@@ -13,13 +13,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, CLIP, ROOT, copy_home, run_cli
 from PIL import Image, ImageStat
-from xvfb import screenshot, xvfb
+from xvfb import screenshot
 
 from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
@@ -57,20 +57,6 @@ class ScriptedDialogs:
 
     def error(self, title: str, message: str) -> None:
         self.errors.append((title, message))
-
-
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    old = os.environ.get("DISPLAY")
-    with xvfb() as name:
-        os.environ["DISPLAY"] = name
-        try:
-            yield name
-        finally:
-            if old is None:
-                os.environ.pop("DISPLAY", None)
-            else:
-                os.environ["DISPLAY"] = old
 
 
 def run_until(root: object, done: Callable[[], bool], timeout: float) -> float:
@@ -256,7 +242,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         assert "S0002" in roster.tree.get_children()
         roster.remove_button.invoke()
         assert [p.id for p in roster.people] == ["S0001", "A-42"]
-        assert len(list((tmp_path / "home" / "known_faces" / "thumbs").glob("*.jpg"))) == 2
+        assert len(list((tmp_path / "home" / "known_faces" / "thumbs").glob("*.jpg"))) == 2 * 2  # each: student and photo
     finally:
         close(app)
 

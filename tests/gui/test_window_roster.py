@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_home
-from test_gui import ScriptedDialogs, close, display, run_until, shoot  # noqa: F401 - display is a fixture
+from test_gui import ScriptedDialogs, close, run_until, shoot
 
 from attendance.core.home import Home
 from attendance.roster.store import FaceStore

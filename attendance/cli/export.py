@@ -61,7 +61,8 @@ def export(ctx: click.Context, fmt: str | None, output: str, session_name: str |
     A student first seen more than the grace period after the start is 'late'.  Damaged
     rows in a log are skipped with a warning naming the file and line.
     """
-    from attendance.records.export import table, to_csv_text, write_csv
+    from attendance.records.csvfile import to_csv_text, write_csv
+    from attendance.records.export import table
 
     if fmt == XLSX and output == "-":
         raise AttendanceError("an Excel workbook cannot go to standard output: give a file with -o FILE.xlsx")

@@ -20,6 +20,7 @@ from attendance.cli.desktop import install_desktop
 from attendance.cli.doctor import doctor
 from attendance.cli.export import export, report
 from attendance.cli.live import demo, run
+from attendance.cli.mark import mark
 from attendance.cli.students import enroll, evaluate, remove, roster
 from attendance.cli.window import gui
 from attendance.core.home import ENV_VAR, Home, user_data_root
@@ -50,5 +51,6 @@ def main(ctx: click.Context, home: Path | None, verbose: int) -> None:
             click.echo(ctx.get_help())
 
 
-for command in (doctor, enroll, import_roster, class_group, roster, remove, evaluate, run, demo, export, report, gui, bench, install_desktop):
+for command in (doctor, enroll, import_roster, class_group, roster, remove, evaluate, run, demo, mark, export, report, gui, bench,
+                install_desktop):
     main.add_command(command)

@@ -91,7 +91,8 @@ def build_report(logs: Path, query: Query) -> Report:
 
     from attendance.core.csvsafe import CSV_ENCODING
     from attendance.records.charts import report_figure
-    from attendance.records.export import list_sessions, load, table, to_csv_text
+    from attendance.records.csvfile import to_csv_text
+    from attendance.records.export import list_sessions, load, table
 
     names = sorted({s.session for s in list_sessions(logs)}, key=str.casefold)
     data = load(logs, query.session, query.date_from, query.date_to)

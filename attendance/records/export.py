@@ -30,14 +30,12 @@ Damaged logs
     written; a row broken by hand) are skipped, each with a warning naming the file and
     line, collected in :attr:`Attendance.warnings`; nothing is dropped silently.
 
-CSV files are written spreadsheet-safe: UTF-8 with a byte-order mark
-(:data:`attendance.core.csvsafe.CSV_ENCODING`), ISO 8601 dates and times, and every text cell
-(column headers included) passed through :func:`attendance.core.csvsafe.neutralise`.
+The tables are written as CSV by :mod:`attendance.records.csvfile` and as an Excel
+workbook by :mod:`attendance.records.xlsx`.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import re
@@ -48,22 +46,26 @@ from typing import Any
 
 import pandas as pd
 
-from attendance.core.atomic import atomic_write_bytes
-from attendance.core.csvsafe import CSV_ENCODING, neutralise
 from attendance.core.errors import AttendanceError
 from attendance.core.names import same_name, slug
+from attendance.records.corrections import SUFFIX as CORRECTIONS_SUFFIX
+from attendance.records.corrections import Correction, corrections_path, read_corrections, replay
 from attendance.records.formats import FORMATS as FORMATS  # the one list of export formats
 from attendance.records.formats import TABLE_FORMATS
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, is_late, read_log, read_meta
+from attendance.records.status import Source, Status
 
 log = logging.getLogger(__name__)
 
-PRESENT, LATE, ABSENT = "present", "late", "absent"
+PRESENT, LATE, EXCUSED, ABSENT = Status.PRESENT.value, Status.LATE.value, Status.EXCUSED.value, Status.ABSENT.value
+#: Appended to a matrix cell whose status a teacher set.
+BY_TEACHER = " (teacher)"
 
 EVENT_COLUMNS = ["date", "session", "student_id", "name", "first_seen", "status", "minutes_after_start",
-                 "distance", "source", "frame", "media_time_s"]
-SESSION_COLUMNS = ["date", "session", "start", "student_id", "name", "status", "first_seen", "minutes_after_start"]
-SUMMARY_COLUMNS = ["student_id", "name", "sessions", "attended", "late", "absent", "attendance_rate"]
+                 "distance", "source", "frame", "media_time_s", "event", "time", "by", "old_status", "note"]
+SESSION_COLUMNS = ["date", "session", "start", "student_id", "name", "status", "first_seen", "minutes_after_start",
+                   "status_source", "note"]
+SUMMARY_COLUMNS = ["student_id", "name", "sessions", "attended", "late", "absent", "attendance_rate", "excused", "set_by_teacher"]
 
 _LOG_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_(.+)\.csv$")
 
@@ -106,6 +108,8 @@ class Attendance:
     sessions: list[SessionInfo]
     events: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: ``(day, session)`` -> that session's corrections in file order (:mod:`attendance.records.corrections`).
+    corrections: dict[tuple[date, str], list[Correction]] = field(default_factory=dict)
 
 
 def list_sessions(logs_dir: Path, session: str | None = None, date_from: date | None = None, date_to: date | None = None,
@@ -126,7 +130,7 @@ def list_sessions(logs_dir: Path, session: str | None = None, date_from: date | 
     sink: list[str] = []
     for path in sorted(logs_dir.glob("*.csv")):
         match = _LOG_NAME.match(path.name)
-        if not match:
+        if not match or path.name.endswith(CORRECTIONS_SUFFIX):
             continue
         try:
             day = date.fromisoformat(match.group(1))
@@ -156,6 +160,7 @@ def load(logs_dir: Path, session: str | None = None, date_from: date | None = No
     warnings: list[str] = []
     sessions: list[SessionInfo] = []
     records: list[dict[str, Any]] = []
+    corrections: dict[tuple[date, str], list[Correction]] = {}
     for info in list_sessions(logs_dir, session, date_from, date_to, warnings):
         try:
             read = read_log(info.log_path)
@@ -165,33 +170,53 @@ def load(logs_dir: Path, session: str | None = None, date_from: date | None = No
         warnings.extend(read.warnings)
         sessions.append(info)
         records.extend(_session_events(info, read.rows, warnings))
+        corrections[(info.day, info.session)] = read_corrections(corrections_path(info.log_path), warnings)
     events = _frame(records, EVENT_COLUMNS)
-    return Attendance(sessions, events, warnings)
+    return Attendance(sessions, events, warnings, corrections)
 
 
 def events_table(data: Attendance) -> pd.DataFrame:
-    """Every mark, one row per mark, in session order then time first seen (:data:`EVENT_COLUMNS`)."""
-    return data.events.copy()
+    """Every mark and every correction, one row each, in session order then time (:data:`EVENT_COLUMNS`).
+
+    ``event`` is ``mark`` (``by`` ``camera``) or ``correction`` (``by`` the operating-system
+    user; ``status`` the new status or ``undo``; ``old_status`` and ``note``).  ``time`` is
+    when it happened: a mark's first sighting, or when the correction was made.
+    """
+    rows: list[dict[str, Any]] = []
+    for info in data.sessions:
+        mine = [dict(r, event="mark", time=r["first_seen"], by=Source.CAMERA.value) for r in _marks_of(data, info).values()]
+        mine += [{"date": info.day, "session": info.session, "student_id": c.student_id, "name": c.name, "status": c.action.value,
+                  "event": "correction", "time": c.time, "by": c.user, "old_status": c.old_status.value, "note": c.note}
+                 for c in data.corrections.get((info.day, info.session), [])]
+        rows += sorted(mine, key=lambda r: r["time"])
+    return _frame(rows, EVENT_COLUMNS)
 
 
 def session_table(data: Attendance) -> pd.DataFrame:
     """Every student on each session's roster with status and time first seen (:data:`SESSION_COLUMNS`).
 
     ``start`` is the start lateness is measured from (scheduled, or the first mark);
-    ``first_seen`` and ``minutes_after_start`` are empty for absent students.  Rows follow
-    the session's roster order; students marked but missing from the saved roster follow.
+    ``first_seen`` and ``minutes_after_start`` are empty for students the camera did not
+    mark.  ``status`` is the camera's with the teacher's corrections applied;
+    ``status_source`` says which (``camera`` / ``teacher``) and ``note`` is the note of the
+    correction that set it.  Rows follow the session's roster order; students marked but
+    missing from the saved roster follow.
     """
     rows: list[dict[str, Any]] = []
     for info in data.sessions:
         marks = _marks_of(data, info)
         start = _effective_start(info, marks)
+        corrections = data.corrections.get((info.day, info.session), [])
         for student_id, name in _roster_of(info, marks):
             mark = marks.get(student_id)
+            status, source, note = replay(Status(mark["status"]) if mark else Status.ABSENT,
+                                          [c for c in corrections if c.student_id == student_id])
             rows.append({
                 "date": info.day, "session": info.session, "start": start, "student_id": student_id, "name": name,
-                "status": mark["status"] if mark else ABSENT,
+                "status": status.value,
                 "first_seen": mark["first_seen"] if mark else None,
                 "minutes_after_start": mark["minutes_after_start"] if mark else None,
+                "status_source": source.value, "note": note,
             })
     return _frame(rows, SESSION_COLUMNS)
 
@@ -199,8 +224,9 @@ def session_table(data: Attendance) -> pd.DataFrame:
 def matrix_table(data: Attendance) -> pd.DataFrame:
     """Students x sessions: ``student_id``, ``name``, then one column per session (:attr:`SessionInfo.label`).
 
-    Cells are ``present`` / ``late`` / ``absent``, or ``""`` when the student was not on
-    that session's roster (enrolled later, or not in the sessions chosen).
+    Cells are the status (``present`` / ``late`` / ``excused`` / ``absent`` ...), followed by
+    :data:`BY_TEACHER` when a teacher's correction set it, or ``""`` when the student was
+    not on that session's roster (enrolled later, or not in the sessions chosen).
     """
     per_session = session_table(data)
     columns = ["student_id", "name"] + [s.label for s in data.sessions]
@@ -213,22 +239,28 @@ def matrix_table(data: Attendance) -> pd.DataFrame:
     index = {student_id: i for i, (student_id, _) in enumerate(students)}
     labels = {(s.day, s.session): s.label for s in data.sessions}
     for rec in per_session.itertuples(index=False):
-        rows[index[rec.student_id]][labels[(rec.date, rec.session)]] = rec.status
+        teacher = BY_TEACHER if rec.status_source == Source.TEACHER.value else ""
+        rows[index[rec.student_id]][labels[(rec.date, rec.session)]] = rec.status + teacher
     return _frame(rows, columns)
 
 
 def summary_table(data: Attendance) -> pd.DataFrame:
-    """Per student (:data:`SUMMARY_COLUMNS`): sessions on their roster, attended (present or
-    late), late, absent, and ``attendance_rate`` = attended / sessions (0..1, 3 decimals)."""
+    """Per student (:data:`SUMMARY_COLUMNS`): sessions on their roster, attended (present,
+    late or left early), late, absent, ``attendance_rate`` = attended / (sessions - excused)
+    (0..1, 3 decimals; an excused absence does not count against it), excused, and
+    ``set_by_teacher``: how many of these statuses a teacher's correction set."""
     per_session = session_table(data)
     rows = []
     for student_id, name in _students(per_session):
-        status = per_session.loc[per_session["student_id"] == student_id, "status"]
-        sessions = int(len(status))
-        late = int((status == LATE).sum())
-        attended = int((status == PRESENT).sum()) + late
-        rows.append({"student_id": student_id, "name": name, "sessions": sessions, "attended": attended, "late": late,
-                     "absent": sessions - attended, "attendance_rate": round(attended / sessions, 3) if sessions else None})
+        mine = per_session.loc[per_session["student_id"] == student_id]
+        statuses = [Status(s) for s in mine["status"]]
+        sessions, excused = len(statuses), statuses.count(Status.EXCUSED)
+        attended = sum(s.attended for s in statuses)
+        counted = sessions - excused
+        rows.append({"student_id": student_id, "name": name, "sessions": sessions, "attended": attended,
+                     "late": statuses.count(Status.LATE), "absent": statuses.count(Status.ABSENT),
+                     "attendance_rate": round(attended / counted, 3) if counted else None, "excused": excused,
+                     "set_by_teacher": int((mine["status_source"] == Source.TEACHER.value).sum())})
     return _frame(rows, SUMMARY_COLUMNS)
 
 
@@ -238,30 +270,6 @@ def table(data: Attendance, fmt: str) -> pd.DataFrame:
     if fmt not in builders:
         raise AttendanceError(f"unknown table {fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
     return builders[fmt](data)
-
-
-def to_csv_text(df: pd.DataFrame) -> str:
-    """``df`` as spreadsheet-safe CSV text (no byte-order mark; ``\\n`` line ends).
-
-    Text cells and column titles go through :func:`neutralise`; dates and times are ISO
-    8601 (times to the second, with their UTC offset); missing values are empty cells;
-    numbers stay numbers (a negative number is not text and is never prefixed).
-    """
-    header = [neutralise(str(c)) for c in df.columns]
-    cells = df.astype(object).map(_cell) if len(df) else df
-    buffer = io.StringIO()
-    cells.to_csv(buffer, index=False, header=header, lineterminator="\n")
-    return buffer.getvalue()
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """Write ``df`` to ``path`` atomically as spreadsheet-safe CSV in :data:`CSV_ENCODING`."""
-    path = Path(path)
-    try:
-        atomic_write_bytes(path, to_csv_text(df).encode(CSV_ENCODING), mode=0o644)
-    except OSError as exc:
-        raise AttendanceError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    return path
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -359,16 +367,3 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
 
 def _sort_time(value: datetime | None) -> float:
     return value.timestamp() if value is not None else 0.0
-
-
-def _cell(value: Any) -> Any:
-    """One CSV cell: ISO 8601 for dates and times, ``""`` for missing, text neutralised."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return neutralise(value)
-    return value

@@ -10,7 +10,7 @@ Built with pandas (``DataFrame.to_excel``) on openpyxl, then finished with openp
   keep the offset); numbers stay numbers.
 * **Frozen header row**, **column widths fitted** to the longest cell (in characters,
   capped at :data:`MAX_WIDTH`), and each status cell (present / late / absent) filled
-  with its colour (:data:`STATUS_FILLS`).
+  with its colour (:data:`STATUS_FILLS`), also when a teacher's correction set it.
 * **Formula-safe.**  Every text cell is stored as a string cell (``data_type`` ``"s"``),
   including text starting with ``=``, ``+``, ``-`` or ``@`` that openpyxl would otherwise
   store as a formula; no apostrophe is needed (unlike in CSV), so names read back exactly.
@@ -31,14 +31,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from attendance.core.atomic import atomic_write_bytes
 from attendance.core.errors import AttendanceError
-from attendance.records.export import ABSENT, LATE, PRESENT, Attendance, matrix_table, session_table, summary_table
+from attendance.records.export import BY_TEACHER, Attendance, matrix_table, session_table, summary_table
+from attendance.records.status import Status
 
 log = logging.getLogger(__name__)
 
 #: Sheet title -> the table it holds, in workbook order.
 SHEETS = {"Session": session_table, "Matrix": matrix_table, "Summary": summary_table}
 #: Background fill (RGB hex) of a cell holding each status.
-STATUS_FILLS = {PRESENT: "C8E6C9", LATE: "FFE082", ABSENT: "FFCDD2"}
+STATUS_FILLS = {Status.PRESENT.value: "C8E6C9", Status.LATE.value: "FFE082", Status.LEFT_EARLY.value: "FFCC80",
+                Status.EXCUSED.value: "BBDEFB", Status.ABSENT.value: "FFCDD2"}
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 #: Column widths are the longest cell in characters plus 2, between these bounds.
@@ -89,8 +91,9 @@ def _finish(sheet: Worksheet, frame: pd.DataFrame, matrix: bool) -> None:
             if isinstance(value, str):
                 if value.startswith(FORMULA_FIRST):
                     cell.data_type = "s"  # openpyxl stores "=..." as a formula otherwise
-                if cell.row > 1 and cell.column in status_columns and value in fills:
-                    cell.fill = fills[value]
+                status = value.removesuffix(BY_TEACHER)  # a matrix cell a teacher set
+                if cell.row > 1 and cell.column in status_columns and status in fills:
+                    cell.fill = fills[status]
             widths[cell.column] = max(widths.get(cell.column, 0), _width(value))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

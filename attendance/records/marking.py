@@ -1,0 +1,131 @@
+"""A teacher corrects one student's status in one session (``attendance mark``, the window's buttons).
+
+Reads only that session's log, details and corrections (no pandas, so the window can
+call it between video frames), checks the student is on the session's roster, and
+appends one :class:`~attendance.records.corrections.Correction`.  Statuses follow the
+same rules as the exports: the camera's first mark (late after start + grace,
+:func:`~attendance.records.sessionlog.is_late`) with the corrections replayed over it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from attendance.core.errors import AttendanceError
+from attendance.core.names import clean_session, same_name
+from attendance.records.corrections import Action, Correction, append, can_undo, corrections_path, read_corrections, replay
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, is_late, log_paths, read_log, read_meta
+from attendance.records.status import Source, Status
+
+log = logging.getLogger(__name__)
+
+#: Longest note kept (characters); line breaks become spaces (one correction, one line).
+MAX_NOTE_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One roster student's status in a session now: ``camera`` is the camera's alone."""
+
+    student_id: str
+    name: str
+    camera: Status
+    status: Status
+    source: Source
+    corrections: tuple[Correction, ...]
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A session's roster (in roster order, then students marked but not on it) with each status."""
+
+    session: str
+    day: date
+    log_path: Path
+    students: list[Standing]
+
+    def find(self, student: str) -> Standing:
+        """The student with this id, or else this name (case-insensitive); one-line error if neither."""
+        for rec in self.students:
+            if rec.student_id == student:
+                return rec
+        named = [rec for rec in self.students if same_name(rec.name, student)]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise AttendanceError(f"{student!r} names {len(named)} students of session {self.session!r}; give the student id")
+        raise AttendanceError(f"{student!r} is not on the roster of session {self.session!r} on {self.day.isoformat()}; nothing written")
+
+
+def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
+    """Every roster student of ``session`` on ``day`` with their status now."""
+    name = clean_session(session)
+    log_path, meta_path = log_paths(Path(logs_dir), name, day)
+    if not log_path.exists():  # session names are case-insensitive
+        same = [p for p in Path(logs_dir).glob(f"{day.isoformat()}_*.csv") if p.name.casefold() == log_path.name.casefold()]
+        log_path, meta_path = (same[0], same[0].with_name(same[0].name[: -len(".csv")] + ".meta.json")) if same else (log_path, meta_path)
+    if not log_path.exists():
+        raise AttendanceError(f"no session {name!r} on {day.isoformat()} in {logs_dir} (record one with: attendance run)")
+    warnings: list[str] = []
+    meta = read_meta(meta_path, warnings)
+    rows = read_log(log_path).rows
+    first: dict[str, dict[str, object]] = {}
+    for row in sorted(rows, key=lambda r: r["first_seen"]):
+        first.setdefault(row["student_id"], row)
+    start = _start(meta) or min((r["first_seen"] for r in first.values()), default=None)  # type: ignore[type-var]
+    grace = meta.get("grace_minutes", DEFAULT_GRACE_MINUTES)
+    grace = float(grace) if isinstance(grace, (int, float)) and not isinstance(grace, bool) else DEFAULT_GRACE_MINUTES
+    roster = {str(e["id"]): str(e.get("name") or e["id"]) for e in meta.get("roster") or [] if isinstance(e, dict) and e.get("id")}
+    for sid, row in first.items():
+        roster.setdefault(sid, str(row["name"]))
+    corrections = read_corrections(corrections_path(log_path), warnings)
+    for message in warnings:
+        log.warning("%s", message)
+    students = []
+    for sid, student_name in roster.items():
+        mark = first.get(sid)
+        camera = Status.ABSENT if mark is None else Status.LATE if is_late(mark["first_seen"], start, grace) else Status.PRESENT  # type: ignore[arg-type]
+        mine = tuple(c for c in corrections if c.student_id == sid)
+        status, source, _ = replay(camera, list(mine))
+        students.append(Standing(sid, str(mark["name"]) if mark else student_name, camera, status, source, mine))
+    return SessionState(str(meta.get("session") or name), day, log_path, students)
+
+
+def correct(logs_dir: Path, session: str, day: date, student: str, action: Action, note: str = "",
+            user: str | None = None, now: datetime | None = None) -> tuple[Correction, Status]:
+    """Append a correction of ``student`` (id or name) in ``session`` on ``day``; returns it
+    and the student's status after it.
+
+    ``user`` defaults to the operating-system user, ``now`` to the current local time.
+    Raises :class:`AttendanceError` (nothing written) if the session does not exist, the
+    student is not on its roster, or an undo has nothing to take back.
+    """
+    state = session_state(logs_dir, session, day)
+    rec = state.find(student)
+    if action is Action.UNDO and not can_undo(rec.camera, list(rec.corrections)):
+        raise AttendanceError(f"nothing to undo for {rec.name} ({rec.student_id}): no correction and no mark by the camera")
+    note = " ".join(note.split())[:MAX_NOTE_CHARS]
+    correction = Correction(now or datetime.now().astimezone(), user or _os_user(), rec.student_id, rec.name, rec.status, action, note)
+    append(corrections_path(state.log_path), state.session, correction)
+    status, _, _ = replay(rec.camera, [*rec.corrections, correction])
+    log.info("%s (%s): %s -> %s by %s", rec.name, rec.student_id, rec.status.value, status.value, correction.user)
+    return correction, status
+
+
+def _start(meta: dict[str, object]) -> datetime | None:
+    try:
+        start = datetime.fromisoformat(str(meta["start"])) if meta.get("start") else None
+    except ValueError:
+        return None
+    return start if start is None or start.tzinfo else start.astimezone()
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor the password database
+        return "unknown"

@@ -1,0 +1,31 @@
+"""The attendance statuses a report shows, and where each came from."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Status(Enum):
+    """A student's attendance in one session (``value``: the text in exports and reports).
+
+    ``LEFT_EARLY``: seen in time but last seen long before the session's end.
+    ``EXCUSED``: absent with the teacher's leave (only a teacher sets it).
+    """
+
+    PRESENT = "present"
+    LATE = "late"
+    LEFT_EARLY = "left early"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+    @property
+    def attended(self) -> bool:
+        """Whether the student was there (present, late or left early)."""
+        return self in (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
+
+
+class Source(Enum):
+    """Where a status came from: the camera's marks, or a teacher's correction."""
+
+    CAMERA = "camera"
+    TEACHER = "teacher"

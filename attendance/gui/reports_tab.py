@@ -28,11 +28,12 @@ from attendance.gui.jobs import user_message
 from attendance.gui.report_job import Query, Report, build_report, build_workbook, start_worker
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, scrolled_tree
+from attendance.records.status import BY_TEACHER
 
 log = logging.getLogger(__name__)
 
 ALL_SESSIONS = "All sessions"
-STATUS_COLOURS = {"present": "#1b6e2a", "late": "#9a6700", "absent": "#b00020"}
+STATUS_COLOURS = {"present": "#1b6e2a", "late": "#9a6700", "left early": "#b35c00", "excused": "#1f5fa8", "absent": "#b00020"}
 TABLES = {"Present / late / absent": "session", "Students × sessions": "matrix", "Per-student summary": "summary",
           "Every mark": "events"}
 POLL_MS = 40
@@ -200,7 +201,7 @@ class ReportsTab(ttk.Frame):
             self.tree.tag_configure(status, foreground=colour)
         at = report.status_column
         for row in report.rows:
-            self.tree.insert("", "end", values=row, tags=(row[at],) if at is not None else ())
+            self.tree.insert("", "end", values=row, tags=(row[at].removesuffix(BY_TEACHER),) if at is not None else ())
 
     def _chart_resized(self) -> None:
         """Redraw the chart for a new size once resizing has paused."""

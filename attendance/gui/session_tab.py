@@ -1,4 +1,5 @@
-"""The Session tab: choose a source, Start/Stop, live video with names, present list.
+"""The Session tab: choose a source, Start/Stop, live video with names, present list, the
+list of those not yet seen, and the teacher's corrections of either (with a note).
 
 The session runs in :class:`attendance.live.session.BackgroundSession` (a thread, with
 recognition in worker processes); this tab only polls its queues with ``after`` and
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import tkinter as tk
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from tkinter import ttk
 from typing import TYPE_CHECKING
@@ -20,7 +21,9 @@ from attendance.core.times import parse_start
 from attendance.gui.jobs import user_message
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, VideoView, scrolled_tree
-from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, Mark, is_late, read_log
+from attendance.records.corrections import Action
+from attendance.records.marking import correct, session_state
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, Mark
 
 if TYPE_CHECKING:
     from attendance.live.session import BackgroundSession, SessionSummary
@@ -47,10 +50,8 @@ class SessionTab(ttk.Frame):
         super().__init__(parent, padding=PAD)
         self.app = app
         self.background: BackgroundSession | None = None
-        self._start_at: datetime | None = None
-        self._grace = DEFAULT_GRACE_MINUTES
-        self._listed: set[str] = set()
-        self._first_mark: datetime | None = None
+        #: ``(logs folder, session name, day)`` of the session the lists show (kept after Stop, for corrections).
+        self._shown: tuple[Path, str, date] | None = None
         self._after: str | None = None
         self._texts: dict[str, str] = {}
         self.columnconfigure(0, weight=1)
@@ -101,8 +102,30 @@ class SessionTab(ttk.Frame):
         self.counts = ttk.Label(side, text="Present: – / –", font=("TkHeadingFont", 14, "bold"))
         self.counts.grid(row=0, column=0, sticky="w", pady=(0, PAD))
         frame, self.present = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("time", "Seen at", 70),
-                                                   ("late", "Late?", 52)], height=12)
+                                                   ("status", "Status", 110)], height=9)
         frame.grid(row=1, column=0, sticky="nsew")
+        self.present_buttons = self._buttons(side, self.present, [("Late", Action.LATE), ("Undo mark", Action.UNDO)])
+        self.present_buttons.grid(row=2, column=0, sticky="w", pady=(2, PAD))
+        ttk.Label(side, text="Not yet seen", font=("TkHeadingFont", 11, "bold")).grid(row=3, column=0, sticky="w")
+        frame, self.unseen = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("status", "Status", 180)], height=6)
+        frame.grid(row=4, column=0, sticky="nsew")
+        side.rowconfigure(4, weight=1)
+        self.unseen_buttons = self._buttons(side, self.unseen, [("Present", Action.PRESENT), ("Late", Action.LATE),
+                                                                ("Excused", Action.EXCUSED), ("Undo", Action.UNDO)])
+        self.unseen_buttons.grid(row=5, column=0, sticky="w", pady=(2, 0))
+        notes = ttk.Frame(side)
+        notes.grid(row=6, column=0, sticky="ew", pady=(4, 0))
+        notes.columnconfigure(1, weight=1)
+        ttk.Label(notes, text="Note").grid(row=0, column=0, padx=(0, 4))
+        self.note = tk.StringVar()
+        ttk.Entry(notes, textvariable=self.note).grid(row=0, column=1, sticky="ew")
+
+    def _buttons(self, parent: tk.Misc, tree: ttk.Treeview, actions: list[tuple[str, Action]]) -> ttk.Frame:
+        """A row of correction buttons acting on the student selected in ``tree``."""
+        row = ttk.Frame(parent)
+        for text, action in actions:
+            ttk.Button(row, text=text, command=lambda a=action: self.correct(tree, a)).pack(side="left", padx=(0, 4))  # type: ignore[misc]
+        return row
 
     # ----- controls -----------------------------------------------------------------
     @property
@@ -146,9 +169,8 @@ class SessionTab(ttk.Frame):
         except AttendanceError as exc:
             self.app.error("Cannot start the session", str(exc))
             return
-        self._start_at, self._grace = start, grace
-        self._show_earlier_marks(live.log.path)
-        self._set_text(self.counts, f"Present: {len(self._listed)} / {len(live.gallery)}")
+        self._shown = (self.app.home.logs, live.log.session, live.log.day)
+        self.refresh_lists()
         self.background = BackgroundSession(live).start()
         self._set_running(True)
         self.video.message("Opening the source and loading the face models…")
@@ -167,30 +189,50 @@ class SessionTab(ttk.Frame):
             widget.configure(state="disabled" if running else "normal")
         self.stop_button.configure(state="normal" if running else "disabled")
 
-    # ----- the present list ---------------------------------------------------------
-    def _show_earlier_marks(self, log_path: Path) -> None:
-        """List students marked by an earlier run of this session today (the log resumes)."""
-        self.present.delete(*self.present.get_children())
-        self._listed.clear()
-        self._first_mark = None
+    # ----- the present and not-yet-seen lists, corrections -----------------------------
+    def refresh_lists(self, show: str | None = None) -> None:
+        """Fill both lists and the count from the session's log, details and corrections on
+        disk (a few small files: the same statuses as the exports)."""
+        if self._shown is None:
+            return
         try:
-            rows = read_log(log_path).rows if log_path.exists() else []
+            state = session_state(*self._shown)
         except AttendanceError as exc:
             self.app.status.error(str(exc))
-            rows = []
-        for row in rows:
-            self._add_present(row["student_id"], row["name"], row["first_seen"])
-
-    def _add_present(self, student_id: str, name: str, first_seen: datetime) -> None:
-        if student_id in self._listed:
             return
-        self._listed.add(student_id)
-        if self._first_mark is None:
-            self._first_mark = first_seen  # listed in time order: the session's first mark
-        late = is_late(first_seen, self._start_at or self._first_mark, self._grace)
-        when = first_seen.astimezone().strftime("%H:%M:%S")
-        self.present.insert("", "end", iid=student_id, values=(name, student_id, when, "late" if late else ""))
-        self.present.see(student_id)
+        there = sorted((s for s in state.students if s.status.attended), key=lambda s: (s.first_seen is None, s.first_seen or 0))
+        for tree in (self.present, self.unseen):
+            tree.delete(*tree.get_children())
+        for rec in there:
+            when = rec.first_seen.astimezone().strftime("%H:%M:%S") if rec.first_seen else ""
+            self.present.insert("", "end", iid=rec.student_id, values=(rec.name, rec.student_id, when, "" if rec.label == "present" else rec.label))
+        for rec in state.students:
+            if not rec.status.attended:
+                self.unseen.insert("", "end", iid=rec.student_id, values=(rec.name, rec.student_id, "" if rec.label == "absent" else rec.label))
+        for tree in (self.present, self.unseen):
+            if show is not None and tree.exists(show):
+                tree.selection_set(show)
+                tree.see(show)
+        self._set_text(self.counts, f"Present: {len(there)} / {len(state.students)}")
+
+    def correct(self, tree: ttk.Treeview, action: Action) -> None:
+        """Apply ``action`` (with the note typed, if any) to the student selected in ``tree``."""
+        if self._shown is None:
+            self.app.error("Correct attendance", "start a session first")
+            return
+        chosen = tree.selection()
+        if not chosen:
+            self.app.error("Correct attendance", "select a student in the list first")
+            return
+        logs, session, day = self._shown
+        try:
+            correction, now = correct(logs, session, day, chosen[0], action, self.note.get())
+        except AttendanceError as exc:
+            self.app.error("Correct attendance", str(exc))
+            return
+        self.note.set("")
+        self.refresh_lists(show=correction.student_id)
+        self.app.status.inform(f"{correction.name}: {correction.old_status.value} -> {now.value} (set by {correction.user})")
 
     # ----- polling ------------------------------------------------------------------
     def _poll(self) -> None:
@@ -205,7 +247,6 @@ class SessionTab(ttk.Frame):
         if update is not None:
             dets = update.detections
             self.video.show(update.frame.image, dets.boxes, update.labels, [p >= 0 for p in dets.person.tolist()])
-            self._set_text(self.counts, f"Present: {update.present} / {update.enrolled}")
             self._set_text(self.source_status, update.status)
         self._drain_marks(background)
         if background.running:
@@ -225,7 +266,7 @@ class SessionTab(ttk.Frame):
                 mark: Mark = background.marks.get_nowait()
             except queue.Empty:
                 return
-            self._add_present(mark.student_id, mark.name, mark.first_seen)
+            self.refresh_lists(show=mark.student_id)
 
     def _finish(self, background: BackgroundSession) -> None:
         self.background = None
@@ -239,7 +280,6 @@ class SessionTab(ttk.Frame):
         self.app.sessions_changed()
 
     def _summarise(self, summary: SessionSummary) -> None:
-        self._set_text(self.counts, f"Present: {len(summary.present)} / {summary.enrolled}")
         absent = ", ".join(n for _, n in summary.absent) or "nobody"
         self.video.message(f"Session {summary.session!r} ended\n{len(summary.present)} present of {summary.enrolled}; absent: {absent}")
         self.app.status.inform(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "

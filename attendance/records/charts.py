@@ -2,7 +2,7 @@
 rather look than read.
 
 Top: per session, in chronological order, how many students were present on time, late
-and absent (stacked bars).  Bottom: per student, the attendance rate over the sessions
+and absent, excused by a teacher included (stacked bars).  Bottom: per student, the attendance rate over the sessions
 they were on the roster for (see :mod:`attendance.records.export` for who counts where).
 
 Built on :class:`matplotlib.figure.Figure` directly (no ``pyplot`` global state), so a
@@ -22,11 +22,11 @@ from matplotlib.figure import Figure
 
 from attendance.core.atomic import atomic_write_bytes
 from attendance.core.errors import AttendanceError
-from attendance.records.export import ABSENT, LATE, PRESENT, Attendance, session_table, summary_table
+from attendance.records.export import ABSENT, EXCUSED, LATE, PRESENT, Attendance, session_table, summary_table
 
 log = logging.getLogger(__name__)
 
-COLOURS = {PRESENT: "#2e7d32", LATE: "#f9a825", ABSENT: "#cfd8dc"}
+COLOURS = {PRESENT: "#2e7d32", LATE: "#f9a825", EXCUSED: "#90caf9", ABSENT: "#cfd8dc"}
 #: Fonts tried after matplotlib's default for names in scripts it lacks (CJK, ...).
 FALLBACK_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Droid Sans Fallback", "AR PL UMing CN")
 MAX_STUDENT_ROWS = 60
@@ -47,15 +47,15 @@ def report_figure(data: Attendance) -> Figure:
     families = _font_families()
 
     labels = [f"{s.day.isoformat()}\n{_plain(s.session)}" for s in data.sessions]
-    counts: dict[str, list[int]] = {status: [] for status in (PRESENT, LATE, ABSENT)}
+    counts: dict[str, list[int]] = {status: [] for status in COLOURS}
     for info in data.sessions:
         status = per_session.loc[(per_session["date"] == info.day) & (per_session["session"] == info.session), "status"]
         for key in counts:
             counts[key].append(int((status == key).sum()))
     base = [0] * len(labels)
     positions = list(range(len(labels)))
-    for key, title in ((PRESENT, "present"), (LATE, "late"), (ABSENT, "absent")):
-        top.bar(positions, counts[key], bottom=base, color=COLOURS[key], label=title, width=0.7)
+    for key in COLOURS:
+        top.bar(positions, counts[key], bottom=base, color=COLOURS[key], label=key, width=0.7)
         base = [b + c for b, c in zip(base, counts[key])]
     top.set_xticks(positions, labels, rotation=30 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center",
                    fontsize=8, fontfamily=families)
@@ -63,7 +63,7 @@ def report_figure(data: Attendance) -> Figure:
     top.set_title("Attendance per session")
     top.yaxis.get_major_locator().set_params(integer=True)
     if labels:
-        top.legend(loc="upper left", fontsize=8, ncols=3)
+        top.legend(loc="upper left", fontsize=8, ncols=len(COLOURS))
     else:
         top.text(0.5, 0.5, "no sessions", ha="center", va="center", transform=top.transAxes)
 

@@ -53,13 +53,11 @@ from attendance.records.corrections import Correction, corrections_path, read_co
 from attendance.records.formats import FORMATS as FORMATS  # the one list of export formats
 from attendance.records.formats import TABLE_FORMATS
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, is_late, read_log, read_meta
-from attendance.records.status import Source, Status
+from attendance.records.status import Source, Status, shown
 
 log = logging.getLogger(__name__)
 
 PRESENT, LATE, EXCUSED, ABSENT = Status.PRESENT.value, Status.LATE.value, Status.EXCUSED.value, Status.ABSENT.value
-#: Appended to a matrix cell whose status a teacher set.
-BY_TEACHER = " (teacher)"
 
 EVENT_COLUMNS = ["date", "session", "student_id", "name", "first_seen", "status", "minutes_after_start",
                  "distance", "source", "frame", "media_time_s", "event", "time", "by", "old_status", "note"]
@@ -225,7 +223,7 @@ def matrix_table(data: Attendance) -> pd.DataFrame:
     """Students x sessions: ``student_id``, ``name``, then one column per session (:attr:`SessionInfo.label`).
 
     Cells are the status (``present`` / ``late`` / ``excused`` / ``absent`` ...), followed by
-    :data:`BY_TEACHER` when a teacher's correction set it, or ``""`` when the student was
+    :data:`~attendance.records.status.BY_TEACHER` when a teacher's correction set it, or ``""`` when the student was
     not on that session's roster (enrolled later, or not in the sessions chosen).
     """
     per_session = session_table(data)
@@ -239,8 +237,7 @@ def matrix_table(data: Attendance) -> pd.DataFrame:
     index = {student_id: i for i, (student_id, _) in enumerate(students)}
     labels = {(s.day, s.session): s.label for s in data.sessions}
     for rec in per_session.itertuples(index=False):
-        teacher = BY_TEACHER if rec.status_source == Source.TEACHER.value else ""
-        rows[index[rec.student_id]][labels[(rec.date, rec.session)]] = rec.status + teacher
+        rows[index[rec.student_id]][labels[(rec.date, rec.session)]] = shown(Status(rec.status), Source(rec.status_source))
     return _frame(rows, columns)
 
 

@@ -19,7 +19,7 @@ from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_session, same_name
 from attendance.records.corrections import Action, Correction, append, can_undo, corrections_path, read_corrections, replay
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, is_late, log_paths, read_log, read_meta
-from attendance.records.status import Source, Status
+from attendance.records.status import Source, Status, shown
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,8 @@ MAX_NOTE_CHARS = 500
 
 @dataclass(frozen=True)
 class Standing:
-    """One roster student's status in a session now: ``camera`` is the camera's alone."""
+    """One roster student's status in a session now: ``camera`` is the camera's alone,
+    ``first_seen`` the camera's first sighting (aware) or ``None``."""
 
     student_id: str
     name: str
@@ -37,6 +38,12 @@ class Standing:
     status: Status
     source: Source
     corrections: tuple[Correction, ...]
+    first_seen: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        """The status as a list shows it: ``late``, or ``present (teacher)`` when a teacher set it."""
+        return shown(self.status, self.source)
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,8 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
         camera = Status.ABSENT if mark is None else Status.LATE if is_late(mark["first_seen"], start, grace) else Status.PRESENT  # type: ignore[arg-type]
         mine = tuple(c for c in corrections if c.student_id == sid)
         status, source, _ = replay(camera, list(mine))
-        students.append(Standing(sid, str(mark["name"]) if mark else student_name, camera, status, source, mine))
+        seen = mark["first_seen"] if mark else None
+        students.append(Standing(sid, str(mark["name"]) if mark else student_name, camera, status, source, mine, seen))  # type: ignore[arg-type]
     return SessionState(str(meta.get("session") or name), day, log_path, students)
 
 

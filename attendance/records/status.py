@@ -29,3 +29,12 @@ class Source(Enum):
 
     CAMERA = "camera"
     TEACHER = "teacher"
+
+
+#: Appended to a status a teacher's correction set, where a single cell shows it (the matrix, the window's lists).
+BY_TEACHER = " (teacher)"
+
+
+def shown(status: Status, source: Source) -> str:
+    """``status`` as one cell: ``late``, or ``present (teacher)`` when a teacher set it."""
+    return status.value + (BY_TEACHER if source is Source.TEACHER else "")

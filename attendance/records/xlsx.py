@@ -31,8 +31,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from attendance.core.atomic import atomic_write_bytes
 from attendance.core.errors import AttendanceError
-from attendance.records.export import BY_TEACHER, Attendance, matrix_table, session_table, summary_table
-from attendance.records.status import Status
+from attendance.records.export import Attendance, matrix_table, session_table, summary_table
+from attendance.records.status import BY_TEACHER, Status
 
 log = logging.getLogger(__name__)
 

@@ -190,6 +190,16 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         assert not [e for e in dialogs.errors[errors_before + 1:]], dialogs.errors
         assert "1 present of 2" in app.status.text.get()
 
+        # The teacher excuses Alex from the not-yet-seen list, with a note (a hostile one).
+        assert session.unseen.get_children() == ("A-42",) and session.present.get_children() == ("S0001",)
+        session.unseen.selection_set("A-42")
+        session.note.set("=cmd|' /C calc'!A0")
+        next(b for b in session.unseen_buttons.winfo_children() if b.cget("text") == "Excused").invoke()
+        assert session.unseen.item("A-42", "values")[2] == "excused (teacher)", dialogs.errors
+        assert "Alex Lacamoire: absent -> excused" in app.status.text.get() and session.note.get() == ""
+        assert session.counts.cget("text") == "Present: 1 / 2"
+        shoot(app, display, "session-corrected")
+
         # Reports: the session table, the chart, and the CSV export.
         reports = app.reports
         during = reports.report
@@ -198,7 +208,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         run_until(root, lambda: reports.report is not during and not reports.busy, 30)
         assert reports.report.sessions == 1 and reports.report.names == ["period 1"]
         rows = {reports.tree.item(i, "values")[3]: reports.tree.item(i, "values") for i in reports.tree.get_children()}
-        assert rows["S0001"][5] == "present" and rows["A-42"][5] == "absent"
+        assert rows["S0001"][5] == "present" and rows["A-42"][5] == "excused" and rows["A-42"][8] == "teacher"
         assert reports._chart_photo is not None and reports._chart_photo.width() > 300, "the chart is shown"
         out = tmp_path / "export.csv"
         dialogs.answers["csv"].append(out)
@@ -206,7 +216,8 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         shoot(app, display, "reports")
         with open(out, encoding=CSV_ENCODING, newline="") as fh:
             exported = list(csv.DictReader(fh))
-        assert [(r["name"], r["status"]) for r in exported] == [("Lin-Manuel Miranda", "present"), ("Alex Lacamoire", "absent")]
+        assert [(r["name"], r["status"]) for r in exported] == [("Lin-Manuel Miranda", "present"), ("Alex Lacamoire", "excused")]
+        assert exported[1]["note"] == "'=cmd|' /C calc'!A0"
         assert exported[0]["session"] == "period 1" and "T" in exported[0]["first_seen"]
         workbook = tmp_path / "term.xlsx"
         dialogs.answers["xlsx"].append(workbook)
@@ -215,7 +226,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         import openpyxl
 
         sheet = openpyxl.load_workbook(workbook)["Session"]
-        assert [(r[4].value, r[5].value) for r in sheet.iter_rows(min_row=2)] == [("Lin-Manuel Miranda", "present"), ("Alex Lacamoire", "absent")]
+        assert [(r[4].value, r[5].value) for r in sheet.iter_rows(min_row=2)] == [("Lin-Manuel Miranda", "present"), ("Alex Lacamoire", "excused")]
         assert "wrote the session, matrix and summary sheets" in app.status.text.get()
 
         # "Take a picture" (the clip stands in for a webcam: its first frame shows one face);

@@ -59,6 +59,12 @@ def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
             os.environ[var] = value
 
 
+@pytest.fixture(autouse=True)
+def fresh_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no remembered window settings (a window saves them on close)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import logging
 import tkinter as tk
+from pathlib import Path
 from tkinter import ttk
 from types import TracebackType
 
+from attendance.core.desktop import icon_file
 from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
+from attendance.gui.camera_probe import probe_in_background
 from attendance.gui.dialogs import Dialogs, desktop_conventions
+from attendance.gui.first_run import FirstRunGuide, Step
+from attendance.gui.help_menu import HelpMenu
 from attendance.gui.jobs import ProcessJobs, user_message
+from attendance.gui.prefs import WindowPrefs
 from attendance.gui.reports_tab import ReportsTab
 from attendance.gui.roster_tab import RosterTab
 from attendance.gui.session_tab import SessionTab
@@ -22,7 +28,6 @@ from attendance.gui.widgets import PAD, StatusBar
 
 log = logging.getLogger(__name__)
 
-GEOMETRY = "1180x760"
 #: How long closing waits for a running session to stop (ms) before leaving anyway.
 CLOSE_WAIT_MS = 5000
 
@@ -30,20 +35,24 @@ CLOSE_WAIT_MS = 5000
 class App:
     """The attendance window over the data in ``home``.
 
-    ``dialogs`` answers file choosers and confirmations (tests pass their own).
+    ``dialogs`` answers file choosers and confirmations (tests pass their own);
+    ``settings`` is the settings file (default: the per-user config folder).
     """
 
-    def __init__(self, home: Home, dialogs: Dialogs | None = None) -> None:
+    def __init__(self, home: Home, dialogs: Dialogs | None = None, settings: Path | None = None) -> None:
         self.home = home
+        self.prefs = WindowPrefs(settings)
         self.root = tk.Tk(className="Attendance")
         self.root.title(f"Attendance — {home.root}")
-        self.root.geometry(GEOMETRY)
+        self._icon = set_icon(self.root)
+        self.root.geometry(self.prefs.geometry(self.root))
         self.root.minsize(900, 600)
         self.root.report_callback_exception = self._callback_error
         desktop_conventions(self.root)
         self.dialogs = dialogs or Dialogs(self.root)
         self.jobs = ProcessJobs(self.root)
         self._style()
+        self.help = HelpMenu(self, self.close)
 
         self.status = StatusBar(self.root)
         self.status.pack(side="bottom", fill="x")
@@ -58,8 +67,32 @@ class App:
         self.notebook.add(self.reports, text="  Reports  ")
         self.notebook.bind("<<NotebookTabChanged>>", lambda _e: self._tab_changed())
         self.root.protocol("WM_DELETE_WINDOW", self.close)
+        self.guide = self._guide()
         self.roster.refresh()
-        self.status.inform(f"data folder: {home.root}")
+        if not self.roster.people:
+            self.guide.show(before=self.notebook)
+        self.prefs.restore(self.session)
+        probe_in_background(self.root, self.session.offer_cameras)
+        self.status.folder.set(f"data folder: {home.root}")
+        self.status.inform("Welcome: the three steps above show the way" if self.roster.people == [] else
+                           f"ready; data folder: {home.describe()}")
+        for warning in self.prefs.settings.warnings:
+            self.status.error(warning)
+
+    def _guide(self) -> FirstRunGuide:
+        def go(tab: ttk.Frame, focus: tk.Misc) -> None:
+            self.notebook.select(tab)
+            focus.focus_set()
+
+        return FirstRunGuide(self.root, [
+            Step("Add your students", "Type each student's name and choose one clear photo of the face, or take a picture "
+                 "with the webcam.", "Add students", lambda: go(self.roster, self.roster.name_entry), lambda: bool(self.roster.people)),
+            Step("Take attendance", "Choose the camera (or a video) and press Start: each student is marked present when "
+                 "recognised.", "Start a session", lambda: go(self.session, self.session.source_entry),
+                 lambda: any(self.home.logs.glob("*.csv"))),
+            Step("Export the attendance", "See who was present, late or absent, and save it as a spreadsheet.",
+                 "See reports and export", lambda: go(self.reports, self.reports)),
+        ])
 
     def _style(self) -> None:
         style = ttk.Style(self.root)
@@ -69,6 +102,7 @@ class App:
         style.configure("Treeview", rowheight=24)
         style.configure("TNotebook.Tab", padding=(10, 4))
         style.configure("Accent.TButton", font=("TkDefaultFont", 10, "bold"))
+        FirstRunGuide.style(self.root)
 
     # ----- messages -----------------------------------------------------------------
     def error(self, title: str, message: str) -> None:
@@ -106,7 +140,10 @@ class App:
         self.root.mainloop()
 
     def close(self) -> None:
-        """Stop a running session (waiting up to :data:`CLOSE_WAIT_MS`), the worker, then the window."""
+        """Remember the settings; stop a running session (waiting up to :data:`CLOSE_WAIT_MS`),
+        the worker, then the window."""
+        self.prefs.save(self.root, self.session)
+        self.guide.hide()
         self.session.shutdown()
         self.reports.shutdown()
         self.jobs.close()
@@ -119,6 +156,13 @@ class App:
             self.root.after(50, self._close_when_stopped, left_ms - 50)
             return
         self.root.destroy()
+
+
+def set_icon(root: tk.Tk) -> tk.PhotoImage:
+    """Give the window (and its dialogs) the app's icon; returns the image, to keep it alive."""
+    icon = tk.PhotoImage(master=root, file=str(icon_file("png")))
+    root.iconphoto(True, icon)
+    return icon
 
 
 def run_app(home: Home) -> None:

@@ -26,6 +26,7 @@ from attendance.records.marking import correct, session_state
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, Mark
 
 if TYPE_CHECKING:
+    from attendance.live.cameras import Camera
     from attendance.live.session import BackgroundSession, SessionSummary
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,13 @@ class SessionTab(ttk.Frame):
         self.start_time = tk.StringVar(value="")
         self.grace = tk.StringVar(value=f"{DEFAULT_GRACE_MINUTES:g}")
         ttk.Label(box, text="Source").grid(row=0, column=0, sticky="w", padx=(0, PAD))
-        self.source_entry = ttk.Entry(box, textvariable=self.source)
+        self.source_entry = ttk.Combobox(box, textvariable=self.source, values=[])
         self.source_entry.grid(row=0, column=1, columnspan=5, sticky="ew", pady=2)
+        self._cameras: dict[str, int] = {}
         self.browse_button = ttk.Button(box, text="Video file…", command=self.choose_video)
         self.browse_button.grid(row=0, column=6, sticky="ew", padx=(PAD, 0))
-        ttk.Label(box, text=SOURCE_HINT, foreground="#555555").grid(row=1, column=1, columnspan=5, sticky="w")
+        self.source_hint = ttk.Label(box, text="looking for cameras…", foreground="#555555")
+        self.source_hint.grid(row=1, column=1, columnspan=5, sticky="w")
         ttk.Label(box, text="Name").grid(row=2, column=0, sticky="w", pady=(PAD, 0))
         self.name_entry = ttk.Entry(box, textvariable=self.session_name, width=24)
         self.name_entry.grid(row=2, column=1, sticky="w", pady=(PAD, 0))
@@ -132,6 +135,28 @@ class SessionTab(ttk.Frame):
     def running(self) -> bool:
         return self.background is not None
 
+    def offer_cameras(self, cameras: list[Camera]) -> None:
+        """List the cameras that opened in the source box (a typed index shows as its camera)."""
+        self._cameras = {camera.label: camera.index for camera in cameras}
+        self.source_entry.configure(values=list(self._cameras))
+        found = ", ".join(str(c.index) for c in cameras)
+        self.source_hint.configure(text=f"camera {found} found (pick above), or a video file or stream URL (rtsp://, http://)"
+                                   if cameras else "no camera found (0-3 tried): choose a video file, or type a stream URL (rtsp://, http://)")
+        typed = self.source.get().strip()
+        label = next((c.label for c in cameras if typed == str(c.index)), None)
+        if label is not None:
+            self.source.set(label)
+
+    def source_spec(self) -> str | int:
+        """The chosen source: a listed camera's index, or what is typed (:func:`parse_source`)."""
+        text = self.source.get().strip()
+        return self._cameras[text] if text in self._cameras else parse_source(text)
+
+    def source_text(self) -> str:
+        """The source as it is remembered: a listed camera as its index, else the text as typed."""
+        text = self.source.get().strip()
+        return str(self._cameras[text]) if text in self._cameras else text
+
     def choose_video(self) -> None:
         path = self.app.dialogs.open_video()
         if path is not None:
@@ -140,7 +165,7 @@ class SessionTab(ttk.Frame):
     def _settings(self) -> tuple[str | int, str, datetime | None, float]:
         from attendance.core.names import clean_session
 
-        source = parse_source(self.source.get())
+        source = self.source_spec()
         name = clean_session(self.session_name.get())
         try:
             start = parse_start(self.start_time.get().strip() or None)

@@ -9,10 +9,15 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attendance.core.errors import SourceError
 from attendance.live.frames import Frame
 from attendance.roster.enroll import EnrollOutcome, enroll_photo
+
+if TYPE_CHECKING:
+    from attendance.core.home import Home
+    from attendance.roster.checks import Check
 
 #: Seconds a camera is read before the picture is kept, so auto-exposure can settle.
 CAMERA_SETTLE_S = 0.6
@@ -63,3 +68,10 @@ def enroll_camera(folder: Path, spec: str | int, name: str, student_id: str | No
         if not cv2.imwrite(str(photo), frame.image):
             raise SourceError("could not keep the camera picture for enrollment")
         return enroll_photo(folder, photo, name, student_id or None, force=force, new_student=new_student)
+
+
+def check_installation(home: Home) -> list[Check]:
+    """``attendance doctor``'s checks, all of them (the window shows them when done)."""
+    from attendance.roster.checks import run_checks
+
+    return list(run_checks(home))

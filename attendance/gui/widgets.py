@@ -17,11 +17,14 @@ UNKNOWN_COLOUR = "#8c8c8c"
 
 
 class StatusBar(ttk.Frame):
-    """One line at the bottom of the window: information, or an error in red."""
+    """One line at the bottom of the window: information, or an error in red; the data
+    folder stays on its right (``folder``)."""
 
     def __init__(self, parent: tk.Misc) -> None:
         super().__init__(parent, padding=(PAD, 2))
         self.text = tk.StringVar(value="")
+        self.folder = tk.StringVar(value="")
+        ttk.Label(self, textvariable=self.folder, anchor="e", foreground="#555555").pack(side="right", padx=(PAD, 0))
         self.label = ttk.Label(self, textvariable=self.text, anchor="w")
         self.label.pack(fill="x")
 

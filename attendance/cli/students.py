@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,8 +12,8 @@ from attendance.cli.common import home_of
 from attendance.core.errors import AttendanceError
 from attendance.recognition.engine import ENROLL_JITTERS
 
-#: The enrollment outcomes always counted in a folder's summary line.
-KEPT = ("added", "updated", "unchanged", "failed")
+if TYPE_CHECKING:
+    from attendance.roster.enroll import EnrollOutcome
 
 
 @click.command()
@@ -49,9 +49,9 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
             raise click.UsageError("--name and --id are for a single photo; a folder names people by file or folder name")
         from tqdm import tqdm
 
-        counts: dict[str, int] = {}
+        counts: dict[EnrollStatus, int] = {}
         with tqdm(total=0, unit="photo", desc="enrolling", file=sys.stderr, disable=None) as bar:
-            def progress(outcome: Any, done: int, total: int) -> None:
+            def progress(outcome: EnrollOutcome, done: int, total: int) -> None:
                 bar.total = total
                 bar.update(1)
                 counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -64,7 +64,8 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
             outcomes = enroll_folder(home.known_faces, photo_or_folder, workers=workers, jitters=jitters, on_progress=progress,
                                      force=force)
         people = len({o.name for o in outcomes if o.ok})
-        summary = ", ".join(f"{counts.get(k, 0)} {k.value}" for k in EnrollStatus if counts.get(k) or k in KEPT)
+        # every status is counted, even at 0, but a photo that looks different only when there is one
+        summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in EnrollStatus if counts.get(k) or k is not EnrollStatus.LOOKS_DIFFERENT)
         click.echo(f"{len(outcomes)} photos of {people} people: {summary}")
         if class_name:
             _join(home.known_faces, class_name, [o.student_id for o in outcomes if o.ok])
@@ -78,8 +79,7 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
     outcome = enroll_photo(home.known_faces, photo_or_folder, name, student_id, jitters=jitters, force=force)
     if outcome.status is EnrollStatus.LOOKS_DIFFERENT:
         raise AttendanceError(f"{outcome.message}: add it anyway with --force, or enroll another student of that name with --id NEW_ID")
-    verb = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}[outcome.status.value]
-    click.echo(f"{verb}: {outcome.name} ({outcome.student_id}) from {photo_or_folder.name}")
+    click.echo(f"{outcome.status.verb}: {outcome.name} ({outcome.student_id}) from {photo_or_folder.name}")
     if outcome.message:
         click.echo(f"attendance: {outcome.message}", err=True)
     if class_name:

@@ -38,18 +38,14 @@ def require(module: str) -> ModuleType:
 
 
 def model_paths() -> dict[str, str]:
-    """Paths of the dlib model files shipped by ``face_recognition_models``.
-
-    Returns a dict with keys ``detector_cnn``, ``landmarks_5``, ``landmarks_68`` and
-    ``encoder``.  Only ``landmarks_5`` and ``encoder`` are loaded by the app.
-    """
+    """Paths of the two dlib model files the engine loads, shipped by ``face_recognition_models``:
+    ``landmarks_5`` (the 5-point face aligner) and ``encoder`` (the ResNet that gives 128-d
+    encodings).  The 68-point and CNN-detector models it also ships are never used."""
     models = require("face_recognition_models")
     try:
         return {
             "landmarks_5": models.pose_predictor_five_point_model_location(),
-            "landmarks_68": models.pose_predictor_model_location(),
             "encoder": models.face_recognition_model_location(),
-            "detector_cnn": models.cnn_face_detector_model_location(),
         }
     except Exception as exc:  # noqa: BLE001 - any failure here is an install problem
         raise DependencyError(f"face_recognition_models is broken ({exc}); fix: {_HINTS['face_recognition_models']}") from exc

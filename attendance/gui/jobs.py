@@ -3,23 +3,28 @@
 dlib keeps Python's GIL for a whole detection or encoding (~1.5 s for an enrollment
 photo with jitters), so a worker *thread* would freeze the window; a spawned process
 does not.  The result is polled with ``after``: callbacks always run on the Tk thread.
+The window has one of these for enrollment and the Reports tab one for its reports;
+both are :func:`attendance.core.pool.spawn_pool` pools, so their workers exit with the
+window even when it is killed.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import tkinter as tk
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, TypeVar
 
 from attendance.core.errors import AttendanceError
+from attendance.core.pool import spawn_pool
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 40
+
+T = TypeVar("T")
 
 
 def user_message(exc: BaseException) -> str:
@@ -33,10 +38,15 @@ def user_message(exc: BaseException) -> str:
 
 
 class ProcessJobs:
-    """A one-process pool started on first use and kept warm (models stay loaded)."""
+    """A one-process pool started on first use and kept warm (models stay loaded).
 
-    def __init__(self, widget: tk.Misc) -> None:
+    ``initializer`` runs once in the worker when it starts (e.g. to import pandas ahead
+    of the first job); it must be a module-level function (it is pickled).
+    """
+
+    def __init__(self, widget: tk.Misc, initializer: Callable[[], None] | None = None) -> None:
         self.widget = widget
+        self.initializer = initializer
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future[Any] | None = None
 
@@ -44,14 +54,14 @@ class ProcessJobs:
     def busy(self) -> bool:
         return self._future is not None
 
-    def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
+    def submit(self, fn: Callable[..., T], *args: Any, on_done: Callable[[T], None],
                on_error: Callable[[str], None]) -> None:
         """Run ``fn(*args)`` in the worker; then ``on_done(result)`` or ``on_error(message)``."""
         if self.busy:
             on_error("please wait: the previous job is still running")
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = spawn_pool(1, self.initializer)
         try:
             self._future = self._pool.submit(fn, *args)
         except BrokenProcessPool as exc:

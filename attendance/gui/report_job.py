@@ -19,7 +19,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Query:
     """What to report: session name (``None`` = all), inclusive dates, table kind (see
-    :data:`attendance.records.export.FORMATS`), chart size in pixels ``(width, height)``."""
+    :data:`attendance.records.formats.TABLE_FORMATS`), chart size in pixels ``(width, height)``."""
 
     session: str | None
     date_from: date | None
@@ -56,11 +56,11 @@ def start_worker() -> None:
 
     if hasattr(os, "nice"):
         os.nice(10)
-    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.backends.backend_agg  # noqa: F401 - imported now, so the first report is quick
 
-    import attendance.records.charts  # noqa: F401
-    import attendance.records.export  # noqa: F401
-    import attendance.records.xlsx  # noqa: F401
+    import attendance.records.charts  # noqa: F401 - likewise
+    import attendance.records.export  # noqa: F401 - likewise
+    import attendance.records.xlsx  # noqa: F401 - likewise
 
 
 def display_cell(value: Any) -> str:

@@ -10,13 +10,8 @@ session's video keeps moving while the reports are open.
 from __future__ import annotations
 
 import io
-import logging
-import multiprocessing
 import tkinter as tk
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import date
-from pathlib import Path
 from tkinter import font as tkfont
 from tkinter import ttk
 
@@ -24,19 +19,17 @@ from PIL import Image, ImageTk
 
 from attendance.core.atomic import atomic_write_bytes
 from attendance.core.errors import AttendanceError
-from attendance.gui.jobs import user_message
+from attendance.gui.jobs import ProcessJobs
 from attendance.gui.report_job import Query, Report, build_report, build_workbook, start_worker
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, scrolled_tree
+from attendance.records.formats import TABLE_TITLES
 from attendance.records.status import BY_TEACHER
-
-log = logging.getLogger(__name__)
 
 ALL_SESSIONS = "All sessions"
 STATUS_COLOURS = {"present": "#1b6e2a", "late": "#9a6700", "left early": "#b35c00", "excused": "#1f5fa8", "absent": "#b00020"}
-TABLES = {"Present / late / absent": "session", "Students × sessions": "matrix", "Per-student summary": "summary",
-          "Every mark": "events"}
-POLL_MS = 40
+#: Table title in the window -> export table name.
+TABLES = {title: kind for kind, title in TABLE_TITLES.items()}
 
 
 class ReportsTab(ttk.Frame):
@@ -46,9 +39,7 @@ class ReportsTab(ttk.Frame):
         super().__init__(parent, padding=PAD)
         self.app = app
         self.report: Report | None = None
-        self._pool: ProcessPoolExecutor | None = None
-        self._future: Future[Report] | None = None
-        self._workbook: tuple[Future[bytes], Path] | None = None
+        self.jobs = ProcessJobs(self, initializer=start_worker)
         self._again = False
         self._chart_photo: ImageTk.PhotoImage | None = None
         self._resize_after: str | None = None
@@ -120,16 +111,12 @@ class ReportsTab(ttk.Frame):
     @property
     def busy(self) -> bool:
         """True while a report or a workbook is being built."""
-        return self._future is not None or self._workbook is not None
-
-    def _worker(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker)
-        return self._pool
+        return self.jobs.busy
 
     def refresh(self) -> None:
-        """Rebuild the report with the current filters, in the worker (see :meth:`_poll`)."""
-        if self._future is not None:
+        """Rebuild the report with the current filters, in the worker; a refresh asked for
+        while the worker is busy runs when it is done (see :meth:`_job_done`)."""
+        if self.jobs.busy:
             self._again = True
             return
         try:
@@ -137,33 +124,28 @@ class ReportsTab(ttk.Frame):
         except AttendanceError as exc:
             self.app.error("Reports", str(exc))
             return
-        self._future = self._worker().submit(build_report, self.app.home.logs, query)
+        self.jobs.submit(build_report, self.app.home.logs, query, on_done=self._built, on_error=self._report_failed)
         self.show_button.configure(state="disabled")
         if self.report is None:
             self.table_title.configure(text="Reading the attendance logs…")
-        self.after(POLL_MS, self._poll)
 
-    def _poll(self) -> None:
-        future = self._future
-        if future is None:
-            return
-        if not future.done():
-            self.after(POLL_MS, self._poll)
-            return
-        self._future = None
+    def _job_done(self) -> bool:
+        """A job ended: re-enable the buttons; True if a refresh asked for meanwhile was started."""
         self.show_button.configure(state="normal")
+        self.xlsx_button.configure(state="normal" if self.report is not None and self.report.sessions else "disabled")
         if self._again:
             self._again = False
             self.refresh()
-            return
-        exc = future.exception()
-        if exc is not None:
-            if isinstance(exc, BrokenProcessPool):
-                self._pool = None
-            log.debug("report failed", exc_info=exc)
-            self.app.error("Reports", user_message(exc))
-            return
-        self._show(future.result())
+            return True
+        return False
+
+    def _built(self, report: Report) -> None:
+        if not self._job_done():
+            self._show(report)
+
+    def _report_failed(self, message: str) -> None:
+        if not self._job_done():
+            self.app.error("Reports", message)
 
     # ----- showing ------------------------------------------------------------------
     def _show(self, report: Report) -> None:
@@ -188,8 +170,7 @@ class ReportsTab(ttk.Frame):
             self.tree_frame, self.tree = scrolled_tree(self.table_box, [("empty", "", 200)], height=16)
             self.tree_frame.grid(row=1, column=0, sticky="nsew")
             return
-        title = next(label for label, kind in TABLES.items() if kind == report.query.kind)
-        self.table_title.configure(text=f"{title}: {report.sessions} session(s)")
+        self.table_title.configure(text=f"{TABLE_TITLES[report.query.kind]}: {report.sessions} session(s)")
         font, bold = tkfont.nametofont("TkDefaultFont"), tkfont.nametofont("TkHeadingFont")
         widths = [min(260, 16 + max([bold.measure(h), *(font.measure(r[i]) for r in report.rows)]))
                   for i, h in enumerate(report.headings)]
@@ -246,42 +227,32 @@ class ReportsTab(ttk.Frame):
         from attendance.core.names import slug
 
         report = self.report
-        if report is None or not report.sessions or self._workbook is not None:
+        if report is None or not report.sessions:
+            return
+        if self.jobs.busy:
+            self.app.status.inform("please wait: the report is still being built")
             return
         query = report.query
         path = self.app.dialogs.save_xlsx("attendance" + (f"-{slug(query.session)}" if query.session else "") + ".xlsx")
         if path is None:
             return
-        self._workbook = (self._worker().submit(build_workbook, self.app.home.logs, query), path)
-        self.xlsx_button.configure(state="disabled")
-        self.after(POLL_MS, self._poll_workbook)
 
-    def _poll_workbook(self) -> None:
-        if self._workbook is None:
-            return
-        future, path = self._workbook
-        if not future.done():
-            self.after(POLL_MS, self._poll_workbook)
-            return
-        self._workbook = None
-        self.xlsx_button.configure(state="normal")
-        failure = future.exception()
-        if failure is not None:
-            if isinstance(failure, BrokenProcessPool):
-                self._pool = None
-            self.app.error("Export Excel", user_message(failure))
-            return
-        try:
-            atomic_write_bytes(path, future.result(), mode=0o644)
-        except OSError as exc:
-            self.app.error("Export Excel", f"{path}: cannot write ({exc.strerror or exc})")
-            return
-        self.app.status.inform(f"wrote the session, matrix and summary sheets to {path}")
+        def built(workbook: bytes) -> None:
+            self._job_done()
+            try:
+                atomic_write_bytes(path, workbook, mode=0o644)
+            except OSError as exc:
+                self.app.error("Export Excel", f"{path}: cannot write ({exc.strerror or exc})")
+                return
+            self.app.status.inform(f"wrote the session, matrix and summary sheets to {path}")
+
+        def failed(message: str) -> None:
+            self._job_done()
+            self.app.error("Export Excel", message)
+
+        self.jobs.submit(build_workbook, self.app.home.logs, query, on_done=built, on_error=failed)
+        self.xlsx_button.configure(state="disabled")
 
     def shutdown(self) -> None:
-        """Stop the report worker (a report being built is abandoned)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-        self._future = None
-        self._workbook = None
+        """Stop the report worker (a report or workbook being built is abandoned)."""
+        self.jobs.close()

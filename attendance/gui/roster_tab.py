@@ -18,7 +18,6 @@ from attendance.roster.enroll import EnrollOutcome, EnrollStatus
 from attendance.roster.store import FaceStore, Person, Photo
 
 THUMB_PX = 48
-VERBS = {"added": "enrolled", "updated": "updated", "unchanged": "already enrolled (same photo)"}
 ADD_ANYWAY, NEW_STUDENT, CANCEL = "Add anyway", "Enroll as a new student", "Cancel"
 
 
@@ -201,7 +200,7 @@ class RosterTab(ttk.Frame):
         if outcome.student_id in self.tree.get_children():
             self.tree.selection_set(outcome.student_id)
             self.tree.see(outcome.student_id)
-        self.app.status.inform(f"{VERBS.get(outcome.status, outcome.status)}: {outcome.name} ({outcome.student_id}) "
+        self.app.status.inform(f"{outcome.status.verb}: {outcome.name} ({outcome.student_id}) "
                              f"from {self._origin}")
         if outcome.message:
             self.app.error("Enrolled, with a warning", outcome.message)

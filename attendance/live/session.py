@@ -242,7 +242,7 @@ class LiveSession:
             while pending:
                 collect(block=True)
         summary.frames_dropped = source.frames_dropped
-        summary.events = list(source.event_log)
+        summary.events = [str(event) for event in source.events]
         summary.wall_s = time.perf_counter() - started
         marked = self.log.marked
         roster = list(zip(self.gallery.ids, self.gallery.names))

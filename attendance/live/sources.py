@@ -11,15 +11,14 @@
 
 A camera or stream that fails mid-session is reopened with exponential backoff until
 :attr:`Reconnect.give_up_after` seconds have passed; meanwhile ``read`` just times out.
-Losses, reconnections and giving up are logged, put on :attr:`FrameSource.events` and
-kept as one-line messages in :attr:`FrameSource.event_log`.
+Losses, reconnections and giving up are logged and kept in :attr:`FrameSource.events`
+(``str(event)`` is a one-line message for the user).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
 import re
 import threading
 import time
@@ -28,21 +27,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
+import cv2
+import numpy as np
+
+from attendance.core.errors import SourceError
+from attendance.core.files import existing
+from attendance.live.frames import Frame
+
 # FFmpeg's own console messages ("Connection refused", h264 packet-loss noise) mean
 # nothing to a teacher; failures are reported once, as SourceError or events.  Read by
-# OpenCV when its FFmpeg backend is first used; an explicit setting is kept.
+# OpenCV when its FFmpeg backend is first used (not at import: checked with
+# opencv-python 5.0); an explicit setting is kept.
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-
-from attendance.core.errors import SourceError  # noqa: E402
-from attendance.core.files import existing  # noqa: E402
-from attendance.live.frames import Frame  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -73,18 +74,29 @@ class Reconnect:
     give_up_after: float | None = 60.0
 
 
+class SourceEventKind(str, Enum):
+    """What happened to a live source (str-valued: logs and comparisons see the plain word)."""
+
+    LOST = "lost"
+    RECONNECTED = "reconnected"
+    GAVE_UP = "gave_up"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class SourceEvent:
     """A change in a live source's health.
 
-    ``kind``: ``"lost"`` (frames stopped), ``"reconnected"`` (frames again; ``gap_s`` is
-    the time since the last frame, in seconds) or ``"gave_up"``.  ``at``: aware local
+    ``kind``: ``LOST`` (frames stopped), ``RECONNECTED`` (frames again; ``gap_s`` is
+    the time since the last frame, in seconds) or ``GAVE_UP``.  ``at``: aware local
     wall-clock time (for ``"lost"``: when the last frame came); ``media_time``: the same
     instant in seconds since the source was opened.  ``str(event)`` is a one-line message
     for the user.
     """
 
-    kind: Literal["lost", "reconnected", "gave_up"]
+    kind: SourceEventKind
     at: datetime
     media_time: float
     message: str
@@ -317,8 +329,8 @@ class FrameSource:
         self.fps = fps
         self.frame_size: tuple[int, int] = (int(first.shape[1]), int(first.shape[0]))
         self.frames_read = 0
-        self.events: queue.Queue[SourceEvent] = queue.Queue()
-        self.event_log: list[str] = []
+        #: Health changes of a live source, oldest first (appended by the capture thread).
+        self.events: list[SourceEvent] = []
         self.status = ""
         self._reader = reader
         self._reconnect = reconnect if live else None
@@ -416,7 +428,7 @@ class FrameSource:
         """
         lost = self._last_frame_at
         at = datetime.now().astimezone() - timedelta(seconds=time.monotonic() - lost)
-        self._event("lost", f"{self.description}: lost at {at:%H:%M:%S} ({lost - self._opened:.1f} s in); reconnecting",
+        self._event(SourceEventKind.LOST, f"{self.description}: lost at {at:%H:%M:%S} ({lost - self._opened:.1f} s in); reconnecting",
                     at=at, media_time=lost - self._opened)
         delay = policy.first_delay
         while True:
@@ -424,7 +436,7 @@ class FrameSource:
             if policy.give_up_after is not None:
                 left = policy.give_up_after - waited
                 if left <= 0:
-                    self._event("gave_up", f"{self.description}: gave up after {waited:.0f} s without a frame")
+                    self._event(SourceEventKind.GAVE_UP, f"{self.description}: gave up after {waited:.0f} s without a frame")
                     return False
                 delay = min(delay, left)
             self.status = f"reconnecting (no frames for {waited:.0f} s)"
@@ -437,17 +449,16 @@ class FrameSource:
                 delay = min(delay * 2, policy.max_delay)
                 continue
             gap = time.monotonic() - lost
-            self._event("reconnected", f"{self.description}: reconnected after {gap:.1f} s", gap)
+            self._event(SourceEventKind.RECONNECTED, f"{self.description}: reconnected after {gap:.1f} s", gap)
             return True
 
-    def _event(self, kind: Literal["lost", "reconnected", "gave_up"], message: str, gap: float | None = None, *,
+    def _event(self, kind: SourceEventKind, message: str, gap: float | None = None, *,
                at: datetime | None = None, media_time: float | None = None) -> None:
         at = at or datetime.now().astimezone()
         event = SourceEvent(kind, at, time.monotonic() - self._opened if media_time is None else media_time, message, gap)
-        (log.error if kind == "gave_up" else log.warning)("%s", message)
-        self.status = "" if kind == "reconnected" else message
-        self.event_log.append(message)
-        self.events.put(event)
+        (log.error if kind is SourceEventKind.GAVE_UP else log.warning)("%s", message)
+        self.status = "" if kind is SourceEventKind.RECONNECTED else message
+        self.events.append(event)
 
 
 def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, reconnect: Reconnect | None = None,

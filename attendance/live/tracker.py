@@ -1,9 +1,10 @@
 """Follow faces from one analysed frame to the next by box overlap (IoU).
 
 A face already identified keeps its track, so it is not re-encoded every frame.  A small
-greedy IoU tracker is enough here: analysed frames come ~10 times a second and faces
-move little between them (a library such as supervision's ByteTrack would add scipy
-and more weight than the problem needs).
+greedy IoU tracker is enough here: analysed frames come 5 times a second of video by
+default (:data:`attendance.recognition.analysis.DEFAULT_ANALYSIS_FPS`; a likely student's
+face every 0.1 s) and faces move little between them (a library such as supervision's
+ByteTrack would add scipy and more weight than the problem needs).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ read them.  Like supervision's ``Detections``: parallel numpy arrays in a datacl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,13 +35,20 @@ class Detections:
     distance: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
     def __post_init__(self) -> None:
+        """Fill ``track_id``/``person``/``distance`` left out (empty) with their "none yet"
+        values; raise :class:`ValueError` if any array's length is not the number of boxes."""
         n = len(self.boxes)
-        if len(self.track_id) != n:
-            self.track_id = np.full(n, -1, np.int64)
-        if len(self.person) != n:
-            self.person = np.full(n, -1, np.int64)
-        if len(self.distance) != n:
-            self.distance = np.full(n, np.inf, np.float32)
+        if n:
+            if not len(self.track_id):
+                self.track_id = np.full(n, -1, np.int64)
+            if not len(self.person):
+                self.person = np.full(n, -1, np.int64)
+            if not len(self.distance):
+                self.distance = np.full(n, np.inf, np.float32)
+        lengths = {name: len(getattr(self, name)) for name in ("encodings", "track_id", "person", "distance")}
+        wrong = {name: length for name, length in lengths.items() if length != n}
+        if wrong:
+            raise ValueError(f"Detections of {n} boxes with arrays of other lengths: {wrong}")
 
     @classmethod
     def empty(cls, frame_index: int = -1, media_time: float = 0.0) -> Detections:
@@ -54,10 +61,6 @@ class Detections:
     def encoded(self) -> np.ndarray:
         """``(n,)`` bool: which faces carry an encoding from this frame."""
         return ~np.isnan(self.encodings[:, 0]) if len(self) else np.zeros(0, bool)
-
-    def copy(self) -> Detections:
-        return replace(self, boxes=self.boxes.copy(), encodings=self.encodings.copy(), track_id=self.track_id.copy(),
-                       person=self.person.copy(), distance=self.distance.copy())
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:

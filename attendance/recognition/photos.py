@@ -96,5 +96,6 @@ def encode_photo(path: str | Path, jitters: int = ENROLL_JITTERS) -> PhotoFace:
     if turns:
         log.warning("%s: the photo lies on its side (no EXIF orientation); used it turned %d degrees anticlockwise", shown(path), 90 * turns)
     encoding = shared_engine().encode(rgb, boxes, jitters=jitters)[0]
-    box = tuple(int(v) for v in boxes[0])
-    return PhotoFace(sha256_of(path), encoding, box, thumbnail(rgb, box))  # type: ignore[arg-type]
+    top, right, bottom, left = (int(v) for v in boxes[0])
+    box = (top, right, bottom, left)
+    return PhotoFace(sha256_of(path), encoding, box, thumbnail(rgb, box))

@@ -23,6 +23,7 @@ import io
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -178,7 +179,6 @@ class SessionLog:
         self._fh: io.TextIOWrapper | None = None
         #: Student id -> name of everyone marked in this session (this run and earlier ones).
         self.marked: dict[str, str] = {}
-        self.warnings: list[str] = []
 
     def open(self, roster: list[tuple[str, str]], start: datetime | None = None, grace_minutes: float | None = None, source: str = "") -> SessionLog:
         """Lock the log, create or resume it, and record the session details.
@@ -206,7 +206,6 @@ class SessionLog:
         exists = self.path.exists() and self.path.stat().st_size > 0
         if exists:
             previous = read_log(self.path)
-            self.warnings = previous.warnings
             for w in previous.warnings:
                 log.warning("%s", w)
             for row in previous.rows:
@@ -267,7 +266,7 @@ class SessionLog:
         self.close()
 
 
-def _csv_line(cells: object) -> str:
+def _csv_line(cells: Iterable[object]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)  # type: ignore[arg-type]
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()

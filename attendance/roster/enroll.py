@@ -16,7 +16,6 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
 from attendance.core.errors import AttendanceError, StoreError
@@ -26,7 +25,7 @@ from attendance.core.pool import spawn_pool
 from attendance.recognition.engine import ENROLL_JITTERS, distances
 from attendance.recognition.imaging import IMAGE_SUFFIXES, sha256_of, shown
 from attendance.recognition.photos import PhotoFace, encode_photo
-from attendance.roster.store import FaceStore, Person, Photo, now_iso
+from attendance.roster.store import EnrollStatus, FaceStore, Person, Photo, now_iso
 
 #: A new photo closer than this to an already-enrolled *other* person gets a warning.
 SAME_FACE_WARNING = 0.4
@@ -34,18 +33,6 @@ SAME_FACE_WARNING = 0.4
 #: person is not added unless forced: it is probably another student with the same name,
 #: or the wrong photo.
 DIFFERENT_FACE_LIMIT = 0.6
-
-
-class EnrollStatus(str, Enum):
-    """What happened to one enrollment photo."""
-
-    ADDED = "added"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    FAILED = "failed"
-    #: Nothing stored: the face looks like a different person from the student's other
-    #: photos (see :data:`DIFFERENT_FACE_LIMIT`); ask, then ``force`` or ``new_student``.
-    LOOKS_DIFFERENT = "looks different"
 
 
 @dataclass(frozen=True)
@@ -175,7 +162,7 @@ def _apply(store: FaceStore, item: PlannedPhoto, face: PhotoFace, student_id: st
         if old is not None:
             old.source = item.source  # set_photo replaces the photo with the same source
     status = store.set_photo(person, Photo(item.source, face.sha256, now_iso()), face.encoding, face.thumbnail_jpeg)
-    return EnrollOutcome(item.path, person.name, EnrollStatus(status), warning, person.id)
+    return EnrollOutcome(item.path, person.name, status, warning, person.id)
 
 
 def enroll_photo(folder: Path, path: Path, name: str, student_id: str | None = None, jitters: int = ENROLL_JITTERS, *,

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from attendance.core.errors import AttendanceError
-from attendance.recognition.engine import ENROLL_JITTERS
+from attendance.recognition.engine import ENCODING_DIM, ENROLL_JITTERS
 from attendance.recognition.gallery import Gallery
 from attendance.recognition.photos import PhotoFace
 from attendance.roster.enroll import PlannedPhoto, default_workers, encode_many, plan_folder
@@ -106,7 +106,7 @@ def evaluate(
     for n, items in by_person.items():
         if items[0].path not in faces:
             skipped.append(f"{n}: enrollment photo unusable, person left out")
-    enc = np.stack([faces[by_person[n][0].path] for n in names]) if names else np.zeros((0, 128), np.float32)
+    enc = np.stack([faces[by_person[n][0].path] for n in names]) if names else np.zeros((0, ENCODING_DIM), np.float32)
     full = Gallery(tuple(names), tuple(names), enc, np.arange(len(names), dtype=np.int32))
 
     genuine: list[tuple[str, str, float]] = []  # (truth, predicted, distance)

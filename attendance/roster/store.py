@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,28 @@ from attendance.roster.storefile import FORMAT, RECOVER, one_line, read_store_fi
 log = logging.getLogger(__name__)
 
 STORE_FILE = "gallery.npz"
+
+
+class EnrollStatus(str, Enum):
+    """What happened to one enrollment photo.  str-valued: the command line's summary and
+    the logs show the plain word."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    #: Nothing stored: the face looks like a different person from the student's other
+    #: photos (see :data:`attendance.roster.enroll.DIFFERENT_FACE_LIMIT`); ask, then
+    #: ``force`` or ``new_student``.
+    LOOKS_DIFFERENT = "looks different"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def verb(self) -> str:
+        """How the command line and the window announce it: ``"<verb>: Jane Doe (S0001) from jane.jpg"``."""
+        return {EnrollStatus.ADDED: "enrolled", EnrollStatus.UNCHANGED: "already enrolled (same photo)"}.get(self, self.value)
 
 
 def now_iso() -> str:
@@ -276,20 +299,21 @@ class FaceStore:
         """Create a new, photo-less person (saved once a photo is added)."""
         name = clean_name(name)
         sid = clean_id(student_id) if student_id else self.next_id()
-        if self.by_id(sid):
-            raise StoreError(f"student id {sid!r} is already used by {self.by_id(sid).name!r}")  # type: ignore[union-attr]
+        existing = self.by_id(sid)
+        if existing is not None:
+            raise StoreError(f"student id {sid!r} is already used by {existing.name!r}")
         person = Person(id=sid, name=name, key=secrets.token_hex(8), enrolled=now_iso())
         self.people.append(person)
         return person
 
-    def set_photo(self, person: Person, photo: Photo, encoding: np.ndarray, thumbnail_jpeg: bytes | None) -> str:
-        """Add ``photo`` to ``person`` or replace the one with the same source.
+    def set_photo(self, person: Person, photo: Photo, encoding: np.ndarray, thumbnail_jpeg: bytes | None) -> EnrollStatus:
+        """Add ``photo`` (its ``(128,)`` float32 ``encoding``) to ``person`` or replace the one with the same source.
 
-        Returns ``"added"``, ``"updated"`` or ``"unchanged"`` (same fingerprint already there).
+        Returns ``ADDED``, ``UPDATED`` or ``UNCHANGED`` (same fingerprint already there).
         """
         encoding = np.asarray(encoding, np.float32).reshape(1, ENCODING_DIM)
         if any(p.sha256 == photo.sha256 for p in person.photos):
-            return "unchanged"
+            return EnrollStatus.UNCHANGED
         same_source = [i for i, p in enumerate(person.photos) if p.source == photo.source]
         if same_source:
             i = same_source[0]
@@ -297,11 +321,11 @@ class FaceStore:
             person.photos[i] = photo
             person.encodings = person.encodings.copy()
             person.encodings[i] = encoding[0]
-            status = "updated"
+            status = EnrollStatus.UPDATED
         else:
             person.photos.append(photo)
             person.encodings = np.concatenate([person.encodings, encoding])
-            status = "added"
+            status = EnrollStatus.ADDED
         self.thumbs.mkdir(mode=0o700, parents=True, exist_ok=True)
         if os.name == "posix":
             os.chmod(self.thumbs, 0o700)

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from conftest import ARTIFACTS, CLIP, ROOT, copy_home, run_cli
@@ -23,6 +24,11 @@ from xvfb import screenshot
 
 from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
+
+if TYPE_CHECKING:
+    import tkinter as tk
+
+    from attendance.gui.app import App
 
 pytestmark = pytest.mark.gui
 
@@ -36,21 +42,21 @@ class ScriptedDialogs:
         self.answers: dict[str, list[object]] = {"photo": [], "video": [], "csv": [], "xlsx": [], "confirm": []}
         self.errors: list[tuple[str, str]] = []
 
-    def _next(self, kind: str) -> object:
+    def _next(self, kind: str) -> Any:
         assert self.answers[kind], f"the window asked an unexpected {kind} question"
         return self.answers[kind].pop(0)
 
     def open_photo(self) -> Path | None:
-        return self._next("photo")  # type: ignore[return-value]
+        return self._next("photo")
 
     def open_video(self) -> Path | None:
-        return self._next("video")  # type: ignore[return-value]
+        return self._next("video")
 
     def save_csv(self, suggested: str) -> Path | None:
-        return self._next("csv")  # type: ignore[return-value]
+        return self._next("csv")
 
     def save_xlsx(self, suggested: str) -> Path | None:
-        return self._next("xlsx")  # type: ignore[return-value]
+        return self._next("xlsx")
 
     def confirm(self, title: str, message: str) -> bool:
         return bool(self._next("confirm"))
@@ -59,35 +65,35 @@ class ScriptedDialogs:
         self.errors.append((title, message))
 
 
-def run_until(root: object, done: Callable[[], bool], timeout: float) -> float:
+def run_until(root: tk.Misc, done: Callable[[], bool], timeout: float) -> float:
     """Run the real Tk main loop until ``done()`` (checked every 20 ms); seconds taken."""
     start = time.monotonic()
 
     def check() -> None:
         if done() or time.monotonic() - start > timeout:
-            root.quit()  # type: ignore[attr-defined]
+            root.quit()
         else:
-            root.after(20, check)  # type: ignore[attr-defined]
+            root.after(20, check)
 
-    root.after(20, check)  # type: ignore[attr-defined]
-    root.mainloop()  # type: ignore[attr-defined]
+    root.after(20, check)
+    root.mainloop()
     assert done(), f"not done after {timeout} s"
     return time.monotonic() - start
 
 
-def close(app: object) -> None:
+def close(app: App) -> None:
     """Close the window as the user would, letting it finish stopping a session."""
     import tkinter
 
-    app.close()  # type: ignore[attr-defined]
+    app.close()
     try:
-        app.root.mainloop()  # type: ignore[attr-defined]  # returns once the window is destroyed
+        app.root.mainloop()  # returns once the window is destroyed
     except tkinter.TclError:
         pass
 
 
-def shoot(app: object, display: str, name: str) -> Path:
-    root = app.root  # type: ignore[attr-defined]
+def shoot(app: App, display: str, name: str) -> Path:
+    root = app.root
     root.update()
     box = (root.winfo_rootx(), root.winfo_rooty(), root.winfo_rootx() + root.winfo_width(), root.winfo_rooty() + root.winfo_height())
     return screenshot(display, box, SCREENSHOTS / f"{name}.png")
@@ -97,7 +103,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
     from attendance.gui.app import App
 
     dialogs = ScriptedDialogs()
-    app = App(Home(tmp_path / "home"), dialogs=dialogs)  # type: ignore[arg-type]
+    app = App(Home(tmp_path / "home"), dialogs=dialogs)  # type: ignore[arg-type] - ScriptedDialogs stands in for the Tk dialogs (duck-typed)
     root = app.root
     try:
         roster = app.roster
@@ -264,7 +270,7 @@ def test_session_errors_are_messages_in_the_window(display: str, lin_alex_home: 
 
     home = copy_home(lin_alex_home, tmp_path / "home")
     dialogs = ScriptedDialogs()
-    app = App(Home(home), dialogs=dialogs)  # type: ignore[arg-type]
+    app = App(Home(home), dialogs=dialogs)  # type: ignore[arg-type] - ScriptedDialogs stands in for the Tk dialogs (duck-typed)
     try:
         session = app.session
         app.notebook.select(session)
@@ -300,7 +306,7 @@ def test_a_session_needs_students(display: str, tmp_path: Path) -> None:
     from attendance.gui.app import App
 
     dialogs = ScriptedDialogs()
-    app = App(Home(tmp_path), dialogs=dialogs)  # type: ignore[arg-type]
+    app = App(Home(tmp_path), dialogs=dialogs)  # type: ignore[arg-type] - ScriptedDialogs stands in for the Tk dialogs (duck-typed)
     try:
         assert app.roster.heading.cget("text").startswith("Nobody is enrolled yet")
         app.session.source.set(str(CLIP))

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,8 @@ from test_session import log_rows
 pytestmark = pytest.mark.slow
 
 
-def _pump(stream: object, lines: list[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]
+def _pump(stream: Iterable[str], lines: list[str]) -> None:
+    for line in stream:
         lines.append(line)
 
 

@@ -41,7 +41,7 @@ def test_remove_leaves_no_trace(people_home: Path, tmp_path: Path) -> None:
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_face_data_is_owner_only(people_home: Path) -> None:
     folder = people_home / "known_faces"
-    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)
     assert mode(folder) == 0o700 and mode(folder / "thumbs") == 0o700
     assert mode(folder / STORE_FILE) == 0o600 and mode(folder / ".lock") == 0o600
     thumbs = list((folder / "thumbs").iterdir())

@@ -69,14 +69,15 @@ def session_options(func: Any) -> Any:
 
 
 def make_config(tolerance: float, margin: float, sightings: int, min_face: float | None, analysis_fps: float, workers: int | None,
-                realtime: bool = False, start: datetime | None = None, grace: float | None = None) -> SessionConfig:
+                realtime: bool = False, start: datetime | None = None, grace: float | None = None,
+                leave_grace: float | None = None) -> SessionConfig:
     from attendance.live.session import SessionConfig
 
     kwargs: dict[str, Any] = {}
     if workers is not None:
         kwargs["workers"] = workers
     return SessionConfig(MatchPolicy(tolerance, margin, sightings), min_face, analysis_fps, realtime=realtime,
-                         start=start, grace_minutes=grace, **kwargs)
+                         start=start, grace_minutes=grace, leave_grace_minutes=leave_grace, **kwargs)
 
 
 def run_session(live: LiveSession, headless: bool) -> SessionSummary:
@@ -132,11 +133,13 @@ class _Window:
 @click.option("--realtime", is_flag=True, help="Play a video file at its own speed, dropping frames like a webcam.")
 @click.option("--start", "start_text", help="Scheduled start (HH:MM today, or ISO 8601); later first sightings are 'late'.")
 @click.option("--grace", type=click.FloatRange(0, 600), default=None, help="Minutes after the start before a student counts as late (default 10).")
+@click.option("--leave-grace", type=click.FloatRange(0, 600), default=None,
+              help="A student last seen more than this many minutes before the session's end 'left early' (default 10).")
 @session_options
 @click.pass_context
 def run(ctx: click.Context, source: str, session_name: str, headless: bool, realtime: bool, start_text: str | None,
-        grace: float | None, tolerance: float, margin: float, sightings: int, min_face: float | None, analysis_fps: float,
-        workers: int | None) -> None:
+        grace: float | None, leave_grace: float | None, tolerance: float, margin: float, sightings: int, min_face: float | None,
+        analysis_fps: float, workers: int | None) -> None:
     """Run a live session: mark every recognised student present in the session log.
 
     Ends at the end of a file, on Ctrl-C, or with q/Esc in the window, and prints who is
@@ -148,7 +151,8 @@ def run(ctx: click.Context, source: str, session_name: str, headless: bool, real
     from attendance.live.session import LiveSession
 
     home = home_of(ctx).ensure()
-    config = make_config(tolerance, margin, sightings, min_face, analysis_fps, workers, realtime, parse_start_option(start_text), grace)
+    config = make_config(tolerance, margin, sightings, min_face, analysis_fps, workers, realtime, parse_start_option(start_text), grace,
+                         leave_grace)
     live = LiveSession(home, int(source) if source.isdigit() else source, session_name, config)
     print_summary(run_session(live, headless))
 

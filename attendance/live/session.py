@@ -50,7 +50,8 @@ class SessionConfig:
     seconds); analysed frames in between search only around the faces already tracked,
     ~10 times cheaper.  ``workers``: analysis processes (0 = in this thread, for tests).  ``realtime``:
     play files at their own frame rate like a camera.  ``start``/``grace_minutes``: the
-    scheduled start and grace period used to call a first sighting "late".
+    scheduled start and grace period used to call a first sighting "late";
+    ``leave_grace_minutes``: a student last seen longer before the end "left early".
     """
 
     policy: MatchPolicy = MatchPolicy()
@@ -61,6 +62,7 @@ class SessionConfig:
     realtime: bool = False
     start: datetime | None = None
     grace_minutes: float | None = None
+    leave_grace_minutes: float | None = None
 
 
 @dataclass
@@ -129,7 +131,7 @@ class LiveSession:
         try:
             source = open_source(self.source_spec, realtime=cfg.realtime)
             try:
-                self.log.open(roster, cfg.start, cfg.grace_minutes, source.description)
+                self.log.open(roster, cfg.start, cfg.grace_minutes, source.description, cfg.leave_grace_minutes)
                 summary = self._loop(source, analyzer, stop, on_update, started)
             finally:
                 source.close()
@@ -184,6 +186,9 @@ class LiveSession:
                     present += 1
                     new_marks.append(mark)
                     summary.marks_this_run.append(mark)
+            seen = {p for p in dets.person.tolist() if p >= 0}
+            if seen:  # last sightings: at most a line a minute per student (records/lastseen.py)
+                self.log.saw([(self.gallery.ids[p], frame.captured_at) for p in seen])
             latest = dets
             summary.frames_analysed += 1
 

@@ -52,7 +52,9 @@ from attendance.records.corrections import SUFFIX as CORRECTIONS_SUFFIX
 from attendance.records.corrections import Correction, corrections_path, read_corrections, replay
 from attendance.records.formats import FORMATS as FORMATS  # the one list of export formats
 from attendance.records.formats import TABLE_FORMATS
-from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, is_late, read_log, read_meta
+from attendance.records.lastseen import SUFFIX as LASTSEEN_SUFFIX
+from attendance.records.lastseen import lastseen_path, read_last_seen
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, camera_status, read_log, read_meta
 from attendance.records.status import Source, Status, shown
 
 log = logging.getLogger(__name__)
@@ -60,9 +62,9 @@ log = logging.getLogger(__name__)
 PRESENT, LATE, EXCUSED, ABSENT = Status.PRESENT.value, Status.LATE.value, Status.EXCUSED.value, Status.ABSENT.value
 
 EVENT_COLUMNS = ["date", "session", "student_id", "name", "first_seen", "status", "minutes_after_start",
-                 "distance", "source", "frame", "media_time_s", "event", "time", "by", "old_status", "note"]
+                 "distance", "source", "frame", "media_time_s", "event", "time", "by", "old_status", "note", "last_seen", "minutes_present"]
 SESSION_COLUMNS = ["date", "session", "start", "student_id", "name", "status", "first_seen", "minutes_after_start",
-                   "status_source", "note"]
+                   "status_source", "note", "last_seen", "minutes_present"]
 SUMMARY_COLUMNS = ["student_id", "name", "sessions", "attended", "late", "absent", "attendance_rate", "excused", "set_by_teacher"]
 
 _LOG_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_(.+)\.csv$")
@@ -75,7 +77,9 @@ class SessionInfo:
     ``scheduled_start``: the start given at ``run`` (aware datetime) or ``None``;
     ``grace_minutes``: minutes after the start before a first sighting is late;
     ``roster``: ``(student_id, name)`` of everyone enrolled when it ran, in roster order;
-    ``created``: when the session was first opened (orders sessions of the same day).
+    ``created``: when the session was first opened (orders sessions of the same day);
+    ``leave_grace_minutes``: last seen longer than this before the end is ``left early``;
+    ``ended``: when its last run ended (``None``: never recorded, e.g. killed).
     """
 
     session: str
@@ -86,6 +90,8 @@ class SessionInfo:
     grace_minutes: float
     roster: tuple[tuple[str, str], ...]
     created: datetime | None = None
+    leave_grace_minutes: float = DEFAULT_LEAVE_GRACE_MINUTES
+    ended: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -128,7 +134,7 @@ def list_sessions(logs_dir: Path, session: str | None = None, date_from: date | 
     sink: list[str] = []
     for path in sorted(logs_dir.glob("*.csv")):
         match = _LOG_NAME.match(path.name)
-        if not match or path.name.endswith(CORRECTIONS_SUFFIX):
+        if not match or path.name.endswith((CORRECTIONS_SUFFIX, LASTSEEN_SUFFIX)):
             continue
         try:
             day = date.fromisoformat(match.group(1))
@@ -167,7 +173,7 @@ def load(logs_dir: Path, session: str | None = None, date_from: date | None = No
             continue
         warnings.extend(read.warnings)
         sessions.append(info)
-        records.extend(_session_events(info, read.rows, warnings))
+        records.extend(_session_events(info, read.rows, read_last_seen(lastseen_path(info.log_path), warnings), warnings))
         corrections[(info.day, info.session)] = read_corrections(corrections_path(info.log_path), warnings)
     events = _frame(records, EVENT_COLUMNS)
     return Attendance(sessions, events, warnings, corrections)
@@ -215,6 +221,7 @@ def session_table(data: Attendance) -> pd.DataFrame:
                 "first_seen": mark["first_seen"] if mark else None,
                 "minutes_after_start": mark["minutes_after_start"] if mark else None,
                 "status_source": source.value, "note": note,
+                "last_seen": mark["last_seen"] if mark else None, "minutes_present": mark["minutes_present"] if mark else None,
             })
     return _frame(rows, SESSION_COLUMNS)
 
@@ -283,25 +290,38 @@ def _session_info(log_path: Path, meta_path: Path, day: date, file_slug: str, wa
             start = start if start.tzinfo else start.astimezone()
         except ValueError:
             warnings.append(f"{meta_path.name}: start {meta['start']!r} is not an ISO 8601 time; the first mark counts as the start")
-    grace = meta.get("grace_minutes", DEFAULT_GRACE_MINUTES)
-    if not isinstance(grace, (int, float)) or isinstance(grace, bool) or not math.isfinite(grace) or grace < 0:
-        warnings.append(f"{meta_path.name}: grace_minutes {grace!r} is not a number of minutes; using {DEFAULT_GRACE_MINUTES:g}")
-        grace = DEFAULT_GRACE_MINUTES
-    created = None
-    try:
-        created = datetime.fromisoformat(str(meta["created"])) if meta.get("created") else None
-        created = created.astimezone() if created else None
-    except ValueError:
-        pass  # only orders sessions of one day; the name orders them instead
+    grace = _minutes(meta, "grace_minutes", DEFAULT_GRACE_MINUTES, meta_path, warnings)
+    leave_grace = _minutes(meta, "leave_grace_minutes", DEFAULT_LEAVE_GRACE_MINUTES, meta_path, warnings)
+    created, ended = _time(meta.get("created")), _time(meta.get("ended"))
     roster = []
     for entry in meta.get("roster") or []:
         if isinstance(entry, dict) and entry.get("id"):
             roster.append((str(entry["id"]), str(entry.get("name") or entry["id"])))
-    return SessionInfo(name, day, log_path, meta_path, start, float(grace), tuple(roster), created)
+    return SessionInfo(name, day, log_path, meta_path, start, grace, tuple(roster), created, leave_grace, ended)
 
 
-def _session_events(info: SessionInfo, rows: list[dict[str, Any]], warnings: list[str]) -> list[dict[str, Any]]:
-    """The session's marks with status and minutes after start; earliest mark per student."""
+def _minutes(meta: dict[str, Any], key: str, default: float, meta_path: Path, warnings: list[str]) -> float:
+    value = meta.get(key, default)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        warnings.append(f"{meta_path.name}: {key} {value!r} is not a number of minutes; using {default:g}")
+        return default
+    return float(value)
+
+
+def _time(value: Any) -> datetime | None:
+    """An ISO 8601 time from the meta file (aware), or ``None`` if missing or unreadable (it
+    only orders sessions of one day, or bounds the session's end)."""
+    try:
+        return datetime.fromisoformat(str(value)).astimezone() if value else None
+    except ValueError:
+        return None
+
+
+def _session_events(info: SessionInfo, rows: list[dict[str, Any]], last_seen: dict[str, datetime],
+                    warnings: list[str]) -> list[dict[str, Any]]:
+    """The session's marks with the camera's status, minutes after start, last sighting and
+    minutes present; earliest mark per student.  The session's end is when its last run
+    ended or its latest sighting, whichever is later (a killed run recorded no end)."""
     first: dict[str, dict[str, Any]] = {}
     for row in sorted(rows, key=lambda r: r["first_seen"]):
         if row["student_id"] in first:
@@ -311,12 +331,20 @@ def _session_events(info: SessionInfo, rows: list[dict[str, Any]], warnings: lis
     if not first:
         return []
     start = info.scheduled_start or min(r["first_seen"] for r in first.values())
-    return [{
-        "date": info.day, "session": info.session, "student_id": r["student_id"], "name": r["name"],
-        "first_seen": r["first_seen"], "status": LATE if is_late(r["first_seen"], start, info.grace_minutes) else PRESENT,
-        "minutes_after_start": round((r["first_seen"] - start).total_seconds() / 60, 2),
-        "distance": r["distance"], "source": r["source"], "frame": r["frame"], "media_time_s": r["media_time_s"],
-    } for r in first.values()]
+    end = max([t for t in (info.ended, *last_seen.values()) if t is not None], default=None)
+    events = []
+    for r in first.values():
+        last = last_seen.get(r["student_id"])
+        last = max(last, r["first_seen"]) if last is not None else None
+        status = camera_status(r["first_seen"], start, info.grace_minutes, last, end, info.leave_grace_minutes)
+        events.append({
+            "date": info.day, "session": info.session, "student_id": r["student_id"], "name": r["name"],
+            "first_seen": r["first_seen"], "status": status.value,
+            "minutes_after_start": round((r["first_seen"] - start).total_seconds() / 60, 2),
+            "distance": r["distance"], "source": r["source"], "frame": r["frame"], "media_time_s": r["media_time_s"],
+            "last_seen": last, "minutes_present": round((last - r["first_seen"]).total_seconds() / 60, 1) if last else None,
+        })
+    return events
 
 
 def _marks_of(data: Attendance, info: SessionInfo) -> dict[str, dict[str, Any]]:
@@ -353,7 +381,7 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     df = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
-    for column in ("minutes_after_start", "distance", "media_time_s", "attendance_rate"):
+    for column in ("minutes_after_start", "distance", "media_time_s", "attendance_rate", "minutes_present"):
         if column in df:
             df[column] = pd.to_numeric(df[column]).astype(float)
     for column in ("frame", "sessions", "attended", "late", "absent"):

@@ -18,7 +18,8 @@ from pathlib import Path
 from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_session, same_name
 from attendance.records.corrections import Action, Correction, append, can_undo, corrections_path, read_corrections, replay
-from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, is_late, log_paths, read_log, read_meta
+from attendance.records.lastseen import lastseen_path, read_last_seen
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, camera_status, log_paths, read_log, read_meta
 from attendance.records.status import Source, Status, shown
 
 log = logging.getLogger(__name__)
@@ -83,19 +84,20 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
     first: dict[str, dict[str, object]] = {}
     for row in sorted(rows, key=lambda r: r["first_seen"]):
         first.setdefault(row["student_id"], row)
-    start = _start(meta) or min((r["first_seen"] for r in first.values()), default=None)  # type: ignore[type-var]
-    grace = meta.get("grace_minutes", DEFAULT_GRACE_MINUTES)
-    grace = float(grace) if isinstance(grace, (int, float)) and not isinstance(grace, bool) else DEFAULT_GRACE_MINUTES
+    start = _time(meta.get("start")) or min((r["first_seen"] for r in first.values()), default=None)  # type: ignore[type-var]
+    grace, leave_grace = _minutes(meta, "grace_minutes", DEFAULT_GRACE_MINUTES), _minutes(meta, "leave_grace_minutes", DEFAULT_LEAVE_GRACE_MINUTES)
     roster = {str(e["id"]): str(e.get("name") or e["id"]) for e in meta.get("roster") or [] if isinstance(e, dict) and e.get("id")}
     for sid, row in first.items():
         roster.setdefault(sid, str(row["name"]))
     corrections = read_corrections(corrections_path(log_path), warnings)
+    last_seen = read_last_seen(lastseen_path(log_path), warnings)
+    end = max([t for t in (_time(meta.get("ended")), *last_seen.values()) if t is not None], default=None)
     for message in warnings:
         log.warning("%s", message)
     students = []
     for sid, student_name in roster.items():
         mark = first.get(sid)
-        camera = Status.ABSENT if mark is None else Status.LATE if is_late(mark["first_seen"], start, grace) else Status.PRESENT  # type: ignore[arg-type]
+        camera = Status.ABSENT if mark is None else camera_status(mark["first_seen"], start, grace, last_seen.get(sid), end, leave_grace)  # type: ignore[arg-type]
         mine = tuple(c for c in corrections if c.student_id == sid)
         status, source, _ = replay(camera, list(mine))
         seen = mark["first_seen"] if mark else None
@@ -124,12 +126,17 @@ def correct(logs_dir: Path, session: str, day: date, student: str, action: Actio
     return correction, status
 
 
-def _start(meta: dict[str, object]) -> datetime | None:
+def _time(value: object) -> datetime | None:
+    """An ISO 8601 time of the meta file, aware (local time if it has no offset), or ``None``."""
     try:
-        start = datetime.fromisoformat(str(meta["start"])) if meta.get("start") else None
+        return datetime.fromisoformat(str(value)).astimezone() if value else None
     except ValueError:
         return None
-    return start if start is None or start.tzinfo else start.astimezone()
+
+
+def _minutes(meta: dict[str, object], key: str, default: float) -> float:
+    value = meta.get(key, default)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else default
 
 
 def _os_user() -> str:

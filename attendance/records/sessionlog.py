@@ -9,7 +9,9 @@ Files, under ``logs/``:
   row is written with one ``write``, flushed and fsynced before :meth:`SessionLog.mark`
   returns, so a mark survives kill -9 the next instant.
 * ``<YYYY-MM-DD>_<session>.meta.json`` — the session's scheduled start (if any), grace
-  period, and the roster at the time (ids and names; no face data), written atomically.
+  period, leave grace (``leave_grace_minutes``), when its last run ended (``ended``), and
+  the roster at the time (ids and names; no face data), written atomically.
+* ``<YYYY-MM-DD>_<session>.lastseen.csv`` — last sightings (:mod:`attendance.records.lastseen`).
 * ``<YYYY-MM-DD>_<session>.csv.lock`` — held while a session writes; a second writer
   gets :class:`LogLockedError`.
 
@@ -35,11 +37,15 @@ from attendance.core.atomic import atomic_write_bytes
 from attendance.core.csvsafe import CSV_ENCODING, neutralise, restore
 from attendance.core.errors import AttendanceError, LogLockedError
 from attendance.core.names import clean_session, slug
+from attendance.records.lastseen import LastSeenLog, lastseen_path
+from attendance.records.status import Status
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ("session", "student_id", "name", "first_seen", "distance", "source", "frame", "media_time_s")
 DEFAULT_GRACE_MINUTES = 10.0
+#: A student last seen more than this many minutes before the session's end left early.
+DEFAULT_LEAVE_GRACE_MINUTES = 10.0
 
 
 def is_late(first_seen: datetime, start: datetime, grace_minutes: float) -> bool:
@@ -47,6 +53,16 @@ def is_late(first_seen: datetime, start: datetime, grace_minutes: float) -> bool
     than ``grace_minutes`` after ``start`` (the scheduled start, or else the session's
     first mark).  Exactly at the limit is on time."""
     return first_seen > start + timedelta(minutes=grace_minutes)
+
+
+def camera_status(first_seen: datetime, start: datetime, grace_minutes: float, last_seen: datetime | None = None,
+                  end: datetime | None = None, leave_grace_minutes: float = DEFAULT_LEAVE_GRACE_MINUTES) -> Status:
+    """What the camera says of a student it marked: ``left early`` if last seen *more* than
+    ``leave_grace_minutes`` before the session's ``end`` (both known), else ``late`` or
+    ``present`` by :func:`is_late`.  Leaving early outranks being late."""
+    if last_seen is not None and end is not None and last_seen < end - timedelta(minutes=leave_grace_minutes):
+        return Status.LEFT_EARLY
+    return Status.LATE if is_late(first_seen, start, grace_minutes) else Status.PRESENT
 
 
 @dataclass(frozen=True)
@@ -177,15 +193,19 @@ class SessionLog:
         self.path, self.meta_path = log_paths(self.logs_dir, self.session, self.day)
         self._lock = FileLock(str(self.path) + ".lock", timeout=0, mode=0o600)
         self._fh: io.TextIOWrapper | None = None
+        self._sightings = LastSeenLog(lastseen_path(self.path))
         #: Student id -> name of everyone marked in this session (this run and earlier ones).
         self.marked: dict[str, str] = {}
 
-    def open(self, roster: list[tuple[str, str]], start: datetime | None = None, grace_minutes: float | None = None, source: str = "") -> SessionLog:
+    def open(self, roster: list[tuple[str, str]], start: datetime | None = None, grace_minutes: float | None = None, source: str = "",
+             leave_grace_minutes: float | None = None) -> SessionLog:
         """Lock the log, create or resume it, and record the session details.
 
         ``roster``: ``(student_id, name)`` of everyone enrolled now.  ``start``: the
         scheduled start (late = first seen after start + grace); ``None`` keeps a start
         given earlier for this session, else the first mark will count as the start.
+        ``leave_grace_minutes``: see :func:`camera_status` (``None`` keeps the earlier one,
+        else the default).
         """
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -196,7 +216,8 @@ class SessionLog:
             ) from None
         try:
             self._resume()
-            self._write_meta(roster, start, grace_minutes, source)
+            self._write_meta(roster, start, grace_minutes, source, leave_grace_minutes)
+            self._sightings.open()
         except BaseException:
             self.close()
             raise
@@ -219,7 +240,8 @@ class SessionLog:
         elif not ends_clean:
             self._write_line("\n")  # isolate a row cut by a crash; the reader reports it
 
-    def _write_meta(self, roster: list[tuple[str, str]], start: datetime | None, grace: float | None, source: str) -> None:
+    def _write_meta(self, roster: list[tuple[str, str]], start: datetime | None, grace: float | None, source: str,
+                    leave_grace: float | None) -> None:
         meta = read_meta(self.meta_path)
         known = {r["id"] for r in meta.get("roster", [])}
         meta.setdefault("session", self.session)
@@ -230,11 +252,16 @@ class SessionLog:
         meta.setdefault("start", None)
         if grace is not None or "grace_minutes" not in meta:
             meta["grace_minutes"] = float(grace if grace is not None else DEFAULT_GRACE_MINUTES)
+        if leave_grace is not None or "leave_grace_minutes" not in meta:
+            meta["leave_grace_minutes"] = float(leave_grace if leave_grace is not None else DEFAULT_LEAVE_GRACE_MINUTES)
         meta["roster"] = meta.get("roster", []) + [{"id": i, "name": n} for i, n in roster if i not in known]
         sources = meta.get("sources", [])
         if source and source not in sources:
             sources.append(source)
         meta["sources"] = sources
+        self._save_meta(meta)
+
+    def _save_meta(self, meta: dict[str, Any]) -> None:
         atomic_write_bytes(self.meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"), mode=0o644)
 
     def _write_line(self, line: str) -> None:
@@ -252,8 +279,20 @@ class SessionLog:
         log.info("marked %s (%s) at %s", mark.name, mark.student_id, mark.first_seen.isoformat(timespec="seconds"))
         return True
 
+    def saw(self, sightings: list[tuple[str, datetime]]) -> None:
+        """Note sightings ``(student_id, when)`` of marked students (see :class:`LastSeenLog`)."""
+        self._sightings.saw(sightings)
+
     def close(self) -> None:
+        """Write the last sightings and the time the run ended, and release the log."""
         if self._fh is not None:
+            self._sightings.close()
+            meta = read_meta(self.meta_path)
+            meta["ended"] = datetime.now().astimezone().isoformat(timespec="seconds")
+            try:
+                self._save_meta(meta)
+            except OSError as exc:
+                log.warning("%s: cannot record when the session ended (%s)", self.meta_path.name, exc.strerror or exc)
             self._fh.close()
             self._fh = None
         if self._lock.is_locked:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -15,6 +17,7 @@ import pytest
 from conftest import CLIP, copy_home, run_cli
 
 from attendance.core.csvsafe import CSV_ENCODING
+from attendance.records.lastseen import read_last_seen
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +25,8 @@ pytestmark = pytest.mark.slow
 def log_rows(home: Path) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for path in sorted((home / "logs").glob("*.csv")):
+        if path.name.endswith((".lastseen.csv", ".corrections.csv")):
+            continue
         with open(path, encoding=CSV_ENCODING, newline="") as fh:
             rows += list(csv.DictReader(fh))
     return rows
@@ -86,10 +91,20 @@ def test_mark_survives_kill_9_the_next_instant(lin_alex_home: Path, tmp_path: Pa
     assert workers and not alive, alive
     rows = log_rows(home)
     assert [r["name"] for r in rows] == ["Lin-Manuel Miranda"]
+    # His first sighting is already in the last-seen file (written with the mark), and no end was recorded.
+    seen_path = next((home / "logs").glob("*_killed.lastseen.csv"))
+    killed = read_last_seen(seen_path, [])
+    assert list(killed) == ["S0001"] and killed["S0001"] >= datetime.fromisoformat(rows[0]["first_seen"])
+    assert "ended" not in json.loads(next((home / "logs").glob("*_killed.meta.json")).read_text(encoding="utf-8"))
     # The next run of the same session continues: the lock died with the process.
     again = run_cli("run", "--source", str(CLIP), "--headless", "--session", "killed", "--analysis-fps", "1", home=home)
     assert again.returncode == 0, again.stderr
     assert [r["name"] for r in log_rows(home)] == ["Lin-Manuel Miranda"]
+    # ... and its end adds his latest sighting (one line, at the end: the clip lasts 9 s) and the end time.
+    later = read_last_seen(seen_path, [])
+    assert later["S0001"] > killed["S0001"] and len(seen_path.read_text(encoding=CSV_ENCODING).splitlines()) == 4
+    meta = json.loads(next((home / "logs").glob("*_killed.meta.json")).read_text(encoding="utf-8"))
+    assert datetime.fromisoformat(meta["ended"]) >= later["S0001"].replace(microsecond=0) and meta["leave_grace_minutes"] == 10
 
 
 def test_second_writer_of_a_session_is_refused(lin_alex_home: Path, tmp_path: Path) -> None:

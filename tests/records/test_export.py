@@ -91,7 +91,7 @@ def test_events_one_row_per_mark(home: Path) -> None:
     rows, err = export(home, "--format", "events")
     assert err == ""
     assert rows[0] == ["date", "session", "student_id", "name", "first_seen", "status", "minutes_after_start",
-                       "distance", "source", "frame", "media_time_s", "event", "time", "by", "old_status", "note"]
+                       "distance", "source", "frame", "media_time_s", "event", "time", "by", "old_status", "note", "last_seen", "minutes_present"]
     assert [r[:7] for r in rows[1:]] == [
         ["2026-11-16", "Maths", "S0001", LIN, "2026-11-16T09:02:00+01:00", "present", "2.0"],
         ["2026-11-16", "Maths", "S0004", "'" + HYPERLINK, "2026-11-16T09:05:00+01:00", "present", "5.0"],
@@ -103,13 +103,13 @@ def test_events_one_row_per_mark(home: Path) -> None:
         ["2026-11-18", "Art", "S0004", "'" + HYPERLINK, "2026-11-18T14:05:00+01:00", "present", "5.0"],
         ["2026-11-18", "Art", "S0008", ZOE, "2026-11-18T14:06:00+01:00", "late", "6.0"],
     ]
-    assert rows[1][7:] == ["0.41", "0", "120", "4.0", "mark", "2026-11-16T09:02:00+01:00", "camera", "", ""]
+    assert rows[1][7:] == ["0.41", "0", "120", "4.0", "mark", "2026-11-16T09:02:00+01:00", "camera", "", "", "", ""]
 
 
 def test_session_format_is_the_whole_roster(home: Path) -> None:
     rows, _ = export(home, "--session", "maths")  # default format with --session; name case-insensitive
     start = "2026-11-16T09:00:00+01:00"
-    assert rows[0][8:] == ["status_source", "note"] and all(r[8:] == ["camera", ""] for r in rows[1:])
+    assert rows[0][8:] == ["status_source", "note", "last_seen", "minutes_present"] and all(r[8:] == ["camera", "", "", ""] for r in rows[1:])
     assert [r[:8] for r in rows] == [
         ["date", "session", "start", "student_id", "name", "status", "first_seen", "minutes_after_start"],
         ["2026-11-16", "Maths", start, "S0001", LIN, "present", "2026-11-16T09:02:00+01:00", "2.0"],

@@ -20,7 +20,7 @@ from attendance.gui.dialogs import Dialogs, desktop_conventions
 from attendance.gui.first_run import FirstRunGuide, Step
 from attendance.gui.help_menu import HelpMenu
 from attendance.gui.jobs import ProcessJobs, user_message
-from attendance.gui.prefs import WindowPrefs
+from attendance.gui.prefs import SCREEN_MARGIN, WindowPrefs
 from attendance.gui.reports_tab import ReportsTab
 from attendance.gui.roster_tab import RosterTab
 from attendance.gui.session_tab import SessionTab
@@ -28,6 +28,8 @@ from attendance.gui.widgets import PAD, StatusBar
 
 log = logging.getLogger(__name__)
 
+#: The window's smallest size (px), unless the screen is smaller.
+MIN_SIZE = (900, 600)
 #: How long closing waits for a running session to stop (ms) before leaving anyway.
 CLOSE_WAIT_MS = 5000
 
@@ -46,7 +48,7 @@ class App:
         self.root.title(f"Attendance — {home.root}")
         self._icon = set_icon(self.root)
         self.root.geometry(self.prefs.geometry(self.root))
-        self.root.minsize(900, 600)
+        self.root.minsize(min(MIN_SIZE[0], self.root.winfo_screenwidth()), min(MIN_SIZE[1], self.root.winfo_screenheight() - SCREEN_MARGIN[1]))
         self.root.report_callback_exception = self._callback_error
         desktop_conventions(self.root)
         self.dialogs = dialogs or Dialogs(self.root)

@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 
 #: The size the window opens at when none is remembered (pixels).
 DEFAULT_SIZE = (1180, 760)
-#: Room left for panels and the title bar when a remembered size is fitted to the screen (pixels).
-SCREEN_MARGIN = (0, 60)
+#: Room left for the desktop's panels, dock and the title bar when a size is fitted to the
+#: screen (pixels): a 1366x768 laptop gets a window 668 px high.
+SCREEN_MARGIN = (40, 100)
 
 
 class WindowPrefs:

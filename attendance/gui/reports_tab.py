@@ -76,17 +76,20 @@ class ReportsTab(ttk.Frame):
         ttk.Label(box, text="To").grid(row=0, column=4, sticky="w", padx=(PAD, 4))
         self.to_entry = ttk.Entry(box, textvariable=self.date_to, width=11)
         self.to_entry.grid(row=0, column=5, sticky="w")
-        ttk.Label(box, text="Table").grid(row=0, column=6, sticky="w", padx=(PAD * 2, 4))
-        self.kind_box = ttk.Combobox(box, textvariable=self.kind, state="readonly", width=22, values=list(TABLES))
-        self.kind_box.grid(row=0, column=7, sticky="w")
-        self.show_button = ttk.Button(box, text="Show", command=self.refresh)
-        self.show_button.grid(row=0, column=8, padx=(PAD * 2, 0))
-        self.export_button = ttk.Button(box, text="Export CSV…", command=self.export_csv, state="disabled")
-        self.export_button.grid(row=0, column=9, padx=(4, 0))
-        self.xlsx_button = ttk.Button(box, text="Export Excel…", command=self.export_xlsx, state="disabled")
-        self.xlsx_button.grid(row=0, column=10, padx=(4, 0))
-        ttk.Label(box, text="dates as YYYY-MM-DD; leave empty for all", foreground="#555555").grid(
+        ttk.Label(box, text="dates as 24/11/2026 or 2026-11-24; leave empty for all", foreground="#555555").grid(
             row=1, column=2, columnspan=4, sticky="w", padx=(PAD * 2, 0))
+        # The table kind and the actions on a row of their own: all visible from 900 px wide.
+        ttk.Label(box, text="Table").grid(row=2, column=0, sticky="w", padx=(0, 4), pady=(PAD, 0))
+        self.kind_box = ttk.Combobox(box, textvariable=self.kind, state="readonly", width=22, values=list(TABLES))
+        self.kind_box.grid(row=2, column=1, sticky="w", pady=(PAD, 0))
+        actions = ttk.Frame(box)
+        actions.grid(row=2, column=2, columnspan=4, sticky="w", padx=(PAD * 2, 0), pady=(PAD, 0))
+        self.show_button = ttk.Button(actions, text="Show", command=self.refresh)
+        self.show_button.pack(side="left")
+        self.export_button = ttk.Button(actions, text="Export CSV…", command=self.export_csv, state="disabled")
+        self.export_button.pack(side="left", padx=(4, 0))
+        self.xlsx_button = ttk.Button(actions, text="Export Excel…", command=self.export_xlsx, state="disabled")
+        self.xlsx_button.pack(side="left", padx=(4, 0))
         for combo in (self.session_box, self.kind_box):
             combo.bind("<<ComboboxSelected>>", lambda _e: self.refresh())
         for entry in (self.from_entry, self.to_entry):

@@ -44,10 +44,10 @@ class RosterTab(ttk.Frame):
         self.tree = ttk.Treeview(table, columns=("id", "photos", "enrolled"), show="tree headings", style="Roster.Treeview",
                                  selectmode="browse")
         self.tree.heading("#0", text="Student", anchor="w")
-        self.tree.column("#0", width=300, anchor="w")
-        for key, heading, width in (("id", "Id", 110), ("photos", "Photos", 70), ("enrolled", "Enrolled", 200)):
+        self.tree.column("#0", width=210, anchor="w")
+        for key, heading, width in (("id", "Id", 80), ("photos", "Photos", 60), ("enrolled", "Enrolled", 130)):
             self.tree.heading(key, text=heading, anchor="w")
-            self.tree.column(key, width=width, anchor="w", stretch=key == "enrolled")
+            self.tree.column(key, width=width, minwidth=50, anchor="w", stretch=key == "enrolled")
         bar = ttk.Scrollbar(table, orient="vertical", command=self.tree.yview)
         self.tree.configure(yscrollcommand=bar.set)
         self.tree.grid(row=0, column=0, sticky="nsew")

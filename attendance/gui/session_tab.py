@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 #: How often the tab looks for a new frame and new marks (ms); frames come at <= 30 fps.
 POLL_MS = 15
-SOURCE_HINT = "camera number (0 = the first webcam), a video file, or a stream URL (rtsp://, http://)"
+SOURCE_HINT = "a camera number (0 = the first webcam), a video file, or a stream URL (rtsp://…)"
 
 
 def parse_source(text: str) -> str | int:

@@ -60,10 +60,10 @@ def report_figure(data: Attendance) -> Figure:
     top.set_xticks(positions, labels, rotation=30 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center",
                    fontsize=8, fontfamily=families)
     top.set_ylabel("students")
-    top.set_title("Attendance per session")
+    top.set_title("Attendance per session", fontsize=10, loc="right")  # right-aligned: never cut off when narrow
     top.yaxis.get_major_locator().set_params(integer=True)
     if labels:
-        top.legend(loc="upper left", fontsize=8, ncols=len(COLOURS))
+        top.legend(loc="upper left", fontsize=8)  # one column: fits the window's narrowest chart (~340 px)
     else:
         top.text(0.5, 0.5, "no sessions", ha="center", va="center", transform=top.transAxes)
 
@@ -76,12 +76,12 @@ def report_figure(data: Attendance) -> Figure:
     bottom.set_yticks(rows, names, fontsize=8, fontfamily=families)
     bottom.invert_yaxis()
     bottom.set_xlim(0, 118)
-    bottom.set_xticks([0, 25, 50, 75, 100])
+    bottom.set_xticks([0, 50, 100])
     bottom.set_xlabel("attendance rate (%)")
     title = "Attendance rate per student"
     if len(summary) > len(shown):
         title += f" (lowest {len(shown)} of {len(summary)})"
-    bottom.set_title(title)
+    bottom.set_title(title, fontsize=10, loc="right")
     return figure
 
 

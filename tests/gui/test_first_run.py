@@ -173,7 +173,7 @@ def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Pa
     finally:
         close(app)
     saved = json.loads(settings.read_text(encoding="utf-8"))
-    assert saved["source"] == str(CLIP) and saved["session"] == "period 1" and saved["window"] == [1180, 740]
+    assert saved["source"] == str(CLIP) and saved["session"] == "period 1" and saved["window"] == [1180, 700]
 
 
 def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from attendance.bench import report
-from attendance.bench.compare import compare_loops
+from attendance.bench.compare import DEFAULT_LOOPS, compare_loops
 from attendance.bench.enrollment import ENROLL_EXTRA, enrollment_speed
 from attendance.bench.inputs import Inputs, big_home, build_inputs, data_folder, real_encoding_norm, video_duration
 from attendance.bench.loops import LoopRun, run_classic_loop
@@ -78,7 +78,7 @@ def loops_section(bench: Bench) -> Any:
     for name in bench.videos:
         video, home, expected, duration = bench.video(name)
         bench.heading(f"loops on {name}: {video.name} ({duration:.1f} s of video)")
-        loops = ("classic-full", "classic-faster", "app") + (() if bench.quick else ("app-1worker",))
+        loops = DEFAULT_LOOPS + (() if bench.quick else ("app-1worker",))
         comparison = compare_loops(name, video, home, expected, loops)
         comparison.run("app").extra["duration_s"] = duration
         bench.classic_full[name] = comparison.run("classic-full")

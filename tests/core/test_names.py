@@ -95,7 +95,11 @@ def test_hostile_names_stay_inside_known_faces_and_csv(tmp_path: Path) -> None:
     thumbs = [f for f in files if f.startswith("home/known_faces/thumbs/")]
     assert sorted(set(files) - set(thumbs)) == ["home", "home/known_faces", "home/known_faces/.lock", "home/known_faces/gallery.npz",
                                                "home/known_faces/thumbs", "home/logs"]
-    assert len(thumbs) == len(expected) and all(len(Path(t).stem) == 16 and Path(t).suffix == ".jpg" for t in thumbs)
+    # One thumbnail per student and one per enrollment photo; random names, never the typed ones.
+    per_student = [t for t in thumbs if len(Path(t).stem) == 16]
+    per_photo = [t for t in thumbs if len(Path(t).stem) == 33 and Path(t).stem[16] == "-"]
+    assert len(per_student) == len(per_photo) == len(expected), thumbs
+    assert all(Path(t).suffix == ".jpg" for t in thumbs)
     assert not (Path("/tmp") / "evil").exists()
 
     out = run_cli("roster", "--csv", home=home, check=True).stdout

@@ -15,7 +15,7 @@ import pytest
 from conftest import CLIP
 from streaming import LoopbackStream, free_port
 
-from attendance.core.errors import SourceError
+from attendance.core.errors import MissingFileError, SourceError
 from attendance.live.frames import Frame
 from attendance.live.sources import FrameSource, Reconnect, SourceEvent, natural_key, open_source, redact_url
 
@@ -135,7 +135,8 @@ def _closed_port_url() -> str:
 def test_unopenable_sources_fail_fast_with_one_line(tmp_path: Path, make_spec, expected: str) -> None:
     spec = make_spec(tmp_path)
     started = time.monotonic()
-    with pytest.raises(SourceError) as err:
+    # A missing path is the MissingFileError every command gives; the rest are SourceErrors.
+    with pytest.raises(MissingFileError if "no such file" in expected else SourceError) as err:
         open_source(spec, timeout=3)
     assert time.monotonic() - started < 2.0
     message = str(err.value)

@@ -21,6 +21,7 @@ from attendance.core.times import parse_start
 from attendance.gui.jobs import user_message
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, VideoView, scrolled_tree
+from attendance.live.strictness import DEFAULT, STEPS, Strictness
 from attendance.records.corrections import Action
 from attendance.records.marking import correct, session_state
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, Mark
@@ -90,6 +91,13 @@ class SessionTab(ttk.Frame):
         ttk.Label(box, text="Late after (min)").grid(row=2, column=4, sticky="e", padx=(PAD * 2, 4), pady=(PAD, 0))
         self.grace_box = ttk.Spinbox(box, textvariable=self.grace, from_=0, to=240, increment=5, width=5)
         self.grace_box.grid(row=2, column=5, sticky="w", pady=(PAD, 0))
+        ttk.Label(box, text="Strictness").grid(row=3, column=0, sticky="w", pady=(PAD, 0))
+        self.strictness = tk.StringVar(value=STEPS[DEFAULT].describe(DEFAULT))
+        self.strictness_box = ttk.Combobox(box, textvariable=self.strictness, state="readonly", width=52,
+                                           values=[step.describe(s) for s, step in STEPS.items()])
+        self.strictness_box.grid(row=3, column=1, columnspan=4, sticky="w", pady=(PAD, 0))
+        ttk.Label(box, text="false accepts: a stranger's photo taken for a student", foreground="#555555").grid(
+            row=3, column=5, columnspan=2, sticky="w", padx=(PAD, 0), pady=(PAD, 0))
         buttons = ttk.Frame(box)
         buttons.grid(row=2, column=6, sticky="e", pady=(PAD, 0), padx=(PAD, 0))
         self.start_button = ttk.Button(buttons, text="▶ Start", style="Accent.TButton", command=self.start)
@@ -105,12 +113,12 @@ class SessionTab(ttk.Frame):
         self.counts = ttk.Label(side, text="Present: – / –", font=("TkHeadingFont", 14, "bold"))
         self.counts.grid(row=0, column=0, sticky="w", pady=(0, PAD))
         frame, self.present = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("time", "Seen at", 70),
-                                                   ("status", "Status", 110)], height=9)
+                                                   ("status", "Status", 110)], height=5)
         frame.grid(row=1, column=0, sticky="nsew")
         self.present_buttons = self._buttons(side, self.present, [("Late", Action.LATE), ("Undo mark", Action.UNDO)])
         self.present_buttons.grid(row=2, column=0, sticky="w", pady=(2, PAD))
         ttk.Label(side, text="Not yet seen", font=("TkHeadingFont", 11, "bold")).grid(row=3, column=0, sticky="w")
-        frame, self.unseen = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("status", "Status", 180)], height=6)
+        frame, self.unseen = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("status", "Status", 180)], height=4)
         frame.grid(row=4, column=0, sticky="nsew")
         side.rowconfigure(4, weight=1)
         self.unseen_buttons = self._buttons(side, self.unseen, [("Present", Action.PRESENT), ("Late", Action.LATE),
@@ -162,6 +170,10 @@ class SessionTab(ttk.Frame):
         if path is not None:
             self.source.set(str(path))
 
+    def chosen_strictness(self) -> Strictness:
+        """The step chosen in the Strictness box."""
+        return next(s for s, step in STEPS.items() if step.describe(s) == self.strictness.get())
+
     def _settings(self) -> tuple[str | int, str, datetime | None, float]:
         from attendance.core.names import clean_session
 
@@ -183,11 +195,15 @@ class SessionTab(ttk.Frame):
         """Open the session (log, roster) and start it in the background."""
         if self.running:
             return
+        from attendance.live.identity import MatchPolicy
         from attendance.live.session import BackgroundSession, LiveSession, SessionConfig
 
         try:
             source, name, start, grace = self._settings()
-            live = LiveSession(self.app.home.ensure(), source, name, SessionConfig(realtime=True, start=start, grace_minutes=grace))
+            strictness = self.chosen_strictness()
+            config = SessionConfig(MatchPolicy(STEPS[strictness].tolerance), realtime=True, start=start, grace_minutes=grace,
+                                   strictness=strictness)
+            live = LiveSession(self.app.home.ensure(), source, name, config)
         except NobodyEnrolledError:
             self.app.error("Cannot start the session", "nobody is enrolled yet: add students on the Roster tab first")
             return
@@ -212,6 +228,7 @@ class SessionTab(ttk.Frame):
     def _set_running(self, running: bool) -> None:
         for widget in (self.source_entry, self.browse_button, self.name_entry, self.start_entry, self.grace_box, self.start_button):
             widget.configure(state="disabled" if running else "normal")
+        self.strictness_box.configure(state="disabled" if running else "readonly")
         self.stop_button.configure(state="normal" if running else "disabled")
 
     # ----- the present and not-yet-seen lists, corrections -----------------------------

@@ -28,6 +28,7 @@ from attendance.core.home import Home
 from attendance.live.frames import Frame
 from attendance.live.identity import Identifier, MatchPolicy
 from attendance.live.sources import FrameSource, open_source
+from attendance.live.strictness import Strictness
 from attendance.live.tracker import Tracker
 from attendance.recognition.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_FULL_SCAN_INTERVAL_S, Analyzer
 from attendance.recognition.detections import Detections
@@ -52,6 +53,8 @@ class SessionConfig:
     play files at their own frame rate like a camera.  ``start``/``grace_minutes``: the
     scheduled start and grace period used to call a first sighting "late";
     ``leave_grace_minutes``: a student last seen longer before the end "left early".
+    ``strictness``: the named step ``policy.tolerance`` was chosen from (window), if any;
+    saved with the tolerance in the session's details.
     """
 
     policy: MatchPolicy = MatchPolicy()
@@ -63,6 +66,7 @@ class SessionConfig:
     start: datetime | None = None
     grace_minutes: float | None = None
     leave_grace_minutes: float | None = None
+    strictness: Strictness | None = None
 
 
 @dataclass
@@ -131,7 +135,8 @@ class LiveSession:
         try:
             source = open_source(self.source_spec, realtime=cfg.realtime)
             try:
-                self.log.open(roster, cfg.start, cfg.grace_minutes, source.description, cfg.leave_grace_minutes)
+                details = {"tolerance": cfg.policy.tolerance, "strictness": cfg.strictness.value if cfg.strictness else None}
+                self.log.open(roster, cfg.start, cfg.grace_minutes, source.description, cfg.leave_grace_minutes, details)
                 summary = self._loop(source, analyzer, stop, on_update, started)
             finally:
                 source.close()

@@ -198,14 +198,15 @@ class SessionLog:
         self.marked: dict[str, str] = {}
 
     def open(self, roster: list[tuple[str, str]], start: datetime | None = None, grace_minutes: float | None = None, source: str = "",
-             leave_grace_minutes: float | None = None) -> SessionLog:
+             leave_grace_minutes: float | None = None, details: dict[str, Any] | None = None) -> SessionLog:
         """Lock the log, create or resume it, and record the session details.
 
         ``roster``: ``(student_id, name)`` of everyone enrolled now.  ``start``: the
         scheduled start (late = first seen after start + grace); ``None`` keeps a start
         given earlier for this session, else the first mark will count as the start.
         ``leave_grace_minutes``: see :func:`camera_status` (``None`` keeps the earlier one,
-        else the default).
+        else the default).  ``details``: more keys for the meta file (e.g. the tolerance
+        this run uses), replacing those of an earlier run.
         """
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -216,7 +217,7 @@ class SessionLog:
             ) from None
         try:
             self._resume()
-            self._write_meta(roster, start, grace_minutes, source, leave_grace_minutes)
+            self._write_meta(roster, start, grace_minutes, source, leave_grace_minutes, details or {})
             self._sightings.open()
         except BaseException:
             self.close()
@@ -241,8 +242,9 @@ class SessionLog:
             self._write_line("\n")  # isolate a row cut by a crash; the reader reports it
 
     def _write_meta(self, roster: list[tuple[str, str]], start: datetime | None, grace: float | None, source: str,
-                    leave_grace: float | None) -> None:
+                    leave_grace: float | None, details: dict[str, Any]) -> None:
         meta = read_meta(self.meta_path)
+        meta.update(details)
         known = {r["id"] for r in meta.get("roster", [])}
         meta.setdefault("session", self.session)
         meta.setdefault("date", self.day.isoformat())

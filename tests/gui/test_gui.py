@@ -8,6 +8,7 @@ test); everything else is the real window, real widgets and the real recogniser.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -156,6 +157,9 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         session.browse_button.invoke()
         assert session.source.get() == str(CLIP)
         session.session_name.set("period 1")
+        lenient = [v for v in session.strictness_box.cget("values") if v.startswith("lenient (0.55): ")]
+        assert len(session.strictness_box.cget("values")) == 3 and lenient and "% false accepts" in lenient[0]
+        session.strictness.set(lenient[0])
         beats: list[float] = []
 
         def beat() -> None:
@@ -195,6 +199,8 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         assert largest < 0.100, f"the UI thread was blocked for {largest * 1000:.0f} ms"
         assert not [e for e in dialogs.errors[errors_before + 1:]], dialogs.errors
         assert "1 present of 2" in app.status.text.get()
+        meta = json.loads(next((tmp_path / "home" / "logs").glob("*_period_1.meta.json")).read_text(encoding="utf-8"))
+        assert meta["strictness"] == "lenient" and meta["tolerance"] == 0.55  # saved with the session's details
 
         # The teacher excuses Alex from the not-yet-seen list, with a note (a hostile one).
         assert session.unseen.get_children() == ("A-42",) and session.present.get_children() == ("S0001",)

@@ -105,6 +105,7 @@ def test_mark_survives_kill_9_the_next_instant(lin_alex_home: Path, tmp_path: Pa
     assert later["S0001"] > killed["S0001"] and len(seen_path.read_text(encoding=CSV_ENCODING).splitlines()) == 4
     meta = json.loads(next((home / "logs").glob("*_killed.meta.json")).read_text(encoding="utf-8"))
     assert datetime.fromisoformat(meta["ended"]) >= later["S0001"].replace(microsecond=0) and meta["leave_grace_minutes"] == 10
+    assert meta["tolerance"] == 0.5 and meta["strictness"] is None  # the CLI's --tolerance, no named step
 
 
 def test_second_writer_of_a_session_is_refused(lin_alex_home: Path, tmp_path: Path) -> None:

@@ -85,8 +85,9 @@ def shoot(display: str, name: str, widget: object) -> Path:
     """Screenshot ``widget``'s window (the main window or a Toplevel), its menu bar included."""
     widget.update()  # type: ignore[attr-defined]
     x, y = widget.winfo_rootx(), widget.winfo_rooty()  # type: ignore[attr-defined]
-    top = widget.winfo_y()  # type: ignore[attr-defined]  # the window's frame: above the menu bar
-    box = (x, min(top, y), x + widget.winfo_width(), y + widget.winfo_height())  # type: ignore[attr-defined]
+    menu = str(widget.cget("menu")) if str(widget) == "." else ""  # type: ignore[attr-defined]
+    top = int(widget.tk.eval(f"winfo rooty .#{menu.lstrip('.')}")) if menu else y  # type: ignore[attr-defined]  # Tk's menu bar clone
+    box = (x, top, x + widget.winfo_width(), y + widget.winfo_height())  # type: ignore[attr-defined]
     return screenshot(display, box, SCREENSHOTS / f"{name}.png")
 
 

@@ -11,6 +11,7 @@ import tkinter as tk
 from pathlib import Path
 from tkinter import ttk
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from attendance.core.desktop import icon_file
 from attendance.core.errors import AttendanceError
@@ -25,6 +26,9 @@ from attendance.gui.reports_tab import ReportsTab
 from attendance.gui.roster_tab import RosterTab
 from attendance.gui.session_tab import SessionTab
 from attendance.gui.widgets import PAD, StatusBar
+
+if TYPE_CHECKING:
+    from attendance.live.cameras import Camera
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +78,17 @@ class App:
         if not self.roster.people:
             self.guide.show(before=self.notebook)
         self.prefs.restore(self.session)
-        probe_in_background(self.root, self.session.offer_cameras)
+        probe_in_background(self.root, self.offer_cameras)
         self.status.folder.set(f"data folder: {home.root}")
-        self.status.inform("Welcome: the three steps above show the way" if self.roster.people == [] else
-                           f"ready; data folder: {home.describe()}")
+        count = len(self.roster.people)
+        self.status.inform(f"ready: {count} student{'s' if count != 1 else ''} enrolled" if count else "Welcome: the three steps above show the way")
         for warning in self.prefs.settings.warnings:
             self.status.error(warning)
+
+    def offer_cameras(self, cameras: list[Camera]) -> None:
+        """Offer the cameras that opened in both camera boxes (session source, enrollment picture)."""
+        self.session.offer_cameras(cameras)
+        self.roster.camera_entry.offer(cameras)
 
     def _guide(self) -> FirstRunGuide:
         def go(tab: ttk.Frame, focus: tk.Misc) -> None:

@@ -11,6 +11,7 @@ from PIL import Image, ImageTk
 from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_id, clean_name
 from attendance.gui import tasks
+from attendance.gui.camera_probe import CameraBox
 from attendance.gui.roster_photos import PhotoPanel
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD
@@ -85,7 +86,7 @@ class RosterTab(ttk.Frame):
         self.photo_button.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(PAD, 3))
         ttk.Separator(form).grid(row=4, column=0, columnspan=2, sticky="ew", pady=PAD)
         ttk.Label(form, text="Camera").grid(row=5, column=0, sticky="w", pady=3)
-        self.camera_entry = ttk.Entry(form, textvariable=self.camera, width=28)
+        self.camera_entry = CameraBox(form, self.camera, width=26)
         self.camera_entry.grid(row=5, column=1, sticky="ew", pady=3)
         ttk.Label(form, text="0 = the first webcam; or a stream URL", foreground="#555555").grid(row=6, column=1, sticky="w")
         self.camera_button = ttk.Button(form, text="Take a picture and add", command=self.add_from_camera)
@@ -165,7 +166,8 @@ class RosterTab(ttk.Frame):
         if not spec:
             self.app.error("Add a student", "type a camera number (0 = the first webcam) or a stream URL")
             return
-        source: str | int = int(spec) if spec.isdigit() else spec
+        index = self.camera_entry.camera_index()
+        source: str | int = index if index is not None else int(spec) if spec.isdigit() else spec
         self._start(f"Taking a picture of {form[0]}…", "the camera", tasks.enroll_camera, self.app.home.known_faces, source, *form)
 
     def _start(self, message: str, origin: str, fn: Callable[..., EnrollOutcome], *args: object) -> None:

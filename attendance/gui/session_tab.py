@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from attendance.core.errors import AttendanceError, InvalidTimeError, NobodyEnrolledError
 from attendance.core.times import parse_start
+from attendance.gui.camera_probe import CameraBox
 from attendance.gui.jobs import user_message
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, VideoView, scrolled_tree
@@ -75,9 +76,8 @@ class SessionTab(ttk.Frame):
         self.start_time = tk.StringVar(value="")
         self.grace = tk.StringVar(value=f"{DEFAULT_GRACE_MINUTES:g}")
         ttk.Label(box, text="Source").grid(row=0, column=0, sticky="w", padx=(0, PAD))
-        self.source_entry = ttk.Combobox(box, textvariable=self.source, values=[])
+        self.source_entry = CameraBox(box, self.source)
         self.source_entry.grid(row=0, column=1, columnspan=5, sticky="ew", pady=2)
-        self._cameras: dict[str, int] = {}
         self.browse_button = ttk.Button(box, text="Video file…", command=self.choose_video)
         self.browse_button.grid(row=0, column=6, sticky="ew", padx=(PAD, 0))
         self.source_hint = ttk.Label(box, text="looking for cameras…", foreground="#555555")
@@ -145,25 +145,19 @@ class SessionTab(ttk.Frame):
 
     def offer_cameras(self, cameras: list[Camera]) -> None:
         """List the cameras that opened in the source box (a typed index shows as its camera)."""
-        self._cameras = {camera.label: camera.index for camera in cameras}
-        self.source_entry.configure(values=list(self._cameras))
+        self.source_entry.offer(cameras)
         found = ", ".join(str(c.index) for c in cameras)
-        self.source_hint.configure(text=f"camera {found} found (pick above), or a video file or stream URL (rtsp://, http://)"
-                                   if cameras else "no camera found (0-3 tried): choose a video file, or type a stream URL (rtsp://, http://)")
-        typed = self.source.get().strip()
-        label = next((c.label for c in cameras if typed == str(c.index)), None)
-        if label is not None:
-            self.source.set(label)
+        self.source_hint.configure(text=f"{'cameras' if len(cameras) > 1 else 'camera'} {found} found: pick one above, or a file or stream URL"
+                                   if cameras else "no camera found: choose a video file, or type a stream URL")
 
     def source_spec(self) -> str | int:
         """The chosen source: a listed camera's index, or what is typed (:func:`parse_source`)."""
-        text = self.source.get().strip()
-        return self._cameras[text] if text in self._cameras else parse_source(text)
+        index = self.source_entry.camera_index()
+        return parse_source(self.source.get()) if index is None else index
 
     def source_text(self) -> str:
         """The source as it is remembered: a listed camera as its index, else the text as typed."""
-        text = self.source.get().strip()
-        return str(self._cameras[text]) if text in self._cameras else text
+        return self.source_entry.remembered()
 
     def choose_video(self) -> None:
         path = self.app.dialogs.open_video()

@@ -204,9 +204,12 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
         assert app.prefs.settings.class_name == "7B", "the class (the class picker's) is kept"
         # A camera that opened is offered by name; it is used, and remembered, as its index.
         session.source.set("0")
-        session.offer_cameras([Camera(0, 640, 480)])
-        assert session.source.get() == "Camera 0 (640x480)" and list(session.source_entry.cget("values")) == ["Camera 0 (640x480)"]
-        assert session.source_spec() == 0 and session.source_text() == "0"
+        app.offer_cameras([Camera(0, 640, 480), Camera(2, 1280, 720)])
+        assert session.source.get() == "Camera 0 (640x480)"
+        assert list(session.source_entry.cget("values")) == ["Camera 0 (640x480)", "Camera 2 (1280x720)"]
+        assert session.source_spec() == 0 and session.source_text() == "0" and "cameras 0, 2 found" in session.source_hint.cget("text")
+        app.roster.camera.set("Camera 2 (1280x720)")  # picked from the list in the Roster's "take a picture" box
+        assert app.roster.camera_entry.camera_index() == 2
     finally:
         close(app)
     assert json.loads(settings.read_text(encoding="utf-8"))["later"] == 1, "keys of other versions are kept"

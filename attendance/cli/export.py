@@ -15,9 +15,11 @@ from attendance.records.formats import FORMATS, XLSX
 
 
 def filter_options(func: Any) -> Any:
-    """``--session``, ``--from`` and ``--to``, shared by ``export`` and ``report``."""
+    """``--session``, ``--class``, ``--from`` and ``--to``, shared by ``export`` and ``report``."""
     options = [
         click.option("--session", "session_name", help="Only sessions with this name (any date)."),
+        click.option("--class", "class_name", metavar="NAME",
+                     help="Only sessions run for this class (run --class), its members only: visitors are left out."),
         click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First date included (YYYY-MM-DD)."),
         click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="Last date included (YYYY-MM-DD)."),
     ]
@@ -26,17 +28,18 @@ def filter_options(func: Any) -> Any:
     return func
 
 
-def load_filtered(ctx: click.Context, session_name: str | None, date_from: datetime | None, date_to: datetime | None) -> Any:
+def load_filtered(ctx: click.Context, session_name: str | None, date_from: datetime | None, date_to: datetime | None,
+                  class_name: str | None = None) -> Any:
     """Load the matching logs, print each warning on stderr, refuse an empty selection."""
 
     from attendance.records.export import load
 
     logs = home_of(ctx).logs
-    data = load(logs, session_name, _day(date_from), _day(date_to))
+    data = load(logs, session_name, _day(date_from), _day(date_to), class_name)
     for warning in data.warnings:
         click.echo(f"attendance: warning: {warning}", err=True)
     if not data.sessions:
-        wanted = [f"session {session_name!r}" if session_name else "",
+        wanted = [f"session {session_name!r}" if session_name else "", f"class {class_name!r}" if class_name else "",
                   f"from {_day(date_from)}" if date_from else "", f"to {_day(date_to)}" if date_to else ""]
         detail = " ".join(w for w in wanted if w)
         raise AttendanceError(f"no session logs in {logs}" + (f" match {detail}" if detail else "") + " (record one with: attendance run)")
@@ -52,8 +55,8 @@ def load_filtered(ctx: click.Context, session_name: str | None, date_from: datet
               help="File to write (CSV: UTF-8 with BOM for Excel), or - for standard output (CSV only: UTF-8, no BOM).")
 @filter_options
 @click.pass_context
-def export(ctx: click.Context, fmt: str | None, output: str, session_name: str | None, date_from: datetime | None,
-           date_to: datetime | None) -> None:
+def export(ctx: click.Context, fmt: str | None, output: str, session_name: str | None, class_name: str | None,
+           date_from: datetime | None, date_to: datetime | None) -> None:
     """Export attendance from the session logs as spreadsheet-safe CSV, or as an Excel workbook.
 
     A session's roster is who was enrolled when it ran plus anyone marked; students
@@ -66,7 +69,7 @@ def export(ctx: click.Context, fmt: str | None, output: str, session_name: str |
 
     if fmt == XLSX and output == "-":
         raise AttendanceError("an Excel workbook cannot go to standard output: give a file with -o FILE.xlsx")
-    data = load_filtered(ctx, session_name, date_from, date_to)
+    data = load_filtered(ctx, session_name, date_from, date_to, class_name)
     if fmt == XLSX:
         from attendance.records.xlsx import write_xlsx
 
@@ -90,12 +93,13 @@ def export(ctx: click.Context, fmt: str | None, output: str, session_name: str |
               help="PNG file to write.")
 @filter_options
 @click.pass_context
-def report(ctx: click.Context, output: Path, session_name: str | None, date_from: datetime | None, date_to: datetime | None) -> None:
+def report(ctx: click.Context, output: Path, session_name: str | None, class_name: str | None, date_from: datetime | None,
+           date_to: datetime | None) -> None:
     """Draw attendance charts into a PNG: per-session present/late/absent counts over time,
     and per-student attendance rate."""
     from attendance.records.charts import write_report
 
-    data = load_filtered(ctx, session_name, date_from, date_to)
+    data = load_filtered(ctx, session_name, date_from, date_to, class_name)
     path = write_report(data, output)
     click.echo(f"wrote charts of {len(data.sessions)} sessions to {path}", err=True)
 

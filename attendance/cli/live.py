@@ -33,15 +33,22 @@ def parse_start_option(text: str | None) -> datetime | None:
 
 
 def describe_mark(mark: Mark) -> str:
-    return (f"present: {mark.name} ({mark.student_id}) first seen {mark.first_seen.isoformat(timespec='seconds')}, "
+    from attendance.live.session import NOT_IN_CLASS
+    from attendance.records.sessionlog import Attendee
+
+    kind = f"visitor ({NOT_IN_CLASS})" if mark.role is Attendee.VISITOR else "present"
+    return (f"{kind}: {mark.name} ({mark.student_id}) first seen {mark.first_seen.isoformat(timespec='seconds')}, "
             f"frame {mark.frame} ({mark.media_time_s:.1f} s), distance {mark.distance:.2f}")
 
 
 def print_summary(summary: SessionSummary) -> None:
     names = ", ".join(n for _, n in summary.present) or "nobody"
-    click.echo(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled: {names}")
+    of = f"class {summary.class_name!r}" if summary.class_name else "enrolled"
+    click.echo(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} {of}: {names}")
     if summary.absent:
         click.echo("absent: " + ", ".join(n for _, n in summary.absent))
+    if summary.visitors:
+        click.echo("visitors (not in this class): " + ", ".join(n for _, n in summary.visitors))
     click.echo(f"log: {summary.log_path}")
     click.echo(f"{summary.frames_read} frames read, {summary.frames_analysed} analysed, {summary.frames_dropped} dropped, "
                f"{summary.wall_s:.1f} s", err=True)
@@ -128,7 +135,9 @@ class _Window:
 @click.command()
 @click.option("--source", "source", default="0", show_default=True,
               help="Camera index (0 = the first webcam), a video file, a folder of images, or a stream URL (rtsp://, http://).")
-@click.option("--session", "session_name", default="class", show_default=True, help="Session name; the log is logs/<date>_<session>.csv.")
+@click.option("--session", "session_name", default=None, help="Session name; the log is logs/<date>_<session>.csv.  [default: the class, or 'class']")
+@click.option("--class", "class_name", metavar="NAME", help="A session for this class: its members are expected; students of other "
+                                                            "classes who are recognised are recorded as visitors.")
 @click.option("--headless", is_flag=True, help="No window: print marks as they happen.")
 @click.option("--realtime", is_flag=True, help="Play a video file at its own speed, dropping frames like a webcam.")
 @click.option("--start", "start_text", help="Scheduled start (HH:MM today, or ISO 8601); later first sightings are 'late'.")
@@ -137,9 +146,9 @@ class _Window:
               help="A student last seen more than this many minutes before the session's end 'left early' (default 10).")
 @session_options
 @click.pass_context
-def run(ctx: click.Context, source: str, session_name: str, headless: bool, realtime: bool, start_text: str | None,
-        grace: float | None, leave_grace: float | None, tolerance: float, margin: float, sightings: int, min_face: float | None,
-        analysis_fps: float, workers: int | None) -> None:
+def run(ctx: click.Context, source: str, session_name: str | None, class_name: str | None, headless: bool, realtime: bool,
+        start_text: str | None, grace: float | None, leave_grace: float | None, tolerance: float, margin: float, sightings: int,
+        min_face: float | None, analysis_fps: float, workers: int | None) -> None:
     """Run a live session: mark every recognised student present in the session log.
 
     Ends at the end of a file, on Ctrl-C, or with q/Esc in the window, and prints who is
@@ -153,7 +162,11 @@ def run(ctx: click.Context, source: str, session_name: str, headless: bool, real
     home = home_of(ctx).ensure()
     config = make_config(tolerance, margin, sightings, min_face, analysis_fps, workers, realtime, parse_start_option(start_text), grace,
                          leave_grace)
-    live = LiveSession(home, int(source) if source.isdigit() else source, session_name, config)
+    if class_name and not session_name:
+        from attendance.roster.classes import ClassBook
+
+        session_name = ClassBook.load(home.known_faces).get(class_name).name  # as the class is spelled
+    live = LiveSession(home, int(source) if source.isdigit() else source, session_name or "class", config, class_name)
     print_summary(run_session(live, headless))
 
 

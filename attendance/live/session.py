@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attendance.core.errors import NobodyEnrolledError
+from attendance.core.errors import NobodyEnrolledError, StoreError
 from attendance.core.files import existing
 from attendance.core.home import Home
 from attendance.live.frames import Frame
@@ -33,7 +33,8 @@ from attendance.live.tracker import Tracker
 from attendance.recognition.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_FULL_SCAN_INTERVAL_S, Analyzer
 from attendance.recognition.detections import Detections
 from attendance.recognition.worker import WorkerError
-from attendance.records.sessionlog import Mark, SessionLog
+from attendance.records.sessionlog import Attendee, Mark, SessionLog
+from attendance.roster.classes import class_members
 from attendance.roster.enroll import default_workers
 from attendance.roster.store import FaceStore
 
@@ -87,15 +88,25 @@ class SessionUpdate:
     status: str = ""
 
 
+#: Shown after a visitor's name in the window.
+NOT_IN_CLASS = "not in this class"
+
+
 @dataclass
 class SessionSummary:
-    """The end of a run: who is present (this and earlier runs of the session) and figures."""
+    """The end of a run: who is present (this and earlier runs of the session) and figures.
+
+    ``present`` / ``absent``: ``(id, name)`` of those expected (the class's members, or
+    everyone enrolled); ``visitors``: students of another class recognised in a class's
+    session, never counted present or absent."""
 
     session: str
     log_path: Path
     present: list[tuple[str, str]]
     absent: list[tuple[str, str]]
     marks_this_run: list[Mark]
+    visitors: list[tuple[str, str]] = field(default_factory=list)
+    class_name: str | None = None
     frames_read: int = 0
     frames_analysed: int = 0
     frames_dropped: int = 0
@@ -110,9 +121,16 @@ class SessionSummary:
 
 
 class LiveSession:
-    """One run of a session on one source.  Build, then :meth:`run` (blocking)."""
+    """One run of a session on one source.  Build, then :meth:`run` (blocking).
 
-    def __init__(self, home: Home, source: str | int, session: str, config: SessionConfig | None = None) -> None:
+    ``class_name``: the session is for that class: its members at this moment are
+    expected (saved as the session's roster).  Recognition still matches everyone
+    enrolled, so a student of another class is recognised as themselves and marked as a
+    visitor (:attr:`Attendee.VISITOR`), never present or absent.  ``None``: everyone.
+    """
+
+    def __init__(self, home: Home, source: str | int, session: str, config: SessionConfig | None = None,
+                 class_name: str | None = None) -> None:
         if isinstance(source, str) and "://" not in source:
             existing(source)  # before any worker starts: the one-line error every command gives
         self.home = home
@@ -121,6 +139,17 @@ class LiveSession:
         self.gallery = FaceStore.load_gallery(home.known_faces)
         if not len(self.gallery):
             raise NobodyEnrolledError("nobody is enrolled yet; enroll students first (attendance enroll PHOTO --name NAME)")
+        self.class_name: str | None = None
+        #: ``(id, name)`` of those expected, in roster order.
+        self.expected = list(zip(self.gallery.ids, self.gallery.names))
+        if class_name is not None:
+            school_class, members = class_members(home.known_faces, class_name)
+            if not members:
+                raise StoreError(f"class {school_class.name!r} has no students yet (attendance class add {school_class.name!r} STUDENT...)")
+            self.class_name, self.expected = school_class.name, [(p.id, p.name) for p in members]
+        expected = {i for i, _ in self.expected}
+        self.is_member = [i in expected for i in self.gallery.ids]
+        self.labels = [n if member else f"{n} ({NOT_IN_CLASS})" for n, member in zip(self.gallery.names, self.is_member)]
         self.log = SessionLog(home.logs, session)
 
     def run(self, on_update: Callable[[SessionUpdate], None] | None = None, stop: threading.Event | None = None) -> SessionSummary:
@@ -128,7 +157,6 @@ class LiveSession:
         stop = stop or threading.Event()
         started = time.perf_counter()
         cfg = self.config
-        roster = list(zip(self.gallery.ids, self.gallery.names))
         # Workers load their models (~1-2 s) while the source opens and the first frames
         # are already shown; analysis starts once they are ready.
         analyzer = Analyzer(cfg.workers, cfg.min_face_px).start()
@@ -136,7 +164,9 @@ class LiveSession:
             source = open_source(self.source_spec, realtime=cfg.realtime)
             try:
                 details = {"tolerance": cfg.policy.tolerance, "strictness": cfg.strictness.value if cfg.strictness else None}
-                self.log.open(roster, cfg.start, cfg.grace_minutes, source.description, cfg.leave_grace_minutes, details)
+                if self.class_name is not None:
+                    details["class"] = self.class_name
+                self.log.open(self.expected, cfg.start, cfg.grace_minutes, source.description, cfg.leave_grace_minutes, details)
                 summary = self._loop(source, analyzer, stop, on_update, started)
             finally:
                 source.close()
@@ -160,7 +190,7 @@ class LiveSession:
         next_full_scan = 0.0
         last_frame_at: float | None = None
         new_marks: list[Mark] = []
-        present = sum(1 for i in self.gallery.ids if i in self.log.marked)
+        present = sum(1 for i, _ in self.expected if i in self.log.marked)
 
         def apply(frame: Frame, dets: Detections) -> None:
             nonlocal latest, present
@@ -186,9 +216,10 @@ class LiveSession:
                     source=source.description,
                     frame=born.index,
                     media_time_s=born.media_time,
+                    role=Attendee.MEMBER if self.is_member[found.person] else Attendee.VISITOR,
                 )
                 if self.log.mark(mark):
-                    present += 1
+                    present += mark.role is Attendee.MEMBER
                     new_marks.append(mark)
                     summary.marks_this_run.append(mark)
             seen = {p for p in dets.person.tolist() if p >= 0}
@@ -245,8 +276,8 @@ class LiveSession:
                     pending.append((frame, analyzer.submit(request)))
                     next_due = frame.media_time + 1.0 / cfg.analysis_fps
             if on_update is not None:
-                labels = [self.gallery.names[p] if p >= 0 else "unknown" for p in latest.person.tolist()]
-                on_update(SessionUpdate(frame, latest, labels, new_marks, present, len(self.gallery), source.status))
+                labels = [self.labels[p] if p >= 0 else "unknown" for p in latest.person.tolist()]
+                on_update(SessionUpdate(frame, latest, labels, new_marks, present, len(self.expected), source.status))
                 new_marks = []
         if not stop.is_set():
             while pending:
@@ -254,12 +285,14 @@ class LiveSession:
         summary.frames_dropped = source.frames_dropped
         summary.events = [str(event) for event in source.events]
         summary.wall_s = time.perf_counter() - started
-        marked = self.log.marked
-        roster = list(zip(self.gallery.ids, self.gallery.names))
-        enrolled = set(self.gallery.ids)
+        marked, visitors = self.log.marked, self.log.visitors
+        expected = {i for i, _ in self.expected}
         # Marked earlier in this session but no longer enrolled still counts as present.
-        summary.present = [(i, n) for i, n in roster if i in marked] + [(i, n) for i, n in marked.items() if i not in enrolled]
-        summary.absent = [(i, n) for i, n in roster if i not in marked]
+        summary.present = [(i, n) for i, n in self.expected if i in marked] + [
+            (i, n) for i, n in marked.items() if i not in expected and i not in visitors and i not in self.gallery.ids]
+        summary.absent = [(i, n) for i, n in self.expected if i not in marked]
+        summary.visitors = [(i, n) for i, n in marked.items() if i in visitors and i not in expected]
+        summary.class_name = self.class_name
         return summary
 
 

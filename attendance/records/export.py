@@ -20,6 +20,13 @@ Who belongs to a session
     in their summary).  Across sessions a student is identified by student id and shown
     under the most recent name recorded.
 
+Classes
+    A session run for a class (``run --class``) saved the class's members as its roster
+    and the class name in its meta file.  A student of another class recognised in it
+    is a *visitor*: listed in the events (status ``visitor``) but never present or
+    absent in the session, matrix or summary tables.  The ``class_name`` filter keeps
+    that class's sessions only, and leaves visitors out of the events too.
+
 Late
     A session's start is the scheduled start saved at ``attendance run --start``, or else
     the first mark of the session.  A student first seen more than ``grace_minutes``
@@ -54,12 +61,13 @@ from attendance.records.formats import FORMATS as FORMATS  # the one list of exp
 from attendance.records.formats import TABLE_FORMATS
 from attendance.records.lastseen import SUFFIX as LASTSEEN_SUFFIX
 from attendance.records.lastseen import lastseen_path, read_last_seen
-from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, camera_status, read_log, read_meta
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, Attendee, camera_status, read_log, read_meta
 from attendance.records.status import Source, Status, shown
 
 log = logging.getLogger(__name__)
 
 PRESENT, LATE, EXCUSED, ABSENT = Status.PRESENT.value, Status.LATE.value, Status.EXCUSED.value, Status.ABSENT.value
+VISITOR = Status.VISITOR.value
 
 EVENT_COLUMNS = ["date", "session", "student_id", "name", "first_seen", "status", "minutes_after_start",
                  "distance", "source", "frame", "media_time_s", "event", "time", "by", "old_status", "note", "last_seen", "minutes_present"]
@@ -92,6 +100,7 @@ class SessionInfo:
     created: datetime | None = None
     leave_grace_minutes: float = DEFAULT_LEAVE_GRACE_MINUTES
     ended: datetime | None = None
+    class_name: str | None = None
 
     @property
     def label(self) -> str:
@@ -117,11 +126,11 @@ class Attendance:
 
 
 def list_sessions(logs_dir: Path, session: str | None = None, date_from: date | None = None, date_to: date | None = None,
-                  warnings: list[str] | None = None) -> list[SessionInfo]:
+                  warnings: list[str] | None = None, class_name: str | None = None) -> list[SessionInfo]:
     """The sessions logged in ``logs_dir`` matching the filters, oldest first.
 
     ``session`` matches a session name case-insensitively (or its file-name form);
-    ``date_from`` / ``date_to`` are inclusive.  Files not named like a log
+    ``date_from`` / ``date_to`` are inclusive; ``class_name`` keeps sessions run for that class.  Files not named like a log
     (``<YYYY-MM-DD>_<name>.csv``) are ignored.  Problems with a meta file are appended to
     ``warnings`` when given, else logged.
     """
@@ -144,7 +153,8 @@ def list_sessions(logs_dir: Path, session: str | None = None, date_from: date | 
             continue
         meta_path = path.with_name(path.name[: -len(".csv")] + ".meta.json")
         info = _session_info(path, meta_path, day, match.group(2), sink)
-        if session is None or same_name(session, info.session) or slug(session) == match.group(2):
+        in_class = class_name is None or (info.class_name is not None and same_name(class_name, info.class_name))
+        if in_class and (session is None or same_name(session, info.session) or slug(session) == match.group(2)):
             found.append(info)
     if warnings is None:
         for message in sink:
@@ -154,7 +164,8 @@ def list_sessions(logs_dir: Path, session: str | None = None, date_from: date | 
     return sorted(found, key=lambda s: (s.day, _sort_time(s.created or s.scheduled_start), s.session))
 
 
-def load(logs_dir: Path, session: str | None = None, date_from: date | None = None, date_to: date | None = None) -> Attendance:
+def load(logs_dir: Path, session: str | None = None, date_from: date | None = None, date_to: date | None = None,
+         class_name: str | None = None) -> Attendance:
     """Read the sessions matching the filters (see :func:`list_sessions`) into tidy events.
 
     A log that is not an attendance log at all is left out with a warning; unreadable
@@ -165,7 +176,7 @@ def load(logs_dir: Path, session: str | None = None, date_from: date | None = No
     sessions: list[SessionInfo] = []
     records: list[dict[str, Any]] = []
     corrections: dict[tuple[date, str], list[Correction]] = {}
-    for info in list_sessions(logs_dir, session, date_from, date_to, warnings):
+    for info in list_sessions(logs_dir, session, date_from, date_to, warnings, class_name):
         try:
             read = read_log(info.log_path)
         except AttendanceError as exc:
@@ -173,7 +184,8 @@ def load(logs_dir: Path, session: str | None = None, date_from: date | None = No
             continue
         warnings.extend(read.warnings)
         sessions.append(info)
-        records.extend(_session_events(info, read.rows, read_last_seen(lastseen_path(info.log_path), warnings), warnings))
+        events = _session_events(info, read.rows, read_last_seen(lastseen_path(info.log_path), warnings), warnings)
+        records.extend(e for e in events if class_name is None or e["status"] != VISITOR)
         corrections[(info.day, info.session)] = read_corrections(corrections_path(info.log_path), warnings)
     events = _frame(records, EVENT_COLUMNS)
     return Attendance(sessions, events, warnings, corrections)
@@ -297,7 +309,8 @@ def _session_info(log_path: Path, meta_path: Path, day: date, file_slug: str, wa
     for entry in meta.get("roster") or []:
         if isinstance(entry, dict) and entry.get("id"):
             roster.append((str(entry["id"]), str(entry.get("name") or entry["id"])))
-    return SessionInfo(name, day, log_path, meta_path, start, grace, tuple(roster), created, leave_grace, ended)
+    class_name = meta.get("class") if isinstance(meta.get("class"), str) and meta.get("class") else None
+    return SessionInfo(name, day, log_path, meta_path, start, grace, tuple(roster), created, leave_grace, ended, class_name)
 
 
 def _minutes(meta: dict[str, Any], key: str, default: float, meta_path: Path, warnings: list[str]) -> float:
@@ -330,17 +343,21 @@ def _session_events(info: SessionInfo, rows: list[dict[str, Any]], last_seen: di
         first[row["student_id"]] = row
     if not first:
         return []
-    start = info.scheduled_start or min(r["first_seen"] for r in first.values())
+    members = [r for r in first.values() if r["role"] is not Attendee.VISITOR]
+    start = info.scheduled_start or min((r["first_seen"] for r in members), default=None)
     end = max([t for t in (info.ended, *last_seen.values()) if t is not None], default=None)
     events = []
     for r in first.values():
         last = last_seen.get(r["student_id"])
         last = max(last, r["first_seen"]) if last is not None else None
-        status = camera_status(r["first_seen"], start, info.grace_minutes, last, end, info.leave_grace_minutes)
+        if r["role"] is Attendee.VISITOR or start is None:
+            status = VISITOR
+        else:
+            status = camera_status(r["first_seen"], start, info.grace_minutes, last, end, info.leave_grace_minutes).value
         events.append({
             "date": info.day, "session": info.session, "student_id": r["student_id"], "name": r["name"],
-            "first_seen": r["first_seen"], "status": status.value,
-            "minutes_after_start": round((r["first_seen"] - start).total_seconds() / 60, 2),
+            "first_seen": r["first_seen"], "status": status,
+            "minutes_after_start": round((r["first_seen"] - start).total_seconds() / 60, 2) if start else None,
             "distance": r["distance"], "source": r["source"], "frame": r["frame"], "media_time_s": r["media_time_s"],
             "last_seen": last, "minutes_present": round((last - r["first_seen"]).total_seconds() / 60, 1) if last else None,
         })
@@ -356,14 +373,14 @@ def _marks_of(data: Attendance, info: SessionInfo) -> dict[str, dict[str, Any]]:
 def _effective_start(info: SessionInfo, marks: dict[str, dict[str, Any]]) -> datetime | None:
     if info.scheduled_start is not None:
         return info.scheduled_start
-    return min((m["first_seen"] for m in marks.values()), default=None)
+    return min((m["first_seen"] for m in marks.values() if m["status"] != VISITOR), default=None)
 
 
 def _roster_of(info: SessionInfo, marks: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
     """Roster saved with the session, names as marked where marked, then marked strangers to it."""
     roster = [(sid, marks[sid]["name"] if sid in marks else name) for sid, name in info.roster]
     known = {sid for sid, _ in roster}
-    extra = sorted((m for sid, m in marks.items() if sid not in known), key=lambda m: m["first_seen"])
+    extra = sorted((m for sid, m in marks.items() if sid not in known and m["status"] != VISITOR), key=lambda m: m["first_seen"])
     return roster + [(m["student_id"], m["name"]) for m in extra]
 
 

@@ -3,14 +3,18 @@
 Files, under ``logs/``:
 
 * ``<YYYY-MM-DD>_<session>.csv`` — UTF-8 (with BOM, for Excel), a header and one row per
-  mark: ``session, student_id, name, first_seen, distance, source, frame, media_time_s``.
+  mark: ``session, student_id, name, first_seen, distance, source, frame, media_time_s,
+  role``.  ``role`` is ``member``, or ``visitor`` for a student of another class
+  recognised in a class's session (:class:`Attendee`).  Logs written before classes
+  existed have no ``role`` column and are read as all members.
   ``first_seen`` is ISO 8601 local time with its UTC offset.  Text cells that a
   spreadsheet would run as a formula are neutralised (:mod:`attendance.core.csvsafe`).  Each
   row is written with one ``write``, flushed and fsynced before :meth:`SessionLog.mark`
   returns, so a mark survives kill -9 the next instant.
 * ``<YYYY-MM-DD>_<session>.meta.json`` — the session's scheduled start (if any), grace
-  period, leave grace (``leave_grace_minutes``), when its last run ended (``ended``), and
-  the roster at the time (ids and names; no face data), written atomically.
+  period, leave grace (``leave_grace_minutes``), when its last run ended (``ended``), the
+  roster at the time (ids and names; no face data: the class's members for a class
+  session) and the class (``"class"``, absent when for everyone), written atomically.
 * ``<YYYY-MM-DD>_<session>.lastseen.csv`` — last sightings (:mod:`attendance.records.lastseen`).
 * ``<YYYY-MM-DD>_<session>.csv.lock`` — held while a session writes; a second writer
   gets :class:`LogLockedError`.
@@ -28,6 +32,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +47,9 @@ from attendance.records.status import Status
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("session", "student_id", "name", "first_seen", "distance", "source", "frame", "media_time_s")
+#: Columns of logs written before classes existed (read as all members).
+LEGACY_COLUMNS = ("session", "student_id", "name", "first_seen", "distance", "source", "frame", "media_time_s")
+COLUMNS = (*LEGACY_COLUMNS, "role")
 DEFAULT_GRACE_MINUTES = 10.0
 #: A student last seen more than this many minutes before the session's end left early.
 DEFAULT_LEAVE_GRACE_MINUTES = 10.0
@@ -65,6 +72,15 @@ def camera_status(first_seen: datetime, start: datetime, grace_minutes: float, l
     return Status.LATE if is_late(first_seen, start, grace_minutes) else Status.PRESENT
 
 
+class Attendee(str, Enum):
+    """Who a marked student is to the session: expected (a member of its class, or anyone
+    when the session is for everyone), or a visitor from another class (never counted
+    present or absent)."""
+
+    MEMBER = "member"
+    VISITOR = "visitor"
+
+
 @dataclass(frozen=True)
 class Mark:
     """One student marked present: the first confident sighting in this session.
@@ -80,6 +96,7 @@ class Mark:
     source: str
     frame: int
     media_time_s: float
+    role: Attendee = Attendee.MEMBER
 
     def row(self, session: str) -> list[object]:
         return [
@@ -91,6 +108,7 @@ class Mark:
             neutralise(self.source),
             self.frame,
             f"{self.media_time_s:.2f}",
+            self.role.value,
         ]
 
 
@@ -134,7 +152,7 @@ def read_log(path: Path) -> LogRead:
     if not lines:
         return LogRead(path, rows, warnings)
     header = next(csv.reader([lines[0]]))
-    if tuple(header) != COLUMNS:
+    if tuple(header) not in (COLUMNS, LEGACY_COLUMNS):
         raise AttendanceError(f"{path}: not an attendance log (header is {','.join(header)[:80]!r})")
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -144,9 +162,10 @@ def read_log(path: Path) -> LogRead:
             continue
         try:
             cells = next(csv.reader([line]))
-            if len(cells) != len(COLUMNS):
+            if len(cells) not in (len(COLUMNS), len(LEGACY_COLUMNS)):  # a legacy log resumed by this version has both
                 raise ValueError(f"{len(cells)} cells instead of {len(COLUMNS)}")
-            row: dict[str, Any] = {k: restore(v) for k, v in zip(COLUMNS, cells)}
+            row: dict[str, Any] = {"role": Attendee.MEMBER.value, **{k: restore(v) for k, v in zip(COLUMNS, cells)}}
+            row["role"] = Attendee(row["role"])
             row["first_seen"] = datetime.fromisoformat(row["first_seen"])
             if row["first_seen"].tzinfo is None:
                 row["first_seen"] = row["first_seen"].astimezone()
@@ -196,12 +215,15 @@ class SessionLog:
         self._sightings = LastSeenLog(lastseen_path(self.path))
         #: Student id -> name of everyone marked in this session (this run and earlier ones).
         self.marked: dict[str, str] = {}
+        #: Ids of those marked as visitors (students of another class).
+        self.visitors: set[str] = set()
 
     def open(self, roster: list[tuple[str, str]], start: datetime | None = None, grace_minutes: float | None = None, source: str = "",
              leave_grace_minutes: float | None = None, details: dict[str, Any] | None = None) -> SessionLog:
         """Lock the log, create or resume it, and record the session details.
 
-        ``roster``: ``(student_id, name)`` of everyone enrolled now.  ``start``: the
+        ``roster``: ``(student_id, name)`` of everyone expected now (everyone enrolled, or
+        the members of the class given as ``details["class"]``).  ``start``: the
         scheduled start (late = first seen after start + grace); ``None`` keeps a start
         given earlier for this session, else the first mark will count as the start.
         ``leave_grace_minutes``: see :func:`camera_status` (``None`` keeps the earlier one,
@@ -232,6 +254,8 @@ class SessionLog:
                 log.warning("%s", w)
             for row in previous.rows:
                 self.marked.setdefault(row["student_id"], row["name"])
+                if row["role"] is Attendee.VISITOR:
+                    self.visitors.add(row["student_id"])
             with open(self.path, "rb") as fh:
                 fh.seek(-1, os.SEEK_END)
                 ends_clean = fh.read(1) == b"\n"
@@ -278,6 +302,8 @@ class SessionLog:
             return False
         self._write_line(_csv_line(mark.row(self.session)))
         self.marked[mark.student_id] = mark.name
+        if mark.role is Attendee.VISITOR:
+            self.visitors.add(mark.student_id)
         log.info("marked %s (%s) at %s", mark.name, mark.student_id, mark.first_seen.isoformat(timespec="seconds"))
         return True
 

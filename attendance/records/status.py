@@ -10,6 +10,8 @@ class Status(Enum):
 
     ``LEFT_EARLY``: seen in time but last seen long before the session's end.
     ``EXCUSED``: absent with the teacher's leave (only a teacher sets it).
+    ``VISITOR``: a student of another class recognised in a class's session; in the
+    events only, never present or absent for that class.
     """
 
     PRESENT = "present"
@@ -17,6 +19,7 @@ class Status(Enum):
     LEFT_EARLY = "left early"
     EXCUSED = "excused"
     ABSENT = "absent"
+    VISITOR = "visitor"
 
     @property
     def attended(self) -> bool:

@@ -33,8 +33,7 @@ def parse_start_option(text: str | None) -> datetime | None:
 
 
 def describe_mark(mark: Mark) -> str:
-    from attendance.live.session import NOT_IN_CLASS
-    from attendance.records.sessionlog import Attendee
+    from attendance.records.sessionlog import NOT_IN_CLASS, Attendee
 
     kind = f"visitor ({NOT_IN_CLASS})" if mark.role is Attendee.VISITOR else "present"
     return (f"{kind}: {mark.name} ({mark.student_id}) first seen {mark.first_seen.isoformat(timespec='seconds')}, "

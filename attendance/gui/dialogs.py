@@ -15,6 +15,7 @@ PHOTO_TYPES = [("Photos", "*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff *.JPG *.
 VIDEO_TYPES = [("Videos", "*.mp4 *.avi *.mov *.mkv *.webm *.MP4 *.MOV"), ("All files", "*")]
 CSV_TYPES = [("CSV", "*.csv"), ("All files", "*")]
 XLSX_TYPES = [("Excel workbook", "*.xlsx"), ("All files", "*")]
+ROSTER_TYPES = [("Roster spreadsheet", "*.csv *.xlsx *.CSV *.XLSX"), ("All files", "*")]
 
 
 def desktop_conventions(root: tk.Tk) -> None:
@@ -68,6 +69,9 @@ class Dialogs:
         return self._remember("export", filedialog.asksaveasfilename(parent=self.parent, title=title, initialfile=suggested,
                                                                      defaultextension=extension, filetypes=types,
                                                                      initialdir=self.folders["export"]))
+
+    def open_roster(self) -> Path | None:
+        return _path(filedialog.askopenfilename(parent=self.parent, title="Choose the roster spreadsheet", filetypes=ROSTER_TYPES))
 
     def save_csv(self, suggested: str) -> Path | None:
         return self._save("Export CSV", suggested, ".csv", CSV_TYPES)

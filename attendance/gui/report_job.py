@@ -19,20 +19,23 @@ from typing import Any
 @dataclass(frozen=True)
 class Query:
     """What to report: session name (``None`` = all), inclusive dates, table kind (see
-    :data:`attendance.records.formats.TABLE_FORMATS`), chart size in pixels ``(width, height)``."""
+    :data:`attendance.records.formats.TABLE_FORMATS`), chart size in pixels ``(width, height)``,
+    and the class whose sessions and members are reported (``None`` = every session)."""
 
     session: str | None
     date_from: date | None
     date_to: date | None
     kind: str
     chart_px: tuple[int, int]
+    class_name: str | None = None
 
 
 @dataclass(frozen=True)
 class Report:
     """A built report.
 
-    ``names``: every session name logged (for the picker); ``sessions``: how many sessions
+    ``names``: every session name logged (for the picker); ``classes``: every class
+    a session was run for (for the class picker); ``sessions``: how many sessions
     matched; ``headings``/``rows``: the table as display text; ``status_column``: index of
     the present/late/absent column, if any; ``csv``: the same table as the CSV file
     ``attendance export`` writes (bytes, spreadsheet-safe); ``chart_png``: the chart.
@@ -47,6 +50,7 @@ class Report:
     warnings: list[str]
     csv: bytes
     chart_png: bytes | None
+    classes: tuple[str, ...] = ()
 
 
 def start_worker() -> None:
@@ -82,7 +86,7 @@ def build_workbook(logs: Path, query: Query) -> bytes:
     from attendance.records.export import load
     from attendance.records.xlsx import workbook_bytes
 
-    return workbook_bytes(load(logs, query.session, query.date_from, query.date_to))
+    return workbook_bytes(load(logs, query.session, query.date_from, query.date_to, query.class_name))
 
 
 def build_report(logs: Path, query: Query) -> Report:
@@ -94,8 +98,10 @@ def build_report(logs: Path, query: Query) -> Report:
     from attendance.records.csvfile import to_csv_text
     from attendance.records.export import list_sessions, load, table
 
-    names = sorted({s.session for s in list_sessions(logs)}, key=str.casefold)
-    data = load(logs, query.session, query.date_from, query.date_to)
+    every = list_sessions(logs)
+    names = sorted({s.session for s in every}, key=str.casefold)
+    classes = tuple(sorted({s.class_name for s in every if s.class_name}, key=str.casefold))
+    data = load(logs, query.session, query.date_from, query.date_to, query.class_name)
     frame = table(data, query.kind)
     png = None
     if data.sessions:
@@ -118,4 +124,5 @@ def build_report(logs: Path, query: Query) -> Report:
         warnings=list(data.warnings),
         csv=to_csv_text(frame).encode(CSV_ENCODING),
         chart_png=png,
+        classes=classes,
     )

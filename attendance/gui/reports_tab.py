@@ -27,6 +27,7 @@ from attendance.records.formats import TABLE_TITLES
 from attendance.records.status import BY_TEACHER
 
 ALL_SESSIONS = "All sessions"
+ALL_CLASSES = "All classes"
 STATUS_COLOURS = {"present": "#1b6e2a", "late": "#9a6700", "left early": "#b35c00", "excused": "#1f5fa8", "absent": "#b00020"}
 #: Table title in the window -> export table name.
 TABLES = {title: kind for kind, title in TABLE_TITLES.items()}
@@ -90,7 +91,11 @@ class ReportsTab(ttk.Frame):
         self.export_button.pack(side="left", padx=(4, 0))
         self.xlsx_button = ttk.Button(actions, text="Export Excel…", command=self.export_xlsx, state="disabled")
         self.xlsx_button.pack(side="left", padx=(4, 0))
-        for combo in (self.session_box, self.kind_box):
+        ttk.Label(box, text="Class").grid(row=1, column=0, sticky="w", padx=(0, 4), pady=(4, 0))
+        self.class_name = tk.StringVar(value=ALL_CLASSES)
+        self.class_box = ttk.Combobox(box, textvariable=self.class_name, state="readonly", width=22, values=[ALL_CLASSES])
+        self.class_box.grid(row=1, column=1, sticky="w", pady=(4, 0))
+        for combo in (self.session_box, self.kind_box, self.class_box):
             combo.bind("<<ComboboxSelected>>", lambda _e: self.refresh())
         for entry in (self.from_entry, self.to_entry):
             entry.bind("<Return>", lambda _e: self.refresh())
@@ -106,10 +111,11 @@ class ReportsTab(ttk.Frame):
             except ValueError:
                 raise AttendanceError(f"{what} {text!r} is not a date: use YYYY-MM-DD") from None
 
-        session = self.session.get()
+        session, class_name = self.session.get(), self.class_name.get()
         self.update_idletasks()  # lay out a tab shown for the first time, to know the chart's size
         return Query(None if session == ALL_SESSIONS else session, day(self.date_from.get(), "from"),
-                     day(self.date_to.get(), "to"), TABLES[self.kind.get()], (self.chart.winfo_width() - PAD, self.chart.winfo_height()))
+                     day(self.date_to.get(), "to"), TABLES[self.kind.get()], (self.chart.winfo_width() - PAD, self.chart.winfo_height()),
+                     None if class_name == ALL_CLASSES else class_name)
 
     @property
     def busy(self) -> bool:
@@ -154,6 +160,7 @@ class ReportsTab(ttk.Frame):
     def _show(self, report: Report) -> None:
         self.report = report
         self.session_box.configure(values=[ALL_SESSIONS, *report.names])
+        self.class_box.configure(values=[ALL_CLASSES, *report.classes])
         self._show_table(report)
         self._chart_photo = ImageTk.PhotoImage(Image.open(io.BytesIO(report.chart_png))) if report.chart_png else None
         self.chart.configure(image=self._chart_photo or "")
@@ -168,7 +175,7 @@ class ReportsTab(ttk.Frame):
         self.tree_frame.destroy()
         if not report.sessions:
             query = report.query
-            filtered = query.session or query.date_from or query.date_to
+            filtered = query.session or query.date_from or query.date_to or query.class_name
             self.table_title.configure(text="No sessions match" if filtered else "No sessions recorded yet")
             self.tree_frame, self.tree = scrolled_tree(self.table_box, [("empty", "", 200)], height=16)
             self.tree_frame.grid(row=1, column=0, sticky="nsew")

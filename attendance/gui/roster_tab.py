@@ -1,4 +1,5 @@
-"""The Roster tab: who is enrolled (thumbnail, name, id), add from a photo or the camera, remove."""
+"""The Roster tab: who is enrolled (thumbnail, name, id, classes), add from a photo or the
+camera, remove; the class picker filters the table (see :mod:`attendance.gui.classes_panel`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_id, clean_name
 from attendance.gui import tasks
 from attendance.gui.camera_probe import CameraBox
+from attendance.gui.classes_panel import ALL_STUDENTS, ClassPanel
 from attendance.gui.roster_photos import PhotoPanel
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD
+from attendance.roster.classes import ClassBook, forget_student
 from attendance.roster.enroll import EnrollOutcome, EnrollStatus
 from attendance.roster.store import FaceStore, Person, Photo
 
@@ -37,16 +40,23 @@ class RosterTab(ttk.Frame):
         self.rowconfigure(1, weight=1)
         self.heading = ttk.Label(self, text="", font=("TkHeadingFont", 12, "bold"))
         self.heading.grid(row=0, column=0, sticky="w", pady=(0, PAD))
+        picker = ttk.Frame(self)
+        picker.grid(row=0, column=0, sticky="e", pady=(0, PAD))
+        ttk.Label(picker, text="Class").pack(side="left", padx=(0, 4))
+        self.class_filter = tk.StringVar(value=ALL_STUDENTS)
+        self.class_box = ttk.Combobox(picker, textvariable=self.class_filter, state="readonly", width=22, values=[ALL_STUDENTS])
+        self.class_box.pack(side="left")
+        self.class_box.bind("<<ComboboxSelected>>", lambda _e: self.refresh())
 
         table = ttk.Frame(self)
         table.grid(row=1, column=0, sticky="nsew")
         table.rowconfigure(0, weight=1)
         table.columnconfigure(0, weight=1)
-        self.tree = ttk.Treeview(table, columns=("id", "photos", "enrolled"), show="tree headings", style="Roster.Treeview",
+        self.tree = ttk.Treeview(table, columns=("id", "photos", "classes", "enrolled"), show="tree headings", style="Roster.Treeview",
                                  selectmode="browse")
         self.tree.heading("#0", text="Student", anchor="w")
-        self.tree.column("#0", width=210, anchor="w")
-        for key, heading, width in (("id", "Id", 80), ("photos", "Photos", 60), ("enrolled", "Enrolled", 130)):
+        self.tree.column("#0", width=180, anchor="w")
+        for key, heading, width in (("id", "Id", 70), ("photos", "Photos", 55), ("classes", "Classes", 110), ("enrolled", "Enrolled", 110)):
             self.tree.heading(key, text=heading, anchor="w")
             self.tree.column(key, width=width, minwidth=50, anchor="w", stretch=key == "enrolled")
         bar = ttk.Scrollbar(table, orient="vertical", command=self.tree.yview)
@@ -67,6 +77,8 @@ class RosterTab(ttk.Frame):
         self.remove_button.pack(anchor="w")
         ttk.Label(remove_box, text="Deletes the student's face data and thumbnail.", foreground="#555555",
                   wraplength=260).pack(anchor="w", pady=(4, 0))
+        self.classes = ClassPanel(side, app, self.chosen_class, lambda: next(iter(self.tree.selection()), None), self.refresh)
+        self.classes.pack(fill="x", pady=(PAD * 2, 0))
 
     def _build_add_form(self, side: ttk.Frame) -> None:
         form = ttk.LabelFrame(side, text="Add a student", padding=PAD)
@@ -104,17 +116,36 @@ class RosterTab(ttk.Frame):
         except AttendanceError as exc:
             self.app.error("Roster", str(exc))
             store = FaceStore(self.app.home.known_faces)
+        try:
+            book = ClassBook.load(self.app.home.known_faces)
+        except AttendanceError as exc:
+            self.app.error("Classes", str(exc))
+            book = ClassBook(self.app.home.known_faces)
         self.people = list(store.people)
+        self.class_box.configure(values=[ALL_STUDENTS, *(c.name for c in book.classes)])
+        shown = book.find(self.class_filter.get())
+        self.class_filter.set(shown.name if shown else ALL_STUDENTS)
         self.tree.delete(*self.tree.get_children())
         self._thumbs.clear()
         for person in self.people:
+            if shown is not None and person.id not in shown.members:
+                continue
             thumb = self._thumbnail(store, person)
             self.tree.insert("", "end", iid=person.id, text=f"  {person.name}", image=thumb or "",
-                             values=(person.id, len(person.photos), person.enrolled.replace("T", " ")[:16]))
-        count = len(self.people)
-        self.heading.configure(text=f"{count} student{'s' if count != 1 else ''} enrolled" if count else
-                               "Nobody is enrolled yet: type a name and add a photo →")
+                             values=(person.id, len(person.photos), ", ".join(book.classes_of(person.id)),
+                                     person.enrolled.replace("T", " ")[:16]))
+        count = len(self.tree.get_children()) if shown else len(self.people)
+        if shown is not None:
+            self.heading.configure(text=f"{shown.name}: {count} student{'s' if count != 1 else ''}")
+        else:
+            self.heading.configure(text=f"{count} student{'s' if count != 1 else ''} enrolled" if count else
+                                   "Nobody is enrolled yet: type a name and add a photo, or import a roster →")
         self._selection_changed()
+
+    def chosen_class(self) -> str | None:
+        """The class the roster shows, or ``None`` for every student."""
+        name = self.class_filter.get()
+        return None if name == ALL_STUDENTS else name
 
     def _thumbnail(self, store: FaceStore, person: Person) -> ImageTk.PhotoImage | None:
         try:
@@ -244,6 +275,7 @@ class RosterTab(ttk.Frame):
         try:
             with FaceStore.edit(self.app.home.known_faces, timeout=0.5) as store:
                 store.remove(store.find(person.id))
+            forget_student(self.app.home.known_faces, person.id)
         except AttendanceError as exc:
             self.app.error("Could not remove the student", str(exc))
             return

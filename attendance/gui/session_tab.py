@@ -25,7 +25,9 @@ from attendance.gui.widgets import PAD, VideoView, scrolled_tree
 from attendance.live.strictness import DEFAULT, STEPS, Strictness
 from attendance.records.corrections import Action
 from attendance.records.marking import correct, session_state
-from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, Mark
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, NOT_IN_CLASS, Mark
+from attendance.records.status import Status
+from attendance.roster.classes import ClassBook
 
 if TYPE_CHECKING:
     from attendance.live.cameras import Camera
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 #: How often the tab looks for a new frame and new marks (ms); frames come at <= 30 fps.
 POLL_MS = 15
 SOURCE_HINT = "a camera number (0 = the first webcam), a video file, or a stream URL (rtsp://…)"
+#: The class picker's entry for a session of every enrolled student.
+EVERYONE = "Everyone enrolled"
 
 
 def parse_source(text: str) -> str | int:
@@ -82,6 +86,14 @@ class SessionTab(ttk.Frame):
         self.browse_button.grid(row=0, column=6, sticky="ew", padx=(PAD, 0))
         self.source_hint = ttk.Label(box, text="looking for cameras…", foreground="#555555")
         self.source_hint.grid(row=1, column=1, columnspan=5, sticky="w")
+        ttk.Label(box, text="Class").grid(row=4, column=0, sticky="w", pady=(4, 0))
+        self.class_name = tk.StringVar(value=EVERYONE)
+        self.class_box = ttk.Combobox(box, textvariable=self.class_name, state="readonly", width=22, values=[EVERYONE],
+                                      postcommand=self._list_classes)
+        self.class_box.grid(row=4, column=1, sticky="w", pady=(4, 0))
+        self.class_box.bind("<<ComboboxSelected>>", lambda _e: self._class_chosen())
+        ttk.Label(box, text="students of other classes are shown as visitors", foreground="#555555").grid(
+            row=4, column=2, columnspan=4, sticky="w", padx=(PAD * 2, 0), pady=(4, 0))
         ttk.Label(box, text="Name").grid(row=2, column=0, sticky="w", pady=(PAD, 0))
         self.name_entry = ttk.Entry(box, textvariable=self.session_name, width=24)
         self.name_entry.grid(row=2, column=1, sticky="w", pady=(PAD, 0))
@@ -115,6 +127,7 @@ class SessionTab(ttk.Frame):
         frame, self.present = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("time", "Seen at", 70),
                                                    ("status", "Status", 110)], height=5)
         frame.grid(row=1, column=0, sticky="nsew")
+        self.present.tag_configure("visitor", foreground="#555555")
         self.present_buttons = self._buttons(side, self.present, [("Late", Action.LATE), ("Undo mark", Action.UNDO)])
         self.present_buttons.grid(row=2, column=0, sticky="w", pady=(2, PAD))
         ttk.Label(side, text="Not yet seen", font=("TkHeadingFont", 11, "bold")).grid(row=3, column=0, sticky="w")
@@ -159,6 +172,20 @@ class SessionTab(ttk.Frame):
         """The source as it is remembered: a listed camera as its index, else the text as typed."""
         return self.source_entry.remembered()
 
+    def _list_classes(self) -> None:
+        """Fill the class picker from the classes stored now (a damaged file: everyone only)."""
+        try:
+            names = [c.name for c in ClassBook.load(self.app.home.known_faces).classes]
+        except AttendanceError as exc:
+            self.app.status.error(str(exc))
+            names = []
+        self.class_box.configure(values=[EVERYONE, *names])
+
+    def _class_chosen(self) -> None:
+        """A class's session is named after it unless a name was typed."""
+        if self.class_name.get() != EVERYONE:
+            self.session_name.set(self.class_name.get())
+
     def choose_video(self) -> None:
         path = self.app.dialogs.open_video()
         if path is not None:
@@ -197,7 +224,8 @@ class SessionTab(ttk.Frame):
             strictness = self.chosen_strictness()
             config = SessionConfig(MatchPolicy(STEPS[strictness].tolerance), realtime=True, start=start, grace_minutes=grace,
                                    strictness=strictness)
-            live = LiveSession(self.app.home.ensure(), source, name, config)
+            chosen = None if self.class_name.get() == EVERYONE else self.class_name.get()
+            live = LiveSession(self.app.home.ensure(), source, name, config, chosen)
         except NobodyEnrolledError:
             self.app.error("Cannot start the session", "nobody is enrolled yet: add students on the Roster tab first")
             return
@@ -223,6 +251,7 @@ class SessionTab(ttk.Frame):
         for widget in (self.source_entry, self.browse_button, self.name_entry, self.start_entry, self.grace_box, self.start_button):
             widget.configure(state="disabled" if running else "normal")
         self.strictness_box.configure(state="disabled" if running else "readonly")
+        self.class_box.configure(state="disabled" if running else "readonly")
         self.stop_button.configure(state="normal" if running else "disabled")
 
     # ----- the present and not-yet-seen lists, corrections -----------------------------
@@ -236,20 +265,26 @@ class SessionTab(ttk.Frame):
         except AttendanceError as exc:
             self.app.status.error(str(exc))
             return
-        there = sorted((s for s in state.students if s.status.attended), key=lambda s: (s.first_seen is None, s.first_seen or 0))
+        seen = sorted((s for s in state.students if s.status.attended or s.status is Status.VISITOR),
+                      key=lambda s: (s.first_seen is None, s.first_seen or 0))
         for tree in (self.present, self.unseen):
             tree.delete(*tree.get_children())
-        for rec in there:
+        for rec in seen:  # visitors (another class's students) are listed, greyed, never counted
             when = rec.first_seen.astimezone().strftime("%H:%M:%S") if rec.first_seen else ""
-            self.present.insert("", "end", iid=rec.student_id, values=(rec.name, rec.student_id, when, "" if rec.label == "present" else rec.label))
+            visitor = rec.status is Status.VISITOR
+            name = f"{rec.name} ({NOT_IN_CLASS})" if visitor else rec.name
+            self.present.insert("", "end", iid=rec.student_id, values=(name, rec.student_id, when, "" if rec.label == "present" else rec.label),
+                                tags=("visitor",) if visitor else ())
+        there = [s for s in seen if s.status is not Status.VISITOR]
         for rec in state.students:
-            if not rec.status.attended:
+            if not rec.status.attended and rec.status is not Status.VISITOR:
                 self.unseen.insert("", "end", iid=rec.student_id, values=(rec.name, rec.student_id, "" if rec.label == "absent" else rec.label))
         for tree in (self.present, self.unseen):
             if show is not None and tree.exists(show):
                 tree.selection_set(show)
                 tree.see(show)
-        self._set_text(self.counts, f"Present: {len(there)} / {len(state.students)}")
+        expected = sum(1 for s in state.students if s.status is not Status.VISITOR)
+        self._set_text(self.counts, f"Present: {len(there)} / {expected}")
 
     def correct(self, tree: ttk.Treeview, action: Action) -> None:
         """Apply ``action`` (with the note typed, if any) to the student selected in ``tree``."""
@@ -317,7 +352,8 @@ class SessionTab(ttk.Frame):
 
     def _summarise(self, summary: SessionSummary) -> None:
         absent = ", ".join(n for _, n in summary.absent) or "nobody"
-        self.video.message(f"Session {summary.session!r} ended\n{len(summary.present)} present of {summary.enrolled}; absent: {absent}")
+        visitors = f"\nvisitors ({NOT_IN_CLASS}): {', '.join(n for _, n in summary.visitors)}" if summary.visitors else ""
+        self.video.message(f"Session {summary.session!r} ended\n{len(summary.present)} present of {summary.enrolled}; absent: {absent}{visitors}")
         self.app.status.inform(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "
                              f"log: {summary.log_path}")
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attendance.core.errors import SourceError
 from attendance.live.frames import Frame
 from attendance.roster.enroll import EnrollOutcome, enroll_photo
+from attendance.roster.importing import ImportResult, import_roster
 
 if TYPE_CHECKING:
     from attendance.core.home import Home
@@ -21,6 +23,27 @@ if TYPE_CHECKING:
 
 #: Seconds a camera is read before the picture is kept, so auto-exposure can settle.
 CAMERA_SETTLE_S = 0.6
+#: Where this worker process reports progress (set when the worker starts).
+_progress: Any = None
+
+
+def start_job_worker(queue: Any, initializer: Callable[[], None] | None) -> None:
+    """Worker start-up: keep the queue :func:`report_progress` writes to, then ``initializer()``."""
+    global _progress
+    _progress = queue
+    if initializer is not None:
+        initializer()
+
+
+def report_progress(done: int, total: int) -> None:
+    """Tell the window ``done`` of ``total`` steps are finished (no-op outside a worker)."""
+    if _progress is not None:
+        _progress.put((done, total))
+
+
+def import_roster_file(folder: Path, roster: Path) -> ImportResult:
+    """``attendance import ROSTER`` for the window, reporting each photo as progress."""
+    return import_roster(folder, roster, on_progress=lambda _outcome, done, total: report_progress(done, total))
 
 
 def enroll_file(folder: Path, photo: Path, name: str, student_id: str | None, force: bool = False,

@@ -33,7 +33,7 @@ from attendance.live.tracker import Tracker
 from attendance.recognition.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_FULL_SCAN_INTERVAL_S, Analyzer
 from attendance.recognition.detections import Detections
 from attendance.recognition.worker import WorkerError
-from attendance.records.sessionlog import Attendee, Mark, SessionLog
+from attendance.records.sessionlog import NOT_IN_CLASS, Attendee, Mark, SessionLog
 from attendance.roster.classes import class_members
 from attendance.roster.enroll import default_workers
 from attendance.roster.store import FaceStore
@@ -86,10 +86,6 @@ class SessionUpdate:
     present: int
     enrolled: int
     status: str = ""
-
-
-#: Shown after a visitor's name in the window.
-NOT_IN_CLASS = "not in this class"
 
 
 @dataclass

@@ -19,7 +19,7 @@ from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_session, same_name
 from attendance.records.corrections import Action, Correction, append, can_undo, corrections_path, read_corrections, replay
 from attendance.records.lastseen import lastseen_path, read_last_seen
-from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, camera_status, log_paths, read_log, read_meta
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, Attendee, camera_status, log_paths, read_log, read_meta
 from attendance.records.status import Source, Status, shown
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,8 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
     first: dict[str, dict[str, object]] = {}
     for row in sorted(rows, key=lambda r: r["first_seen"]):
         first.setdefault(row["student_id"], row)
-    start = _time(meta.get("start")) or min((r["first_seen"] for r in first.values()), default=None)  # type: ignore[type-var]
+    members = [r for r in first.values() if r["role"] is not Attendee.VISITOR]  # visitors: see Status.VISITOR
+    start = _time(meta.get("start")) or min((r["first_seen"] for r in members), default=None)  # type: ignore[type-var]
     grace, leave_grace = _minutes(meta, "grace_minutes", DEFAULT_GRACE_MINUTES), _minutes(meta, "leave_grace_minutes", DEFAULT_LEAVE_GRACE_MINUTES)
     roster = {str(e["id"]): str(e.get("name") or e["id"]) for e in meta.get("roster") or [] if isinstance(e, dict) and e.get("id")}
     for sid, row in first.items():
@@ -97,7 +98,8 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
     students = []
     for sid, student_name in roster.items():
         mark = first.get(sid)
-        camera = Status.ABSENT if mark is None else camera_status(mark["first_seen"], start, grace, last_seen.get(sid), end, leave_grace)  # type: ignore[arg-type]
+        camera = (Status.ABSENT if mark is None else Status.VISITOR if mark["role"] is Attendee.VISITOR
+                  else camera_status(mark["first_seen"], start, grace, last_seen.get(sid), end, leave_grace))  # type: ignore[arg-type]
         mine = tuple(c for c in corrections if c.student_id == sid)
         status, source, _ = replay(camera, list(mine))
         seen = mark["first_seen"] if mark else None
@@ -116,6 +118,8 @@ def correct(logs_dir: Path, session: str, day: date, student: str, action: Actio
     """
     state = session_state(logs_dir, session, day)
     rec = state.find(student)
+    if rec.camera is Status.VISITOR:
+        raise AttendanceError(f"{rec.name} ({rec.student_id}) is a visitor from another class in {state.session!r}, not on its roster; nothing written")
     if action is Action.UNDO and not can_undo(rec.camera, list(rec.corrections)):
         raise AttendanceError(f"nothing to undo for {rec.name} ({rec.student_id}): no correction and no mark by the camera")
     note = " ".join(note.split())[:MAX_NOTE_CHARS]

@@ -53,6 +53,8 @@ COLUMNS = (*LEGACY_COLUMNS, "role")
 DEFAULT_GRACE_MINUTES = 10.0
 #: A student last seen more than this many minutes before the session's end left early.
 DEFAULT_LEAVE_GRACE_MINUTES = 10.0
+#: How a visitor (see :class:`Attendee`) is described next to their name.
+NOT_IN_CLASS = "not in this class"
 
 
 def is_late(first_seen: datetime, start: datetime, grace_minutes: float) -> bool:
@@ -163,7 +165,7 @@ def read_log(path: Path) -> LogRead:
         try:
             cells = next(csv.reader([line]))
             if len(cells) not in (len(COLUMNS), len(LEGACY_COLUMNS)):  # a legacy log resumed by this version has both
-                raise ValueError(f"{len(cells)} cells instead of {len(COLUMNS)}")
+                raise ValueError(f"{len(cells)} cells instead of {len(header)}")
             row: dict[str, Any] = {"role": Attendee.MEMBER.value, **{k: restore(v) for k, v in zip(COLUMNS, cells)}}
             row["role"] = Attendee(row["role"])
             row["first_seen"] = datetime.fromisoformat(row["first_seen"])

@@ -1,5 +1,5 @@
-"""The Roster tab's class controls: create a class, add the selected student to the class
-shown or take them out, and import a roster spreadsheet (as ``attendance import`` does,
+"""The Roster tab's class controls: create a class, add the selected student to a class or
+take them out, and import a roster spreadsheet (as ``attendance import`` does,
 in the window's worker process, with a progress bar)."""
 
 from __future__ import annotations
@@ -23,14 +23,13 @@ ALL_STUDENTS = "All students"
 class ClassPanel(ttk.LabelFrame):
     """Class management for the roster.
 
-    ``chosen()``: the class shown in the roster (``None`` for all); ``selected()``: the
-    selected student's id; ``changed()``: redraw the roster.
+    ``selected()``: the selected student's id; ``changed()``: redraw the roster (which
+    then calls :meth:`show_classes`).
     """
 
-    def __init__(self, parent: tk.Misc, app: Shell, chosen: Callable[[], str | None], selected: Callable[[], str | None],
-                 changed: Callable[[], None]) -> None:
+    def __init__(self, parent: tk.Misc, app: Shell, selected: Callable[[], str | None], changed: Callable[[], None]) -> None:
         super().__init__(parent, text="Classes", padding=PAD)
-        self.app, self.chosen, self.selected, self.changed = app, chosen, selected, changed
+        self.app, self.selected, self.changed = app, selected, changed
         self.columnconfigure(0, weight=1)
         self.new_class = tk.StringVar()
         self.name_entry = ttk.Entry(self, textvariable=self.new_class, width=18)
@@ -38,16 +37,26 @@ class ClassPanel(ttk.LabelFrame):
         self.name_entry.bind("<Return>", lambda _e: self.create())
         self.create_button = ttk.Button(self, text="Create class", command=self.create)
         self.create_button.grid(row=0, column=1, sticky="ew", padx=(4, 0), pady=3)
-        self.add_button = ttk.Button(self, text="Add to class", command=lambda: self._members(True))
-        self.add_button.grid(row=1, column=0, sticky="ew", pady=3)
+        self.target = tk.StringVar()
+        self.target_box = ttk.Combobox(self, textvariable=self.target, state="readonly", width=18, values=[])
+        self.target_box.grid(row=1, column=0, columnspan=2, sticky="ew", pady=3)
+        self.add_button = ttk.Button(self, text="Add selected", command=lambda: self._members(True))
+        self.add_button.grid(row=2, column=0, sticky="ew", pady=3)
         self.remove_button = ttk.Button(self, text="Take out", command=lambda: self._members(False))
-        self.remove_button.grid(row=1, column=1, sticky="ew", padx=(4, 0), pady=3)
-        ttk.Label(self, text="the selected student, in the class shown", foreground="#555555").grid(row=2, column=0, columnspan=2, sticky="w")
+        self.remove_button.grid(row=2, column=1, sticky="ew", padx=(4, 0), pady=3)
         self.import_button = ttk.Button(self, text="Import roster…", command=self.import_roster)
         self.import_button.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(PAD, 3))
         self.progress = ttk.Progressbar(self, mode="determinate")
         self.progress.grid(row=4, column=0, columnspan=2, sticky="ew")
         self.progress.grid_remove()
+
+    def show_classes(self, names: list[str], shown: str | None) -> None:
+        """The classes there are now; ``shown``: the one the roster shows, if any."""
+        self.target_box.configure(values=names)
+        if shown is not None:
+            self.target.set(shown)
+        elif self.target.get() not in names:
+            self.target.set(names[0] if names else "")
 
     def create(self) -> None:
         """Create the class typed in the box and show it."""
@@ -58,14 +67,15 @@ class ClassPanel(ttk.LabelFrame):
             self.app.error("Create a class", str(exc))
             return
         self.new_class.set("")
+        self.target.set(created.name)
         self.app.status.inform(f"created class {created.name!r}; select students and press 'Add to class'")
         self.changed()
 
     def _members(self, add: bool) -> None:
-        school_class, student = self.chosen(), self.selected()
-        title = "Add to class" if add else "Take out of the class"
-        if school_class is None:
-            self.app.error(title, "choose a class first (the 'Class' picker above the roster)")
+        school_class, student = self.target.get(), self.selected()
+        title = "Add to a class" if add else "Take out of a class"
+        if not school_class:
+            self.app.error(title, "create a class first (type its name, then 'Create class')")
             return
         if student is None:
             self.app.error(title, "select a student in the roster first")

@@ -77,7 +77,7 @@ class RosterTab(ttk.Frame):
         self.remove_button.pack(anchor="w")
         ttk.Label(remove_box, text="Deletes the student's face data and thumbnail.", foreground="#555555",
                   wraplength=260).pack(anchor="w", pady=(4, 0))
-        self.classes = ClassPanel(side, app, self.chosen_class, lambda: next(iter(self.tree.selection()), None), self.refresh)
+        self.classes = ClassPanel(side, app, lambda: next(iter(self.tree.selection()), None), self.refresh)
         self.classes.pack(fill="x", pady=(PAD * 2, 0))
 
     def _build_add_form(self, side: ttk.Frame) -> None:
@@ -125,6 +125,7 @@ class RosterTab(ttk.Frame):
         self.class_box.configure(values=[ALL_STUDENTS, *(c.name for c in book.classes)])
         shown = book.find(self.class_filter.get())
         self.class_filter.set(shown.name if shown else ALL_STUDENTS)
+        self.classes.show_classes([c.name for c in book.classes], shown.name if shown else None)
         self.tree.delete(*self.tree.get_children())
         self._thumbs.clear()
         for person in self.people:
@@ -141,11 +142,6 @@ class RosterTab(ttk.Frame):
             self.heading.configure(text=f"{count} student{'s' if count != 1 else ''} enrolled" if count else
                                    "Nobody is enrolled yet: type a name and add a photo, or import a roster →")
         self._selection_changed()
-
-    def chosen_class(self) -> str | None:
-        """The class the roster shows, or ``None`` for every student."""
-        name = self.class_filter.get()
-        return None if name == ALL_STUDENTS else name
 
     def _thumbnail(self, store: FaceStore, person: Person) -> ImageTk.PhotoImage | None:
         try:

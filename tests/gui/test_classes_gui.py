@@ -6,14 +6,13 @@ class alone.  Screenshots: roster-classes.png, session-class.png, reports-class.
 from __future__ import annotations
 
 import csv
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, CLIP, copy_home
-from xvfb import screenshot, xvfb
+from xvfb import screenshot
 
 from attendance.core.home import Home
 
@@ -35,20 +34,6 @@ class Answers:
 
     def __getattr__(self, name: str) -> Callable[..., None]:
         raise AssertionError(f"the window asked an unexpected question ({name})")
-
-
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    old = os.environ.get("DISPLAY")
-    with xvfb() as name:
-        os.environ["DISPLAY"] = name
-        try:
-            yield name
-        finally:
-            if old is None:
-                os.environ.pop("DISPLAY", None)
-            else:
-                os.environ["DISPLAY"] = old
 
 
 def run_until(root: object, done: Callable[[], bool], timeout: float) -> None:

@@ -206,7 +206,7 @@ def test_damaged_log_exports_with_warnings(tmp_path: Path) -> None:
         "attendance: warning: 2026-11-16_Maths.csv line 4: unreadable row skipped",
         "attendance: warning: 2026-11-16_Maths.csv line 8: incomplete last line",
     ]
-    assert "(3 cells instead of 8)" in proc.stderr
+    assert "(3 cells instead of 9)" in proc.stderr  # logs now have a role column (member or visitor)
     rows = cells(proc.stdout)
     assert rows[0] == ["student_id", "name", MATHS, "2026-11-18 Art"]
     assert [r[2] for r in rows[1:]] == ["present", "absent", "late", "present", "present", "late", "absent", ""]

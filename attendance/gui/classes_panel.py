@@ -30,24 +30,26 @@ class ClassPanel(ttk.LabelFrame):
     def __init__(self, parent: tk.Misc, app: Shell, selected: Callable[[], str | None], changed: Callable[[], None]) -> None:
         super().__init__(parent, text="Classes", padding=PAD)
         self.app, self.selected, self.changed = app, selected, changed
+        # Two rows, to sit under the roster at the window's minimum size (900x600):
+        # [new class name] [Create class] [Import roster…] / [class] [Add selected] [Take out].
         self.columnconfigure(0, weight=1)
         self.new_class = tk.StringVar()
-        self.name_entry = ttk.Entry(self, textvariable=self.new_class, width=18)
-        self.name_entry.grid(row=0, column=0, sticky="ew", pady=3)
+        self.name_entry = ttk.Entry(self, textvariable=self.new_class, width=14)
+        self.name_entry.grid(row=0, column=0, sticky="ew", pady=2)
         self.name_entry.bind("<Return>", lambda _e: self.create())
         self.create_button = ttk.Button(self, text="Create class", command=self.create)
-        self.create_button.grid(row=0, column=1, sticky="ew", padx=(4, 0), pady=3)
-        self.target = tk.StringVar()
-        self.target_box = ttk.Combobox(self, textvariable=self.target, state="readonly", width=18, values=[])
-        self.target_box.grid(row=1, column=0, columnspan=2, sticky="ew", pady=3)
-        self.add_button = ttk.Button(self, text="Add selected", command=lambda: self._members(True))
-        self.add_button.grid(row=2, column=0, sticky="ew", pady=3)
-        self.remove_button = ttk.Button(self, text="Take out", command=lambda: self._members(False))
-        self.remove_button.grid(row=2, column=1, sticky="ew", padx=(4, 0), pady=3)
+        self.create_button.grid(row=0, column=1, sticky="ew", padx=(4, 0), pady=2)
         self.import_button = ttk.Button(self, text="Import roster…", command=self.import_roster)
-        self.import_button.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(PAD, 3))
+        self.import_button.grid(row=0, column=2, sticky="ew", padx=(4, 0), pady=2)
+        self.target = tk.StringVar()
+        self.target_box = ttk.Combobox(self, textvariable=self.target, state="readonly", width=14, values=[])
+        self.target_box.grid(row=1, column=0, sticky="ew", pady=2)
+        self.add_button = ttk.Button(self, text="Add selected", command=lambda: self._members(True))
+        self.add_button.grid(row=1, column=1, sticky="ew", padx=(4, 0), pady=2)
+        self.remove_button = ttk.Button(self, text="Take out", command=lambda: self._members(False))
+        self.remove_button.grid(row=1, column=2, sticky="ew", padx=(4, 0), pady=2)
         self.progress = ttk.Progressbar(self, mode="determinate")
-        self.progress.grid(row=4, column=0, columnspan=2, sticky="ew")
+        self.progress.grid(row=2, column=0, columnspan=3, sticky="ew", pady=(2, 0))
         self.progress.grid_remove()
 
     def show_classes(self, names: list[str], shown: str | None) -> None:

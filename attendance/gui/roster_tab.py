@@ -56,7 +56,7 @@ class RosterTab(ttk.Frame):
                                  selectmode="browse")
         self.tree.heading("#0", text="Student", anchor="w")
         self.tree.column("#0", width=180, anchor="w")
-        for key, heading, width in (("id", "Id", 70), ("photos", "Photos", 55), ("classes", "Classes", 110), ("enrolled", "Enrolled", 110)):
+        for key, heading, width in (("id", "Id", 70), ("photos", "Photos", 55), ("classes", "Classes", 130), ("enrolled", "Enrolled", 90)):
             self.tree.heading(key, text=heading, anchor="w")
             self.tree.column(key, width=width, minwidth=50, anchor="w", stretch=key == "enrolled")
         bar = ttk.Scrollbar(table, orient="vertical", command=self.tree.yview)
@@ -67,9 +67,11 @@ class RosterTab(ttk.Frame):
         self.tree.bind("<Delete>", lambda _e: self.remove_selected())
         self.photos = PhotoPanel(self, self.remove_photo)
         self.photos.grid(row=2, column=0, sticky="ew", pady=(PAD, 0))
+        self.classes = ClassPanel(self, app, lambda: next(iter(self.tree.selection()), None), self.refresh)
+        self.classes.grid(row=3, column=0, sticky="ew", pady=(PAD, 0))
 
         side = ttk.Frame(self, padding=(PAD * 2, 0, 0, 0))
-        side.grid(row=0, column=1, rowspan=3, sticky="ns")
+        side.grid(row=0, column=1, rowspan=4, sticky="ns")
         self._build_add_form(side)
         remove_box = ttk.LabelFrame(side, text="Remove a student", padding=PAD)
         remove_box.pack(fill="x", pady=(PAD * 2, 0))
@@ -77,8 +79,6 @@ class RosterTab(ttk.Frame):
         self.remove_button.pack(anchor="w")
         ttk.Label(remove_box, text="Deletes the student's face data and thumbnail.", foreground="#555555",
                   wraplength=260).pack(anchor="w", pady=(4, 0))
-        self.classes = ClassPanel(side, app, lambda: next(iter(self.tree.selection()), None), self.refresh)
-        self.classes.pack(fill="x", pady=(PAD * 2, 0))
 
     def _build_add_form(self, side: ttk.Frame) -> None:
         form = ttk.LabelFrame(side, text="Add a student", padding=PAD)

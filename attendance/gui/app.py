@@ -73,6 +73,7 @@ class App:
         self.notebook.add(self.reports, text="  Reports  ")
         self.notebook.bind("<<NotebookTabChanged>>", lambda _e: self._tab_changed())
         self.root.protocol("WM_DELETE_WINDOW", self.close)
+        self._exported = False
         self.guide = self._guide()
         self.roster.refresh()
         if not self.roster.people:
@@ -102,7 +103,7 @@ class App:
                  "recognised.", "Start a session", lambda: go(self.session, self.session.source_entry),
                  lambda: any(self.home.logs.glob("*.csv"))),
             Step("Export the attendance", "See who was present, late or absent, and save it as a spreadsheet.",
-                 "See reports and export", lambda: go(self.reports, self.reports)),
+                 "See reports and export", lambda: go(self.reports, self.reports), lambda: self._exported),
         ])
 
     def _style(self) -> None:
@@ -137,6 +138,14 @@ class App:
         """A session ended: show the reports again if they are on screen."""
         if self.notebook.select() == str(self.reports):
             self.reports.refresh()
+
+    def session_started(self) -> None:
+        """A session started: remember its source, name, start time and grace now."""
+        self.prefs.save(self.root, self.session)
+
+    def exported(self) -> None:
+        """An export was written: the first-run guide's last step is done."""
+        self._exported = True
 
     def _tab_changed(self) -> None:
         current = self.notebook.select()

@@ -95,6 +95,7 @@ class FirstRunGuide(ttk.Frame):
             self._shown = done
             for number, (mark, tick) in enumerate(zip(self.marks, done), start=1):
                 mark.configure(text="✓" if tick else str(number), style="GuideDone.TLabel" if tick else "GuideNumber.TLabel")
+            self.hide_button.configure(text="All done: hide these steps" if all(done) else "Hide these steps")
         self._after = self.after(POLL_MS, self._update)
 
     def hide(self) -> None:

@@ -230,6 +230,7 @@ class ReportsTab(ttk.Frame):
             self.app.error("Export CSV", f"{path}: cannot write ({exc.strerror or exc})")
             return
         self.app.status.inform(f"wrote {len(report.rows)} rows from {report.sessions} session(s) to {path}")
+        self.app.exported()
 
     def export_xlsx(self) -> None:
         """Write the Excel workbook (session, matrix and summary sheets) of the sessions on
@@ -255,6 +256,7 @@ class ReportsTab(ttk.Frame):
                 self.app.error("Export Excel", f"{path}: cannot write ({exc.strerror or exc})")
                 return
             self.app.status.inform(f"wrote the session, matrix and summary sheets to {path}")
+            self.app.exported()
 
         def failed(message: str) -> None:
             self._job_done()

@@ -238,6 +238,7 @@ class SessionTab(ttk.Frame):
         self._set_running(True)
         self.video.message("Opening the source and loading the face models…")
         self.app.status.inform(f"session {live.log.session!r} started; log: {live.log.path}")
+        self.app.session_started()
         self._after = self.after(POLL_MS, self._poll)
 
     def stop(self) -> None:

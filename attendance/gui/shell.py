@@ -25,3 +25,9 @@ class Shell(Protocol):
 
     def sessions_changed(self) -> None:
         """A session ended: let the other tabs refresh."""
+
+    def session_started(self) -> None:
+        """A session started: remember its settings now (not only when the window closes)."""
+
+    def exported(self) -> None:
+        """An export was written (the first-run guide ticks its last step)."""

@@ -126,6 +126,7 @@ def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Pa
         session.browse_button.invoke()
         session.session_name.set("period 1")
         session.start_button.invoke()
+        assert json.loads(settings.read_text(encoding="utf-8"))["source"] == str(CLIP), "a started session's settings are kept at once"
         run_until(root, lambda: "S0001" in session.present.get_children() and session.video.showing_video, 30)
         shoot(display, "first-run-3-session", root)
         session.stop_button.invoke()
@@ -142,6 +143,8 @@ def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Pa
         reports.export_button.invoke()
         with open(out, encoding=CSV_ENCODING, newline="") as fh:
             assert [(r["name"], r["status"]) for r in csv.DictReader(fh)] == [("Lin-Manuel Miranda", "present")]
+        run_until(root, lambda: guide.marks[2].cget("text") == "✓", 2)
+        assert guide.hide_button.cget("text") == "All done: hide these steps"
         shoot(display, "first-run-4-export", root)
         guide.hide_button.invoke()
         root.update()

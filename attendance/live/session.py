@@ -30,6 +30,7 @@ from attendance.live.identity import Identifier, MatchPolicy
 from attendance.live.sources import FrameSource, open_source
 from attendance.live.strictness import Strictness
 from attendance.live.tracker import Tracker
+from attendance.live.unrecognised import UnrecognisedFaces
 from attendance.recognition.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_FULL_SCAN_INTERVAL_S, Analyzer
 from attendance.recognition.detections import Detections
 from attendance.recognition.worker import WorkerError
@@ -147,6 +148,8 @@ class LiveSession:
         self.is_member = [i in expected for i in self.gallery.ids]
         self.labels = [n if member else f"{n} ({NOT_IN_CLASS})" for n, member in zip(self.gallery.names, self.is_member)]
         self.log = SessionLog(home.logs, session)
+        #: Faces tracked but never identified, for the teacher's review (memory only).
+        self.unrecognised = UnrecognisedFaces()
 
     def run(self, on_update: Callable[[SessionUpdate], None] | None = None, stop: threading.Event | None = None) -> SessionSummary:
         """Run until the source ends or ``stop`` is set; every mark is on disk when made."""
@@ -202,6 +205,8 @@ class LiveSession:
             identified = identifier.update(dets)
             for tid in identifier.last_resets:
                 births[tid] = frame  # someone new stepped into this track: first seen now
+            self.unrecognised.restart(list(identifier.last_resets))
+            self.unrecognised.update(frame.image, dets, frame.captured_at)
             for found in identified:
                 born = births.get(found.track_id, frame)
                 mark = Mark(

@@ -1,0 +1,135 @@
+"""Faces a session tracked but never identified, kept in memory for the teacher's review.
+
+Per track that is never identified: a small crop of the face (at most :data:`CROP_PX` on
+its longest side, RGB) and its last :data:`MAX_ENCODINGS` encodings.  Nothing is written
+to disk here; a track that gets identified, or that starts over as someone else, is
+dropped.  :meth:`UnrecognisedFaces.faces` gives the reviewable faces, tracks of the same
+face merged (a face lost and found again gets a new track).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from PIL import Image
+
+from attendance.recognition.detections import Detections
+
+log = logging.getLogger(__name__)
+
+#: Longest side of a kept face crop, pixels.
+CROP_PX = 128
+#: Encodings kept per track (the latest ones).
+MAX_ENCODINGS = 8
+#: A track needs this many encodings to be shown (one stray detection is not a face to review).
+MIN_ENCODINGS = 2
+#: Tracks kept at most (memory bound: ~50 KB each); later ones are not kept.
+MAX_TRACKS = 200
+#: Two tracks whose typical encodings are closer than this are the same face.
+SAME_FACE = 0.4
+
+
+@dataclass
+class UnknownFace:
+    """One face to review: ``crop`` ``(h, w, 3)`` uint8 RGB (longest side <= :data:`CROP_PX`),
+    ``encodings`` ``(n, 128)`` float32, ``first_seen``/``last_seen`` aware times."""
+
+    crop: np.ndarray
+    encodings: np.ndarray
+    first_seen: datetime
+    last_seen: datetime
+    tracks: list[int] = field(default_factory=list)
+
+    @property
+    def encoding(self) -> np.ndarray:
+        """The most typical of its encodings (the medoid: least summed distance to the others), ``(128,)``."""
+        if len(self.encodings) <= 2:
+            return self.encodings[-1]
+        spread = np.linalg.norm(self.encodings[:, None, :] - self.encodings[None, :, :], axis=2).sum(axis=1)
+        return self.encodings[int(np.argmin(spread))]
+
+    def jpeg(self) -> bytes:
+        """The crop as JPEG bytes (for a thumbnail, or the window)."""
+        import io
+
+        out = io.BytesIO()
+        Image.fromarray(self.crop).save(out, format="JPEG", quality=90)
+        return out.getvalue()
+
+
+class UnrecognisedFaces:
+    """Collects :class:`UnknownFace` per track during a session (thread-safe: the window
+    may ask for :meth:`faces` while the session runs)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tracks: dict[int, UnknownFace] = {}
+        self._area: dict[int, int] = {}
+        self._recognised: set[int] = set()
+
+    def update(self, bgr: np.ndarray, dets: Detections, when: datetime) -> None:
+        """Note the faces of one analysed frame (``bgr``: the frame, ``(h, w, 3)`` uint8 as
+        OpenCV gives it) after identification: identified tracks are dropped, unidentified
+        encoded ones kept."""
+        encoded = dets.encoded
+        with self._lock:
+            for i, (tid, person) in enumerate(zip(dets.track_id.tolist(), dets.person.tolist())):
+                if person >= 0:
+                    self._recognised.add(tid)
+                    self._tracks.pop(tid, None)
+                    continue
+                if tid < 0 or tid in self._recognised or not encoded[i]:
+                    continue
+                face = self._tracks.get(tid)
+                if face is None:
+                    if len(self._tracks) >= MAX_TRACKS:
+                        continue
+                    face = self._tracks[tid] = UnknownFace(_crop(bgr, dets.boxes[i]), dets.encodings[i:i + 1].copy(), when, when, [tid])
+                    self._area[tid] = _area(dets.boxes[i])
+                    continue
+                face.encodings = np.concatenate([face.encodings, dets.encodings[i:i + 1]])[-MAX_ENCODINGS:]
+                face.last_seen = when
+                if _area(dets.boxes[i]) > self._area[tid]:  # keep the largest view of the face
+                    face.crop, self._area[tid] = _crop(bgr, dets.boxes[i]), _area(dets.boxes[i])
+
+    def restart(self, track_ids: list[int]) -> None:
+        """These tracks now follow someone else (the identifier reset them): forget them."""
+        with self._lock:
+            for tid in track_ids:
+                self._tracks.pop(tid, None)
+                self._recognised.discard(tid)
+
+    def faces(self) -> list[UnknownFace]:
+        """The faces to review, in order of first sighting, tracks of one face merged."""
+        with self._lock:
+            kept = [f for f in self._tracks.values() if len(f.encodings) >= MIN_ENCODINGS]
+            merged: list[UnknownFace] = []
+            for face in sorted(kept, key=lambda f: f.first_seen):
+                same = next((m for m in merged if np.linalg.norm(m.encoding - face.encoding) < SAME_FACE), None)
+                if same is None:
+                    merged.append(UnknownFace(face.crop, face.encodings.copy(), face.first_seen, face.last_seen, list(face.tracks)))
+                    continue
+                same.encodings = np.concatenate([same.encodings, face.encodings])[-MAX_ENCODINGS:]
+                same.last_seen = max(same.last_seen, face.last_seen)
+                same.tracks += face.tracks
+            return merged
+
+
+def _area(box: np.ndarray) -> int:
+    top, right, bottom, left = (int(v) for v in box)
+    return (bottom - top) * (right - left)
+
+
+def _crop(bgr: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """The face in ``box`` with a margin, as RGB scaled down to at most :data:`CROP_PX` px."""
+    top, right, bottom, left = (int(v) for v in box)
+    cy, cx, half = (top + bottom) / 2, (left + right) / 2, max(bottom - top, right - left) * 0.8
+    h, w = bgr.shape[:2]
+    part = bgr[max(0, int(cy - half)):min(h, int(cy + half)), max(0, int(cx - half)):min(w, int(cx + half)), ::-1]
+    img = Image.fromarray(np.ascontiguousarray(part))
+    img.thumbnail((CROP_PX, CROP_PX))
+    return np.asarray(img)

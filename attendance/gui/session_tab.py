@@ -1,5 +1,6 @@
 """The Session tab: choose a source, Start/Stop, live video with names, present list, the
-list of those not yet seen, and the teacher's corrections of either (with a note).
+list of those not yet seen, the teacher's corrections of either (with a note), and the
+review of faces not recognised (:mod:`attendance.gui.review_panel`, at Stop or on demand).
 
 The session runs in :class:`attendance.live.session.BackgroundSession` (a thread, with
 recognition in worker processes); this tab only polls its queues with ``after`` and
@@ -30,8 +31,10 @@ from attendance.records.status import Status
 from attendance.roster.classes import ClassBook
 
 if TYPE_CHECKING:
+    from attendance.gui.review_panel import ReviewPanel
     from attendance.live.cameras import Camera
     from attendance.live.session import BackgroundSession, SessionSummary
+    from attendance.live.unrecognised import UnknownFace, UnrecognisedFaces
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,11 @@ class SessionTab(ttk.Frame):
         self.background: BackgroundSession | None = None
         #: ``(logs folder, session name, day)`` of the session the lists show (kept after Stop, for corrections).
         self._shown: tuple[Path, str, date] | None = None
+        #: Faces the last session did not recognise, and the tracks already reviewed.
+        self._unrecognised: UnrecognisedFaces | None = None
+        self._reviewed: set[int] = set()
+        self.review: ReviewPanel | None = None
+        self._lists_due = False
         self._after: str | None = None
         self._texts: dict[str, str] = {}
         self.columnconfigure(0, weight=1)
@@ -143,6 +151,8 @@ class SessionTab(ttk.Frame):
         ttk.Label(notes, text="Note").grid(row=0, column=0, padx=(0, 4))
         self.note = tk.StringVar()
         ttk.Entry(notes, textvariable=self.note).grid(row=0, column=1, sticky="ew")
+        self.review_button = ttk.Button(side, text="Faces not recognised…", command=self.review_faces, state="disabled")
+        self.review_button.grid(row=7, column=0, sticky="w", pady=(4, 0))
 
     def _buttons(self, parent: tk.Misc, tree: ttk.Treeview, actions: list[tuple[str, Action]]) -> ttk.Frame:
         """A row of correction buttons acting on the student selected in ``tree``."""
@@ -233,7 +243,9 @@ class SessionTab(ttk.Frame):
             self.app.error("Cannot start the session", str(exc))
             return
         self._shown = (self.app.home.logs, live.log.session, live.log.day)
-        self.refresh_lists()
+        self._unrecognised, self._reviewed = live.unrecognised, set()
+        self.review_button.configure(state="normal")
+        self._lists_due = True  # the log opens in the session's thread: lists on its first update
         self.background = BackgroundSession(live).start()
         self._set_running(True)
         self.video.message("Opening the source and loading the face models…")
@@ -306,6 +318,31 @@ class SessionTab(ttk.Frame):
         self.refresh_lists(show=correction.student_id)
         self.app.status.inform(f"{correction.name}: {correction.old_status.value} -> {now.value} (set by {correction.user})")
 
+    def review_faces(self, at_stop: bool = False) -> None:
+        """Show the faces the session did not recognise (those not reviewed yet); at Stop
+        only when there are some."""
+        from attendance.gui.review_panel import ReviewPanel
+
+        if self._unrecognised is None or self._shown is None:
+            return
+        faces = [f for f in self._unrecognised.faces() if not self._reviewed.intersection(f.tracks)]
+        if not faces:
+            if not at_stop:
+                self.app.status.inform("no faces to review: every face seen so far was recognised or reviewed")
+            return
+        if self.review is not None and self.review.winfo_exists():
+            self.review.destroy()
+        try:
+            roster = [(s.student_id, s.name) for s in session_state(*self._shown).students]
+        except AttendanceError as exc:
+            self.app.error("Faces not recognised", str(exc))
+            return
+
+        def reviewed(face: UnknownFace) -> None:
+            self._reviewed.update(face.tracks)
+
+        self.review = ReviewPanel(self.app, faces, self._shown[1], roster, reviewed)
+
     # ----- polling ------------------------------------------------------------------
     def _poll(self) -> None:
         self._after = None
@@ -317,6 +354,9 @@ class SessionTab(ttk.Frame):
         except queue.Empty:
             update = None
         if update is not None:
+            if self._lists_due:
+                self._lists_due = False
+                self.refresh_lists()
             dets = update.detections
             self.video.show(update.frame.image, dets.boxes, update.labels, [p >= 0 for p in dets.person.tolist()])
             self._set_text(self.source_status, update.status)
@@ -349,7 +389,9 @@ class SessionTab(ttk.Frame):
             self.app.error("The session stopped", user_message(background.error))
         elif background.summary is not None:
             self._summarise(background.summary)
+        self.refresh_lists()
         self.app.sessions_changed()
+        self.review_faces(at_stop=True)
 
     def _summarise(self, summary: SessionSummary) -> None:
         absent = ", ".join(n for _, n in summary.absent) or "nobody"

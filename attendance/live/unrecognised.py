@@ -29,8 +29,9 @@ MAX_ENCODINGS = 8
 MIN_ENCODINGS = 2
 #: Tracks kept at most (memory bound: ~50 KB each); later ones are not kept.
 MAX_TRACKS = 200
-#: Two tracks whose typical encodings are closer than this are the same face.
-SAME_FACE = 0.4
+#: Two tracks whose typical encodings are closer than this are the same face (the
+#: session's own match tolerance: different people are rarely this close).
+SAME_FACE = 0.5
 
 
 @dataclass

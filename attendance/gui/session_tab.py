@@ -391,7 +391,7 @@ class SessionTab(ttk.Frame):
             self._summarise(background.summary)
         self.refresh_lists()
         self.app.sessions_changed()
-        self.review_faces(at_stop=True)
+        self.after_idle(lambda: self.review_faces(at_stop=True))  # after the window has drawn the end
 
     def _summarise(self, summary: SessionSummary) -> None:
         absent = ", ".join(n for _, n in summary.absent) or "nobody"

@@ -40,8 +40,9 @@ def test_review_correct_and_export(display: str, shared: Path, tmp_path: Path) -
         session.start_button.invoke()
         run_until(root, lambda: not session.running, 60)  # the clip plays to its end (9 s)
         assert session.present.get_children() == () and set(session.unseen.get_children()) == {"S0001", "S0002"}
+        run_until(root, lambda: session.review is not None, 5)  # at Stop the faces not recognised are shown
         panel = session.review
-        assert panel is not None, "at Stop the faces not recognised are shown"
+        assert panel is not None
         root.update()
         n = len(panel.rows)
         assert n >= 1 and panel.heading.cget("text") == f"{n} face{'s' if n > 1 else ''} not recognised"

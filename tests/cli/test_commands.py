@@ -1,5 +1,7 @@
 """The command line as a whole: the data home (--home, ATTENDANCE_HOME, the working
-folder), --help and usage errors on every command, one error for a missing file, and doctor."""
+folder), --help and usage errors on every command, one error for a missing file, and doctor.
+Commands run in this process (``cli``) unless the real process is the point: the working
+folder and environment of ``python -m attendance``, and doctor starting a real worker."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SHARED, run_cli
+from conftest import ROOT, SHARED, cli, run_cli
 
 PHOTOS = SHARED / "photos"
 
@@ -40,16 +42,16 @@ def test_help_on_every_subcommand() -> None:
 
     commands = sorted(main.commands)
     assert {"enroll", "roster", "remove", "evaluate"} <= set(commands)
-    procs = {name: subprocess.Popen([sys.executable, "-m", "attendance", *([name] if name else []), "--help"], cwd=ROOT,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for name in ["", *commands]}
-    for name, proc in procs.items():
-        out, err = proc.communicate(timeout=60)
+    # `python -m attendance` itself once, in a real process; every command's --help in this one.
+    module = subprocess.run([sys.executable, "-m", "attendance", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    helps = {"python -m": module, **{name: cli(*([name] if name else []), "--help") for name in ["", *commands]}}
+    for name, proc in helps.items():
+        out, err = proc.stdout, proc.stderr
         assert proc.returncode == 0 and out.startswith("Usage: ") and "Traceback" not in err, (name, err)
         assert "--help" in out
-    usage = run_cli("enroll")
+    usage = cli("enroll")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
-    no_name = run_cli("enroll", str(PHOTOS / "obama.jpg"))
+    no_name = cli("enroll", str(PHOTOS / "obama.jpg"))
     assert no_name.returncode == 2 and "needs --name" in no_name.stderr
 
 
@@ -64,5 +66,5 @@ def test_a_missing_file_is_the_same_error_in_every_command(lin_alex_home: Path, 
     missing = tmp_path / "missing.jpg"
     for args in (["enroll", str(missing), "--name", "X"], ["enroll", str(missing)], ["evaluate", str(missing)],
                  ["run", "--source", str(missing), "--headless"]):
-        proc = run_cli(*args, home=lin_alex_home)
+        proc = cli(*args, home=lin_alex_home)
         assert (proc.returncode, proc.stderr) == (1, f"attendance: error: {missing}: no such file or folder\n"), args

@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, run_cli
+from conftest import SHARED, cli, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,7 +69,7 @@ def test_ids_have_no_spaces() -> None:
 
 @pytest.mark.parametrize("name", ["line\nbreak", "x" * (MAX_NAME_CHARS + 1), "rtl\u202eevil", "  "])
 def test_command_refuses_bad_name_before_touching_the_store(name: str, tmp_path: Path) -> None:
-    proc = run_cli("enroll", str(FACE), "--name", name, "--jitters", "1", home=tmp_path)
+    proc = cli("enroll", str(FACE), "--name", name, "--jitters", "1", home=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("attendance: error: name ")
     assert not (tmp_path / "known_faces" / "gallery.npz").exists()
@@ -88,7 +88,7 @@ def test_hostile_names_stay_inside_known_faces_and_csv(tmp_path: Path) -> None:
     proc = run_cli("enroll", str(folder), "--jitters", "1", home=home)
     assert proc.returncode == 0, proc.stderr
     for k, name in enumerate(TYPED):
-        run_cli("enroll", str(FACE), "--name", name, "--id", f"T{k}", "--jitters", "1", home=home, check=True)
+        cli("enroll", str(FACE), "--name", name, "--id", f"T{k}", "--jitters", "1", home=home, check=True)
     expected = [n.replace("_", " ") for n in FROM_FILES] + TYPED
 
     files = sorted(str(p.relative_to(sandbox)) for p in sandbox.rglob("*"))
@@ -102,11 +102,11 @@ def test_hostile_names_stay_inside_known_faces_and_csv(tmp_path: Path) -> None:
     assert all(Path(t).suffix == ".jpg" for t in thumbs)
     assert not (Path("/tmp") / "evil").exists()
 
-    out = run_cli("roster", "--csv", home=home, check=True).stdout
+    out = cli("roster", "--csv", home=home, check=True).stdout
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["id", "name", "photos", "enrolled"] and len(rows) == len(expected) + 1
     assert all(len(r) == 4 for r in rows)
     assert not any(cell.startswith(DANGEROUS_FIRST[:4]) for r in rows[1:] for cell in r[:2])  # no formulas for a spreadsheet
     assert sorted(restore(r[1]) for r in rows[1:]) == sorted(unicodedata.normalize("NFC", n) for n in expected)
-    table = run_cli("roster", home=home, check=True).stdout
+    table = cli("roster", home=home, check=True).stdout
     assert len(table.splitlines()) == len(expected) + 2  # header + one line per person + total

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED, copy_home, run_cli
+from conftest import SHARED, cli, copy_home, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -196,7 +196,7 @@ def test_enroll_refuses_bad_file_in_one_line_and_loses_nothing(bad: dict[str, Pa
     home = copy_home(lin_alex_home, tmp_path / "home")
     store = home / "known_faces" / "gallery.npz"
     before = hashlib.sha256(store.read_bytes()).hexdigest()
-    proc = run_cli("enroll", str(bad[name]), "--name", "Someone New", "--jitters", "1", home=home)
+    proc = cli("enroll", str(bad[name]), "--name", "Someone New", "--jitters", "1", home=home)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -207,11 +207,11 @@ def test_enroll_refuses_bad_file_in_one_line_and_loses_nothing(bad: dict[str, Pa
 
 def test_enroll_refuses_two_faces_naming_the_file(lin_alex_home: Path, tmp_path: Path) -> None:
     home = copy_home(lin_alex_home, tmp_path / "home")
-    proc = run_cli("enroll", str(SHARED / "photos" / "two_people.jpg"), "--name", "X", "--jitters", "1", home=home)
+    proc = cli("enroll", str(SHARED / "photos" / "two_people.jpg"), "--name", "X", "--jitters", "1", home=home)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip() == ("attendance: error: two_people.jpg: 2 faces found; an enrollment photo must show "
                                    "exactly one person (crop it)")
-    assert "X" not in run_cli("roster", home=home, check=True).stdout.split()
+    assert "X" not in cli("roster", home=home, check=True).stdout.split()
 
 
 def test_every_format_enrolls_in_one_bulk_run(good: dict[str, Path], tmp_path: Path) -> None:
@@ -223,6 +223,7 @@ def test_every_format_enrolls_in_one_bulk_run(good: dict[str, Path], tmp_path: P
         (folder / f"{name.replace('.', '_')}{path.suffix}").symlink_to(path)
     home = tmp_path / "home"
     home.mkdir()
+    # a real process: the warnings logged by its encoding workers reach its stderr
     proc = run_cli("enroll", str(folder), "--jitters", "1", home=home)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr

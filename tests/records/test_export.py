@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
-from conftest import CLIP, copy_home, run_cli
+from conftest import CLIP, cli, copy_home, run_cli
 
 from attendance.cli.main import main
 from attendance.core.csvsafe import CSV_ENCODING, restore
@@ -164,7 +164,7 @@ def test_summary_counts_only_sessions_on_the_roster(home: Path) -> None:
 
 def test_file_output_is_utf8_bom_and_pandas_round_trips(home: Path, tmp_path: Path) -> None:
     target = tmp_path / "summary.csv"
-    proc = run_cli("export", "--format", "summary", "-o", str(target), home=home, timeout=60)
+    proc = cli("export", "--format", "summary", "-o", str(target), home=home)
     assert proc.returncode == 0, proc.stderr
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "李小龍".encode() in raw
@@ -199,7 +199,7 @@ def test_damaged_log_exports_with_warnings(tmp_path: Path) -> None:
     lines.insert(3, "Maths,S0099,broken by hand\n")  # line 4 of the file
     path.write_text("".join(lines) + 'Maths,S0007,"@At Three",2026-11-16T09:3', encoding=CSV_ENCODING)  # cut by a crash
     (logs / "2026-11-18_Art.meta.json").write_text('{"session": "Art", "roster": [', encoding="utf-8")  # meta cut too
-    proc = run_cli("export", "--format", "matrix", "-o", "-", home=tmp_path, timeout=60)
+    proc = cli("export", "--format", "matrix", "-o", "-", home=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert [line.split(" (")[0] for line in proc.stderr.splitlines()] == [
         "attendance: warning: 2026-11-18_Art.meta.json: unreadable session details",
@@ -234,7 +234,7 @@ def test_log_being_written_exports_a_snapshot(tmp_path: Path) -> None:
 
 
 def test_bad_filters_and_no_logs_are_one_line_errors(home: Path, tmp_path: Path) -> None:
-    none = run_cli("export", "-o", "-", home=tmp_path, timeout=60)
+    none = cli("export", "-o", "-", home=tmp_path)
     assert none.returncode == 1 and none.stderr.startswith("attendance: error: no session logs") and len(none.stderr.splitlines()) == 1
     backwards = invoke(home, "export", "--from", "2026-11-20", "--to", "2026-11-01")
     assert backwards.exit_code == 1 and "2026-11-20 (from) is after 2026-11-01 (to)" in backwards.stderr

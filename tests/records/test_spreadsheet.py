@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import cli
 from test_export import AT, CJK, HYPERLINK, LIN, MATHS, MINUS, PLUS, ZOE, make_logs
 
 from attendance.core.csvsafe import restore
@@ -65,7 +65,7 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[list[dict[s
     sources = []
     for fmt in ("session", "matrix"):
         target = work / f"{fmt}.csv"
-        run_cli("export", "--format", fmt, "-o", str(target), home=work, check=True, timeout=60)
+        cli("export", "--format", fmt, "-o", str(target), home=work, check=True)
         sources.append(target)
     control = work / "control.csv"  # what an export WITHOUT neutralising would contain
     control.write_text('name\n"=HYPERLINK(""http://x"",""y"")"\n', encoding="utf-8-sig")

@@ -8,7 +8,7 @@ import io
 import shutil
 from pathlib import Path
 
-from conftest import SHARED, copy_home, run_cli
+from conftest import SHARED, cli, copy_home
 from PIL import Image
 
 from attendance.recognition.engine import shared_engine
@@ -19,7 +19,7 @@ PHOTOS = SHARED / "photos"
 
 
 def roster_rows(home: Path) -> list[dict[str, str]]:
-    proc = run_cli("roster", "--csv", home=home, check=True)
+    proc = cli("roster", "--csv", home=home, check=True)
     return list(csv.DictReader(io.StringIO(proc.stdout)))
 
 
@@ -28,15 +28,15 @@ def test_bulk_enroll_of_shared_people(people_home: Path) -> None:
     assert [(r["id"], r["name"], r["photos"]) for r in rows] == [
         ("S0001", "alex lacamoire", "1"), ("S0002", "biden", "2"), ("S0003", "kit harington", "2"),
         ("S0004", "obama", "2"), ("S0005", "rose leslie", "2")]
-    table = run_cli("roster", home=people_home, check=True).stdout
+    table = cli("roster", home=people_home, check=True).stdout
     assert table.splitlines()[0].split() == ["id", "name", "photos", "enrolled"] and table.strip().endswith("5 enrolled")
 
 
 def test_single_rgba_photo_enrolls(tmp_path: Path) -> None:
-    proc = run_cli("enroll", str(PHOTOS / "32bit.png"), "--name", "Barack Obama", "--id", "B-44", "--jitters", "1", home=tmp_path)
+    proc = cli("enroll", str(PHOTOS / "32bit.png"), "--name", "Barack Obama", "--id", "B-44", "--jitters", "1", home=tmp_path)
     assert proc.returncode == 0 and proc.stdout.strip() == "enrolled: Barack Obama (B-44) from 32bit.png", proc.stderr
     assert [(r["id"], r["name"], r["photos"]) for r in roster_rows(tmp_path)] == [("B-44", "Barack Obama", "1")]
-    again = run_cli("enroll", str(PHOTOS / "32bit.png"), "--name", "barack obama", "--jitters", "1", home=tmp_path, check=True)
+    again = cli("enroll", str(PHOTOS / "32bit.png"), "--name", "barack obama", "--jitters", "1", home=tmp_path, check=True)
     assert again.stdout.strip() == "already enrolled (same photo): Barack Obama (B-44) from 32bit.png"
 
 
@@ -47,19 +47,19 @@ def test_rerun_encodes_only_new_or_changed_photos(tmp_path: Path) -> None:
         shutil.copy(PHOTOS / photo, folder / person / "a.png")
     home = tmp_path / "home"
     home.mkdir()
-    first = run_cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
+    first = cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
     assert "2 photos of 2 people: 2 added, 0 updated, 0 unchanged, 0 failed" in first.stdout, first.stderr
     # A new photo of a new person, and a changed file (same name, new bytes: a re-take).
     (folder / "obama").mkdir()
     shutil.copy(PHOTOS / "obama-240p.jpg", folder / "obama" / "a.jpg")
     with Image.open(PHOTOS / "alex-lacamoire.png") as img:
         img.convert("RGB").save(folder / "alex" / "a.png")
-    second = run_cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
+    second = cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
     assert second.returncode == 0, second.stderr
     assert "3 photos of 3 people: 1 added, 1 updated, 1 unchanged, 0 failed" in second.stdout
     rows = roster_rows(home)
     assert [(r["name"], r["photos"]) for r in rows] == [("alex", "1"), ("lin", "1"), ("obama", "1")]
-    third = run_cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home, check=True)
+    third = cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home, check=True)
     assert "3 photos of 3 people: 0 added, 0 updated, 3 unchanged, 0 failed" in third.stdout
 
 
@@ -73,7 +73,7 @@ def test_bulk_run_goes_on_past_bad_photos(tmp_path: Path) -> None:
     (folder / "notes.txt").write_text("ignored: not a photo suffix\n")
     home = tmp_path / "home"
     home.mkdir()
-    proc = run_cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
+    proc = cli("enroll", str(folder), "--jitters", "1", "--workers", "1", home=home)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "4 photos of 2 people: 2 added, 0 updated, 0 unchanged, 2 failed" in proc.stdout
     failures = [line for line in proc.stderr.splitlines() if line.startswith("attendance: failed: ")]
@@ -88,27 +88,27 @@ def test_duplicate_names_namesakes_and_remove(lin_alex_home: Path, tmp_path: Pat
     """Same name twice -> one person with two photos; two students with the same name
     need --id; remove by name works only when the name is unambiguous."""
     home = copy_home(lin_alex_home, tmp_path / "home")
-    run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Sam Lee", "--id", "A1", "--jitters", "1", home=home, check=True)
-    same = run_cli("enroll", str(PHOTOS / "32bit.png"), "--name", "sam lee", "--jitters", "1", home=home, check=True)
+    cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Sam Lee", "--id", "A1", "--jitters", "1", home=home, check=True)
+    same = cli("enroll", str(PHOTOS / "32bit.png"), "--name", "sam lee", "--jitters", "1", home=home, check=True)
     assert same.stdout.strip() == "enrolled: Sam Lee (A1) from 32bit.png" and "warning" not in same.stderr
-    other = run_cli("enroll", str(PHOTOS / "alex-lacamoire.png"), "--name", "Sam Lee", "--id", "A2", "--jitters", "1", home=home, check=True)
+    other = cli("enroll", str(PHOTOS / "alex-lacamoire.png"), "--name", "Sam Lee", "--id", "A2", "--jitters", "1", home=home, check=True)
     assert other.stdout.strip() == "enrolled: Sam Lee (A2) from alex-lacamoire.png"
     assert "very close to 'Alex Lacamoire' (S0002)" in other.stderr  # the same face as S0002
     rows = {r["id"]: (r["name"], r["photos"]) for r in roster_rows(home)}
     assert rows == {"S0001": ("Lin-Manuel Miranda", "1"), "S0002": ("Alex Lacamoire", "1"), "A1": ("Sam Lee", "2"), "A2": ("Sam Lee", "1")}
-    ambiguous = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Sam Lee", "--jitters", "1", home=home)
+    ambiguous = cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Sam Lee", "--jitters", "1", home=home)
     assert ambiguous.returncode == 1 and ambiguous.stderr.strip() == (
         "attendance: error: 2 students are named 'Sam Lee' (ids A1, A2); give --id")
-    wrong_id = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Someone Else", "--id", "A1", "--jitters", "1", home=home)
+    wrong_id = cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Someone Else", "--id", "A1", "--jitters", "1", home=home)
     assert wrong_id.returncode == 1 and "belongs to 'Sam Lee'" in wrong_id.stderr
-    refused = run_cli("remove", "Sam Lee", "--yes", home=home)
+    refused = cli("remove", "Sam Lee", "--yes", home=home)
     assert refused.returncode == 1 and refused.stderr.strip() == (
         "attendance: error: 2 students are named 'Sam Lee' (ids A1, A2); give the id instead")
-    assert run_cli("remove", "A2", "--yes", home=home, check=True).stdout.strip() == (
+    assert cli("remove", "A2", "--yes", home=home, check=True).stdout.strip() == (
         "removed: Sam Lee (A2); their encodings and thumbnail are deleted")
-    assert "removed: Sam Lee (A1)" in run_cli("remove", "SAM LEE", "--yes", home=home, check=True).stdout
-    assert "removed: Lin-Manuel Miranda (S0001)" in run_cli("remove", "lin-manuel miranda", "--yes", home=home, check=True).stdout
-    missing = run_cli("remove", "Nobody", "--yes", home=home)
+    assert "removed: Sam Lee (A1)" in cli("remove", "SAM LEE", "--yes", home=home, check=True).stdout
+    assert "removed: Lin-Manuel Miranda (S0001)" in cli("remove", "lin-manuel miranda", "--yes", home=home, check=True).stdout
+    missing = cli("remove", "Nobody", "--yes", home=home)
     assert missing.returncode == 1 and missing.stderr.strip() == (
         "attendance: error: nobody named or numbered 'Nobody' is enrolled (see: attendance roster)")
     assert [(r["id"], r["name"]) for r in roster_rows(home)] == [("S0002", "Alex Lacamoire")]
@@ -120,22 +120,22 @@ def test_far_face_under_same_name_asks_first_and_one_photo_can_be_removed(lin_al
     home = copy_home(lin_alex_home, tmp_path / "home")
     thumbs = home / "known_faces" / "thumbs"
     before = sorted(thumbs.iterdir())
-    refused = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Alex Lacamoire", "--jitters", "1", home=home)
+    refused = cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Alex Lacamoire", "--jitters", "1", home=home)
     assert refused.returncode == 1 and refused.stdout == ""
     assert refused.stderr.strip() == (
         "attendance: error: obama-240p.jpg looks like a different person from the 1 photo of Alex Lacamoire (S0002) already "
         "enrolled; nothing was added: add it anyway with --force, or enroll another student of that name with --id NEW_ID")
     assert roster_rows(home)[1]["photos"] == "1" and sorted(thumbs.iterdir()) == before
-    forced = run_cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Alex Lacamoire", "--force", "--jitters", "1", home=home,
+    forced = cli("enroll", str(PHOTOS / "obama-240p.jpg"), "--name", "Alex Lacamoire", "--force", "--jitters", "1", home=home,
                      check=True)
     assert forced.stdout.strip() == "enrolled: Alex Lacamoire (S0002) from obama-240p.jpg" and forced.stderr == ""
     assert roster_rows(home)[1]["photos"] == "2" and len(list(thumbs.iterdir())) == len(before) + 1
-    removed = run_cli("remove", "Alex Lacamoire", "--photo", str(PHOTOS / "obama-240p.jpg"), home=home, check=True)
+    removed = cli("remove", "Alex Lacamoire", "--photo", str(PHOTOS / "obama-240p.jpg"), home=home, check=True)
     assert removed.stdout.strip() == "removed: the photo obama-240p.jpg of Alex Lacamoire (S0002); 1 photo left"
     assert roster_rows(home)[1]["photos"] == "1" and sorted(thumbs.iterdir()) == before
-    only = run_cli("remove", "S0002", "--photo", "alex-lacamoire.png", home=home)
+    only = cli("remove", "S0002", "--photo", "alex-lacamoire.png", home=home)
     assert only.returncode == 1 and "the only photo of Alex Lacamoire (S0002)" in only.stderr
-    unknown = run_cli("remove", "S0002", "--photo", "nope.jpg", home=home)
+    unknown = cli("remove", "S0002", "--photo", "nope.jpg", home=home)
     assert unknown.returncode == 1 and unknown.stderr.strip() == (
         "attendance: error: Alex Lacamoire (S0002) has no photo 'nope.jpg'; their photos: alex-lacamoire.png")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import copy_home, run_cli
+from conftest import cli, copy_home
 from PIL import Image
 
 from attendance.roster.store import STORE_FILE, FaceStore
@@ -23,7 +23,7 @@ def test_remove_leaves_no_trace(people_home: Path, tmp_path: Path) -> None:
     obama = store.find("obama")
     old_rows, thumb = obama.encodings.copy(), store.thumbnail_path(obama)
     assert len(old_rows) == 2 and thumb.is_file()
-    proc = run_cli("remove", "obama", "--yes", home=home, check=True)
+    proc = cli("remove", "obama", "--yes", home=home, check=True)
     assert "removed: obama (S0004)" in proc.stdout
     raw = (folder / STORE_FILE).read_bytes()
     with np.load(io.BytesIO(raw)) as data:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, SHARED, copy_home, run_cli
+from conftest import ROOT, SHARED, cli, copy_home, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,7 +94,7 @@ def test_damaged_store_through_the_command(original: tuple[bytes, dict, dict], l
     damaged = store.read_bytes()
     args = {"roster": ["roster"], "remove": ["remove", "S0001", "--yes"],
             "enroll": ["enroll", str(SHARED / "photos" / "obama-240p.jpg"), "--name", "Obama", "--jitters", "1"]}[command]
-    proc = run_cli(*args, home=home)
+    proc = cli(*args, home=home)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"attendance: error: {store} is damaged"), proc.stderr

@@ -9,6 +9,10 @@ apostrophe is prefixed too, which keeps the mapping reversible.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
+
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")
 
 #: Encoding for every CSV the app writes: UTF-8 with a byte-order mark, which Excel needs
@@ -29,3 +33,10 @@ def restore(value: object) -> object:
         return value[1:]
     return value
 
+
+def csv_line(cells: Iterable[object]) -> str:
+    """One CSV record of ``cells`` ending in a newline, as :mod:`csv` quotes it (the logs
+    append these one at a time; text cells are neutralised by the caller)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()

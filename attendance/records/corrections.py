@@ -20,7 +20,6 @@ student becomes absent).
 from __future__ import annotations
 
 import csv
-import io
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from attendance.core.csvsafe import CSV_ENCODING, neutralise, restore
+from attendance.core.csvsafe import CSV_ENCODING, csv_line, neutralise, restore
 from attendance.core.errors import AttendanceError
 from attendance.records.status import Source, Status
 
@@ -91,7 +90,7 @@ def append(path: Path, session: str, correction: Correction) -> None:
         with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S, mode=0o600):
             fresh = not path.exists() or path.stat().st_size == 0
             torn = not fresh and _ends_without_newline(path)
-            line = ("\ufeff" + _csv_line(COLUMNS) if fresh else "\n" if torn else "") + _csv_line(correction.row(session))
+            line = ("\ufeff" + csv_line(COLUMNS) if fresh else "\n" if torn else "") + csv_line(correction.row(session))
             with open(path, "a", encoding="utf-8", newline="") as fh:
                 fh.write(line)
                 fh.flush()
@@ -182,8 +181,3 @@ def _ends_without_newline(path: Path) -> bool:
         fh.seek(-1, os.SEEK_END)
         return fh.read(1) != b"\n"
 
-
-def _csv_line(cells: object) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)  # type: ignore[arg-type]
-    return buffer.getvalue()

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from attendance.core.csvsafe import CSV_ENCODING, neutralise, restore
+from attendance.core.csvsafe import CSV_ENCODING, csv_line, neutralise, restore
 
 SUFFIX = ".lastseen.csv"
 COLUMNS = ("student_id", "last_seen")
@@ -57,7 +57,7 @@ class LastSeenLog:
                 torn = fh.read(1) != b"\n"
         self._fh = open(self.path, "a", encoding="utf-8", newline="")
         if fresh or torn:
-            self._write(["\ufeff" + _csv_line(COLUMNS) if fresh else "\n"])
+            self._write(["\ufeff" + csv_line(COLUMNS) if fresh else "\n"])
         return self
 
     def saw(self, sightings: Iterable[tuple[str, datetime]]) -> int:
@@ -70,7 +70,7 @@ class LastSeenLog:
             written = self._written.get(student_id)
             if written is None or (when - written).total_seconds() >= self.interval_s:
                 self._written[student_id] = when
-                due.append(_csv_line([neutralise(student_id), when.isoformat(timespec="seconds")]))
+                due.append(csv_line([neutralise(student_id), when.isoformat(timespec="seconds")]))
         self._write(due)
         return len(due)
 
@@ -79,7 +79,7 @@ class LastSeenLog:
         if self._fh is None:
             return
         final = [(sid, when) for sid, when in self._latest.items() if self._written.get(sid) != when]
-        self._write([_csv_line([neutralise(sid), when.isoformat(timespec="seconds")]) for sid, when in final])
+        self._write([csv_line([neutralise(sid), when.isoformat(timespec="seconds")]) for sid, when in final])
         self._written.update(final)
         self._fh.close()
         self._fh = None
@@ -123,8 +123,3 @@ def read_last_seen(path: Path, warnings: list[str]) -> dict[str, datetime]:
             latest[student_id] = when
     return latest
 
-
-def _csv_line(cells: object) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)  # type: ignore[arg-type]
-    return buffer.getvalue()

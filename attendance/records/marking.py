@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_session, same_name
@@ -81,11 +82,11 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
     warnings: list[str] = []
     meta = read_meta(meta_path, warnings)
     rows = read_log(log_path).rows
-    first: dict[str, dict[str, object]] = {}
+    first: dict[str, dict[str, Any]] = {}
     for row in sorted(rows, key=lambda r: r["first_seen"]):
         first.setdefault(row["student_id"], row)
     members = [r for r in first.values() if r["role"] is not Attendee.VISITOR]  # visitors: see Status.VISITOR
-    start = _time(meta.get("start")) or min((r["first_seen"] for r in members), default=None)  # type: ignore[type-var]
+    start = _time(meta.get("start")) or min((r["first_seen"] for r in members), default=None)
     grace, leave_grace = _minutes(meta, "grace_minutes", DEFAULT_GRACE_MINUTES), _minutes(meta, "leave_grace_minutes", DEFAULT_LEAVE_GRACE_MINUTES)
     roster = {str(e["id"]): str(e.get("name") or e["id"]) for e in meta.get("roster") or [] if isinstance(e, dict) and e.get("id")}
     for sid, row in first.items():
@@ -99,11 +100,11 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
     for sid, student_name in roster.items():
         mark = first.get(sid)
         camera = (Status.ABSENT if mark is None else Status.VISITOR if mark["role"] is Attendee.VISITOR
-                  else camera_status(mark["first_seen"], start, grace, last_seen.get(sid), end, leave_grace))  # type: ignore[arg-type]
+                  else camera_status(mark["first_seen"], start, grace, last_seen.get(sid), end, leave_grace))  # type: ignore[arg-type]  # start: set once anyone is marked
         mine = tuple(c for c in corrections if c.student_id == sid)
         status, source, _ = replay(camera, list(mine))
         seen = mark["first_seen"] if mark else None
-        students.append(Standing(sid, str(mark["name"]) if mark else student_name, camera, status, source, mine, seen))  # type: ignore[arg-type]
+        students.append(Standing(sid, str(mark["name"]) if mark else student_name, camera, status, source, mine, seen))
     return SessionState(str(meta.get("session") or name), day, log_path, students)
 
 

@@ -29,7 +29,6 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -39,7 +38,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from attendance.core.atomic import atomic_write_bytes
-from attendance.core.csvsafe import CSV_ENCODING, neutralise, restore
+from attendance.core.csvsafe import CSV_ENCODING, csv_line, neutralise, restore
 from attendance.core.errors import AttendanceError, LogLockedError
 from attendance.core.names import clean_session, slug
 from attendance.records.lastseen import LastSeenLog, lastseen_path
@@ -263,7 +262,7 @@ class SessionLog:
                 ends_clean = fh.read(1) == b"\n"
         self._fh = open(self.path, "a", encoding="utf-8", newline="")
         if not exists:
-            self._write_line("\ufeff" + _csv_line(COLUMNS))
+            self._write_line("\ufeff" + csv_line(COLUMNS))
         elif not ends_clean:
             self._write_line("\n")  # isolate a row cut by a crash; the reader reports it
 
@@ -302,7 +301,7 @@ class SessionLog:
         """Append ``mark`` durably; ``False`` (nothing written) if already marked."""
         if mark.student_id in self.marked:
             return False
-        self._write_line(_csv_line(mark.row(self.session)))
+        self._write_line(csv_line(mark.row(self.session)))
         self.marked[mark.student_id] = mark.name
         if mark.role is Attendee.VISITOR:
             self.visitors.add(mark.student_id)
@@ -334,8 +333,3 @@ class SessionLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def _csv_line(cells: Iterable[object]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)
-    return buffer.getvalue()

@@ -104,7 +104,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
     from attendance.gui.app import App
 
     dialogs = ScriptedDialogs()
-    app = App(Home(tmp_path / "home"), dialogs=dialogs)  # type: ignore[arg-type] - ScriptedDialogs stands in for the Tk dialogs (duck-typed)
+    app = App(Home(tmp_path / "home"), dialogs=dialogs)  # type: ignore[arg-type]  # ScriptedDialogs stands in for the Tk dialogs (duck-typed)
     root = app.root
     try:
         roster = app.roster
@@ -276,7 +276,7 @@ def test_session_errors_are_messages_in_the_window(display: str, lin_alex_home: 
 
     home = copy_home(lin_alex_home, tmp_path / "home")
     dialogs = ScriptedDialogs()
-    app = App(Home(home), dialogs=dialogs)  # type: ignore[arg-type] - ScriptedDialogs stands in for the Tk dialogs (duck-typed)
+    app = App(Home(home), dialogs=dialogs)  # type: ignore[arg-type]  # ScriptedDialogs stands in for the Tk dialogs (duck-typed)
     try:
         session = app.session
         app.notebook.select(session)
@@ -312,7 +312,7 @@ def test_a_session_needs_students(display: str, tmp_path: Path) -> None:
     from attendance.gui.app import App
 
     dialogs = ScriptedDialogs()
-    app = App(Home(tmp_path), dialogs=dialogs)  # type: ignore[arg-type] - ScriptedDialogs stands in for the Tk dialogs (duck-typed)
+    app = App(Home(tmp_path), dialogs=dialogs)  # type: ignore[arg-type]  # ScriptedDialogs stands in for the Tk dialogs (duck-typed)
     try:
         assert app.roster.heading.cget("text").startswith("Nobody is enrolled yet")
         app.session.source.set(str(CLIP))

@@ -30,7 +30,7 @@ def test_review_correct_and_export(display: str, shared: Path, tmp_path: Path) -
     run_cli("enroll", str(poor), "--name", "Lin-Manuel Miranda", "--id", "S0001", home=home, check=True)
     run_cli("enroll", str(shared / "photos" / "alex-lacamoire.png"), "--name", "Alex Lacamoire", "--id", "S0002", home=home, check=True)
     dialogs = ScriptedDialogs()
-    app = App(Home(home), dialogs=dialogs)  # type: ignore[arg-type] - ScriptedDialogs stands in for the Tk dialogs
+    app = App(Home(home), dialogs=dialogs)  # type: ignore[arg-type]  # ScriptedDialogs stands in for the Tk dialogs
     root = app.root
     try:
         session = app.session

@@ -35,7 +35,7 @@ def test_a_different_face_asks_first_and_one_photo_can_be_removed(display: str, 
 
     home = copy_home(lin_alex_home, tmp_path / "home")
     dialogs = ChoosingDialogs()
-    app = App(Home(home), dialogs=dialogs, settings=tmp_path / "settings.json")  # type: ignore[arg-type] - duck-typed dialogs
+    app = App(Home(home), dialogs=dialogs, settings=tmp_path / "settings.json")  # type: ignore[arg-type]  # duck-typed dialogs
     roster, root = app.roster, app.root
     obama = shared / "photos" / "obama-240p.jpg"
 

@@ -7,11 +7,12 @@ import numpy as np
 from attendance.live.identity import Identifier, MatchPolicy
 from attendance.live.tracker import Tracker
 from attendance.recognition.detections import Detections, iou
+from attendance.recognition.engine import ENCODING_DIM
 from attendance.recognition.gallery import Gallery
 
 
 def unit(rng: np.random.Generator, n: int) -> np.ndarray:
-    v = rng.normal(size=(n, 128)).astype(np.float32)
+    v = rng.normal(size=(n, ENCODING_DIM)).astype(np.float32)
     return v / np.linalg.norm(v, axis=1, keepdims=True) * 0.6
 
 
@@ -20,7 +21,7 @@ def test_match_equals_brute_force() -> None:
     enc = unit(rng, 50)
     owner = np.repeat(np.arange(25), 2).astype(np.int32)
     gallery = Gallery(tuple(f"S{i}" for i in range(25)), tuple(f"p{i}" for i in range(25)), enc, owner)
-    queries = enc[[3, 10]] + rng.normal(scale=0.01, size=(2, 128)).astype(np.float32)
+    queries = enc[[3, 10]] + rng.normal(scale=0.01, size=(2, ENCODING_DIM)).astype(np.float32)
     m = gallery.match(queries)
     for k, q in enumerate(queries):
         d = np.linalg.norm(enc - q, axis=1)
@@ -32,7 +33,7 @@ def test_match_equals_brute_force() -> None:
 
 
 def test_empty_gallery_matches_nobody() -> None:
-    m = Gallery.empty().match(np.zeros((2, 128), np.float32))
+    m = Gallery.empty().match(np.zeros((2, ENCODING_DIM), np.float32))
     assert m.person.tolist() == [-1, -1] and np.isinf(m.distance).all()
 
 
@@ -44,7 +45,7 @@ def test_iou() -> None:
 
 def dets(boxes: list[list[int]], t: float, encodings: np.ndarray | None = None) -> Detections:
     b = np.array(boxes, np.int32).reshape(-1, 4)
-    e = encodings if encodings is not None else np.full((len(b), 128), np.nan, np.float32)
+    e = encodings if encodings is not None else np.full((len(b), ENCODING_DIM), np.nan, np.float32)
     return Detections(b, e, int(t * 10), t)
 
 

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attendance.core.errors import InvalidNameError, StoreError
+from attendance.recognition.engine import ENCODING_DIM
 from attendance.roster.store import STORE_FILE, FaceStore, Photo
 
 
@@ -240,7 +241,7 @@ def test_save_load_round_trip(tmp_path_factory: pytest.TempPathFactory, people: 
             continue
         for k in range(photos):
             store.set_photo(person, Photo(f"{k}.jpg", f"{seed:x}{len(store.people)}{k}", "2026-01-01T00:00:00+00:00"),
-                            rng.normal(size=128).astype(np.float32), None)
+                            rng.normal(size=ENCODING_DIM).astype(np.float32), None)
     store.save()
     back = FaceStore.load(folder)
     assert [(p.id, p.name, p.key, p.photos) for p in back.people] == [(p.id, p.name, p.key, p.photos) for p in store.people]

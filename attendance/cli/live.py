@@ -49,6 +49,9 @@ def print_summary(summary: SessionSummary) -> None:
     if summary.visitors:
         click.echo("visitors (not in this class): " + ", ".join(n for _, n in summary.visitors))
     click.echo(f"log: {summary.log_path}")
+    if summary.unrecognised:
+        click.echo(f"{summary.unrecognised} face{'s' if summary.unrecognised > 1 else ''} not recognised (not stored; "
+                   "run the session from the window to review them)")
     click.echo(f"{summary.frames_read} frames read, {summary.frames_analysed} analysed, {summary.frames_dropped} dropped, "
                f"{summary.wall_s:.1f} s", err=True)
 

@@ -45,10 +45,10 @@ class ReviewPanel(tk.Toplevel):
     from; ``done(face)`` is called once a face is handled (assigned, enrolled or ignored)."""
 
     def __init__(self, app: Shell, faces: list[UnknownFace], session: str, roster: list[tuple[str, str]],
-                 done: Callable[[UnknownFace], None]) -> None:
+                 done: Callable[[UnknownFace], None], wrong_mark: str | None = None) -> None:
         super().__init__(app.root)
-        self.app, self.session, self.done = app, session, done
-        self.title("Faces not recognised")
+        self.app, self.session, self.done, self.wrong_mark = app, session, done, wrong_mark
+        self.title("Who was it really?" if wrong_mark else "Faces not recognised")
         self.transient(app.root)
         self._choices = {f"{name} ({sid})": sid for sid, name in roster}
         self._photos: list[ImageTk.PhotoImage] = []
@@ -95,6 +95,9 @@ class ReviewPanel(tk.Toplevel):
 
     def _count(self) -> None:
         n = len(self.rows)
+        if self.wrong_mark:
+            self.heading.configure(text=f"The face marked as {self.wrong_mark}: who was it really?" if n else "Reviewed")
+            return
         self.heading.configure(text=f"{n} face{'s' if n != 1 else ''} not recognised" if n else "Every face is reviewed")
 
     def _handled(self, face: UnknownFace, message: str) -> None:

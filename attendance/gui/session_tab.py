@@ -317,18 +317,27 @@ class SessionTab(ttk.Frame):
         self.note.set("")
         self.refresh_lists(show=correction.student_id)
         self.app.status.inform(f"{correction.name}: {correction.old_status.value} -> {now.value} (set by {correction.user})")
+        face = self._unrecognised.marked_face(correction.student_id) if self._unrecognised else None
+        if action is Action.UNDO and tree is self.present and face is not None:
+            self._open_review([face], wrong_mark=f"{correction.name} ({correction.student_id})")
 
     def review_faces(self, at_stop: bool = False) -> None:
         """Show the faces the session did not recognise (those not reviewed yet); at Stop
         only when there are some."""
-        from attendance.gui.review_panel import ReviewPanel
-
         if self._unrecognised is None or self._shown is None:
             return
         faces = [f for f in self._unrecognised.faces() if not self._reviewed.intersection(f.tracks)]
         if not faces:
             if not at_stop:
                 self.app.status.inform("no faces to review: every face seen so far was recognised or reviewed")
+            return
+        self._open_review(faces)
+
+    def _open_review(self, faces: list[UnknownFace], wrong_mark: str | None = None) -> None:
+        """The review panel for ``faces`` (or for the face of a ``wrong_mark`` just undone)."""
+        from attendance.gui.review_panel import ReviewPanel
+
+        if self._shown is None:
             return
         if self.review is not None and self.review.winfo_exists():
             self.review.destroy()
@@ -341,7 +350,7 @@ class SessionTab(ttk.Frame):
         def reviewed(face: UnknownFace) -> None:
             self._reviewed.update(face.tracks)
 
-        self.review = ReviewPanel(self.app, faces, self._shown[1], roster, reviewed)
+        self.review = ReviewPanel(self.app, faces, self._shown[1], roster, reviewed, wrong_mark)
 
     # ----- polling ------------------------------------------------------------------
     def _poll(self) -> None:

@@ -111,6 +111,8 @@ class SessionSummary:
     first_result_s: float | None = None
     max_frame_gap_s: float = 0.0
     events: list[str] = field(default_factory=list)
+    #: Faces followed but never identified (kept in memory only, see :attr:`LiveSession.unrecognised`).
+    unrecognised: int = 0
 
     @property
     def enrolled(self) -> int:
@@ -206,7 +208,7 @@ class LiveSession:
             for tid in identifier.last_resets:
                 births[tid] = frame  # someone new stepped into this track: first seen now
             self.unrecognised.restart(list(identifier.last_resets))
-            self.unrecognised.update(frame.image, dets, frame.captured_at)
+            self.unrecognised.update(frame.image, dets, frame.captured_at, self.gallery.ids)
             for found in identified:
                 born = births.get(found.track_id, frame)
                 mark = Mark(
@@ -286,6 +288,7 @@ class LiveSession:
         summary.frames_dropped = source.frames_dropped
         summary.events = [str(event) for event in source.events]
         summary.wall_s = time.perf_counter() - started
+        summary.unrecognised = len(self.unrecognised.faces())
         marked, visitors = self.log.marked, self.log.visitors
         expected = {i for i, _ in self.expected}
         # Marked earlier in this session but no longer enrolled still counts as present.

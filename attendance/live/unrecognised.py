@@ -3,8 +3,10 @@
 Per track that is never identified: a small crop of the face (at most :data:`CROP_PX` on
 its longest side, RGB) and its last :data:`MAX_ENCODINGS` encodings.  Nothing is written
 to disk here; a track that gets identified, or that starts over as someone else, is
-dropped.  :meth:`UnrecognisedFaces.faces` gives the reviewable faces, tracks of the same
-face merged (a face lost and found again gets a new track).
+dropped, except that the face of the track that first identified a student is kept as
+:meth:`UnrecognisedFaces.marked_face` (to review a wrong mark: who was it really?).
+:meth:`UnrecognisedFaces.faces` gives the reviewable faces, tracks of the same face merged
+(a face lost and found again gets a new track).
 """
 
 from __future__ import annotations
@@ -71,17 +73,20 @@ class UnrecognisedFaces:
         self._tracks: dict[int, UnknownFace] = {}
         self._area: dict[int, int] = {}
         self._recognised: set[int] = set()
+        self._marked: dict[str, UnknownFace] = {}
 
-    def update(self, bgr: np.ndarray, dets: Detections, when: datetime) -> None:
+    def update(self, bgr: np.ndarray, dets: Detections, when: datetime, ids: tuple[str, ...]) -> None:
         """Note the faces of one analysed frame (``bgr``: the frame, ``(h, w, 3)`` uint8 as
-        OpenCV gives it) after identification: identified tracks are dropped, unidentified
-        encoded ones kept."""
+        OpenCV gives it) after identification (``ids``: student id per gallery index):
+        identified tracks are dropped, unidentified encoded ones kept."""
         encoded = dets.encoded
         with self._lock:
             for i, (tid, person) in enumerate(zip(dets.track_id.tolist(), dets.person.tolist())):
                 if person >= 0:
                     self._recognised.add(tid)
-                    self._tracks.pop(tid, None)
+                    face = self._tracks.pop(tid, None)
+                    if face is not None:
+                        self._marked.setdefault(ids[person], face)
                     continue
                 if tid < 0 or tid in self._recognised or not encoded[i]:
                     continue
@@ -103,6 +108,11 @@ class UnrecognisedFaces:
             for tid in track_ids:
                 self._tracks.pop(tid, None)
                 self._recognised.discard(tid)
+
+    def marked_face(self, student_id: str) -> UnknownFace | None:
+        """The face whose track first identified ``student_id`` in this session, if kept."""
+        with self._lock:
+            return self._marked.get(student_id)
 
     def faces(self) -> list[UnknownFace]:
         """The faces to review, in order of first sighting, tracks of one face merged."""

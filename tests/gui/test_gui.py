@@ -266,6 +266,18 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         roster.remove_button.invoke()
         assert [p.id for p in roster.people] == ["S0001", "A-42"]
         assert len(list((tmp_path / "home" / "known_faces" / "thumbs").glob("*.jpg"))) == 2 * 2  # each: student and photo
+
+        # A wrong mark: "Undo mark" withdraws it, and the face that made it is offered for review.
+        app.notebook.select(session)
+        root.update()
+        session.present.selection_set("S0001")
+        next(b for b in session.present_buttons.winfo_children() if b.cget("text") == "Undo mark").invoke()
+        assert "S0001" in session.unseen.get_children() and session.unseen.item("S0001", "values")[2] == "absent (teacher)"
+        panel = session.review
+        assert panel is not None and panel.heading.cget("text") == "The face marked as Lin-Manuel Miranda (S0001): who was it really?"
+        assert len(panel.rows) == 1
+        next(iter(panel.rows.values())).ignore.invoke()
+        assert panel.heading.cget("text") == "Reviewed"
     finally:
         close(app)
 

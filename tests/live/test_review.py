@@ -54,3 +54,5 @@ def test_missed_student_is_recognised_after_one_confirmation(shared: Path, tmp_p
 
     present, live = run(home, "second")
     assert present == ["S0001"], "one confirmation later, Lin is marked"
+    marked = live.unrecognised.marked_face("S0001")  # kept to review the mark, were it wrong
+    assert marked is not None and np.linalg.norm(marked.encoding - truth) < 0.6

@@ -5,7 +5,8 @@ session with the real dlib models.
 The test folders mirror the package (``tests/core/`` tests ``attendance/core/``, and so on;
 ``tests/cli/`` the command line as a whole).  They are plain folders, not packages: this
 rootdir conftest puts ``tests/`` on ``sys.path``, so every test imports the shared helpers
-as ``from conftest import ...``, ``from xvfb import ...`` and ``from streaming import ...``.
+as ``from conftest import ...``, ``from xvfb import ...``, ``from tkdriver import ...`` (the GUI
+tests' main-loop, close and screenshot helpers) and ``from streaming import ...``.
 Test file names must therefore be unique across folders.
 """
 

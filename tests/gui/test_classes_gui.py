@@ -6,13 +6,12 @@ class alone.  Screenshots: roster-classes.png, session-class.png, reports-class.
 from __future__ import annotations
 
 import csv
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, CLIP, copy_home
-from xvfb import screenshot
+from conftest import CLIP, copy_home
+from tkdriver import run_until, shoot
 
 from attendance.core.home import Home
 
@@ -36,27 +35,6 @@ class Answers:
         raise AssertionError(f"the window asked an unexpected question ({name})")
 
 
-def run_until(root: object, done: Callable[[], bool], timeout: float) -> None:
-    start = time.monotonic()
-
-    def check() -> None:
-        if done() or time.monotonic() - start > timeout:
-            root.quit()  # type: ignore[attr-defined]
-        else:
-            root.after(20, check)  # type: ignore[attr-defined]
-
-    root.after(20, check)  # type: ignore[attr-defined]
-    root.mainloop()  # type: ignore[attr-defined]
-    assert done(), f"not done after {timeout} s"
-
-
-def shoot(app: object, display: str, name: str) -> Path:
-    root = app.root  # type: ignore[attr-defined]
-    root.update()
-    box = (root.winfo_rootx(), root.winfo_rooty(), root.winfo_rootx() + root.winfo_width(), root.winfo_rooty() + root.winfo_height())
-    return screenshot(display, box, ARTIFACTS / "screenshots" / f"{name}.png")
-
-
 def test_create_class_import_roster_run_class_session(display: str, lin_alex_home: Path, shared: Path, tmp_path: Path) -> None:
     from attendance.gui.app import App
 
@@ -71,7 +49,7 @@ def test_create_class_import_roster_run_class_session(display: str, lin_alex_hom
             ["S0004", "Nobody Here", "Maths 7B", "missing.jpg"],
         ])
     answers = Answers()
-    app = App(Home(home), dialogs=answers)  # type: ignore[arg-type]
+    app = App(Home(home), dialogs=answers)  # type: ignore[arg-type]  # Answers stands in for the Tk dialogs (duck-typed)
     root = app.root
     try:
         roster = app.roster

@@ -11,21 +11,22 @@ import csv
 import json
 import os
 import stat
-import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import ARTIFACTS, CLIP
+from conftest import CLIP
+from tkdriver import SCREENSHOTS, close, run_until
 from xvfb import screenshot
 
 from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
 from attendance.live.cameras import Camera
 
-pytestmark = pytest.mark.gui
+if TYPE_CHECKING:
+    import tkinter as tk
 
-SCREENSHOTS = ARTIFACTS / "screenshots"
+pytestmark = pytest.mark.gui
 
 
 class Answers:
@@ -55,39 +56,13 @@ class Answers:
         self.errors.append((title, message))
 
 
-def run_until(root: object, done: Callable[[], bool], timeout: float) -> None:
-    """Run the real Tk main loop until ``done()`` (checked every 20 ms)."""
-    start = time.monotonic()
-
-    def check() -> None:
-        if done() or time.monotonic() - start > timeout:
-            root.quit()  # type: ignore[attr-defined]
-        else:
-            root.after(20, check)  # type: ignore[attr-defined]
-
-    root.after(20, check)  # type: ignore[attr-defined]
-    root.mainloop()  # type: ignore[attr-defined]
-    assert done(), f"not done after {timeout} s"
-
-
-def close(app: object) -> None:
-    """Close the window as the user would (File > Quit does the same)."""
-    import tkinter
-
-    app.close()  # type: ignore[attr-defined]
-    try:
-        app.root.mainloop()  # type: ignore[attr-defined]  # returns once the window is destroyed
-    except tkinter.TclError:
-        pass
-
-
-def shoot(display: str, name: str, widget: object) -> Path:
+def shoot(display: str, name: str, widget: tk.Misc) -> Path:
     """Screenshot ``widget``'s window (the main window or a Toplevel), its menu bar included."""
-    widget.update()  # type: ignore[attr-defined]
-    x, y = widget.winfo_rootx(), widget.winfo_rooty()  # type: ignore[attr-defined]
-    menu = str(widget.cget("menu")) if str(widget) == "." else ""  # type: ignore[attr-defined]
-    top = int(widget.tk.eval(f"winfo rooty .#{menu.lstrip('.')}")) if menu else y  # type: ignore[attr-defined]  # Tk's menu bar clone
-    box = (x, top, x + widget.winfo_width(), y + widget.winfo_height())  # type: ignore[attr-defined]
+    widget.update()
+    x, y = widget.winfo_rootx(), widget.winfo_rooty()
+    menu = str(widget.cget("menu")) if str(widget) == "." else ""
+    top = int(widget.tk.eval(f"winfo rooty .#{menu.lstrip('.')}")) if menu else y  # Tk's menu bar clone
+    box = (x, top, x + widget.winfo_width(), y + widget.winfo_height())
     return screenshot(display, box, SCREENSHOTS / f"{name}.png")
 
 
@@ -96,7 +71,7 @@ def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Pa
 
     answers = Answers()
     settings = tmp_path / "config" / "settings.json"
-    app = App(Home(tmp_path / "home"), dialogs=answers, settings=settings)  # type: ignore[arg-type]
+    app = App(Home(tmp_path / "home"), dialogs=answers, settings=settings)  # type: ignore[arg-type]  # Answers stands in for the Tk dialogs (duck-typed)
     root, guide = app.root, app.guide
     try:
         root.update()
@@ -186,7 +161,7 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"class": "7B", "later": 1}), encoding="utf-8")
     home = Home(tmp_path / "home")
-    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]
+    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]  # Answers stands in for the Tk dialogs (duck-typed)
     try:
         session = app.session
         session.source.set("rtsp://camera.local/stream")
@@ -197,7 +172,7 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
         app.root.update()
     finally:
         close(app)
-    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]
+    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]  # Answers stands in for the Tk dialogs (duck-typed)
     try:
         app.root.update()
         session = app.session
@@ -218,7 +193,7 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
     assert json.loads(settings.read_text(encoding="utf-8"))["later"] == 1, "keys of other versions are kept"
 
     settings.write_bytes(b'{"source": "0", "session": "maths"')  # cut short, as by a full disk
-    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]
+    app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]  # Answers stands in for the Tk dialogs (duck-typed)
     try:
         app.root.update()
         assert app.session.session_name.get() == "class" and app.session.source.get() == "0"

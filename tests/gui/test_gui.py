@@ -14,27 +14,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import ARTIFACTS, CLIP, ROOT, copy_home, run_cli
+from conftest import CLIP, ROOT, copy_home, run_cli
 from PIL import Image, ImageStat
-from xvfb import screenshot
+from tkdriver import close, run_until, shoot
 
 from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
 
 if TYPE_CHECKING:
-    import tkinter as tk
 
-    from attendance.gui.app import App
+    pass
 
 pytestmark = pytest.mark.gui
-
-SCREENSHOTS = ARTIFACTS / "screenshots"
-
 
 class ScriptedDialogs:
     """Answers the window's questions from ``answers`` and records its error messages."""
@@ -64,40 +59,6 @@ class ScriptedDialogs:
 
     def error(self, title: str, message: str) -> None:
         self.errors.append((title, message))
-
-
-def run_until(root: tk.Misc, done: Callable[[], bool], timeout: float) -> float:
-    """Run the real Tk main loop until ``done()`` (checked every 20 ms); seconds taken."""
-    start = time.monotonic()
-
-    def check() -> None:
-        if done() or time.monotonic() - start > timeout:
-            root.quit()
-        else:
-            root.after(20, check)
-
-    root.after(20, check)
-    root.mainloop()
-    assert done(), f"not done after {timeout} s"
-    return time.monotonic() - start
-
-
-def close(app: App) -> None:
-    """Close the window as the user would, letting it finish stopping a session."""
-    import tkinter
-
-    app.close()
-    try:
-        app.root.mainloop()  # returns once the window is destroyed
-    except tkinter.TclError:
-        pass
-
-
-def shoot(app: App, display: str, name: str) -> Path:
-    root = app.root
-    root.update()
-    box = (root.winfo_rootx(), root.winfo_rooty(), root.winfo_rootx() + root.winfo_width(), root.winfo_rooty() + root.winfo_height())
-    return screenshot(display, box, SCREENSHOTS / f"{name}.png")
 
 
 def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Path) -> None:

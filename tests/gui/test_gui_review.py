@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from conftest import CLIP, run_cli
 from PIL import Image, ImageFilter
-from test_gui import SCREENSHOTS, ScriptedDialogs, close, run_until
+from test_gui import ScriptedDialogs
+from tkdriver import SCREENSHOTS, close, run_until
 from xvfb import screenshot
 
 from attendance.core.home import Home

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_home
-from test_gui import ScriptedDialogs, close, run_until, shoot
+from test_gui import ScriptedDialogs
+from tkdriver import close, run_until, shoot
 
 from attendance.core.home import Home
 from attendance.roster.store import FaceStore
@@ -26,7 +27,7 @@ class ChoosingDialogs(ScriptedDialogs):
 
     def choose(self, title: str, message: str, choices: list[str]) -> str | None:
         self.questions.append((title, message, choices))
-        return self._next("choose")  # type: ignore[return-value]
+        return self._next("choose")
 
 
 def test_a_different_face_asks_first_and_one_photo_can_be_removed(display: str, lin_alex_home: Path, shared: Path,

@@ -1,0 +1,51 @@
+"""Driving the real Tk window in the GUI tests: run its main loop until something has
+happened, close it as a user would, and screenshot it (under Xvfb, see ``xvfb.py``)."""
+
+from __future__ import annotations
+
+import time
+import tkinter as tk
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from conftest import ARTIFACTS
+from xvfb import screenshot
+
+if TYPE_CHECKING:
+    from attendance.gui.app import App
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+
+def run_until(root: tk.Misc, done: Callable[[], bool], timeout: float) -> float:
+    """Run the real Tk main loop until ``done()`` (checked every 20 ms); seconds taken."""
+    start = time.monotonic()
+
+    def check() -> None:
+        if done() or time.monotonic() - start > timeout:
+            root.quit()
+        else:
+            root.after(20, check)
+
+    root.after(20, check)
+    root.mainloop()
+    assert done(), f"not done after {timeout} s"
+    return time.monotonic() - start
+
+
+def close(app: App) -> None:
+    """Close the window as the user would, letting it finish stopping a session."""
+    app.close()
+    try:
+        app.root.mainloop()  # returns once the window is destroyed
+    except tk.TclError:
+        pass
+
+
+def shoot(app: App, display: str, name: str) -> Path:
+    """Screenshot the main window (without the window manager's frame) to ``SCREENSHOTS/<name>.png``."""
+    root = app.root
+    root.update()
+    box = (root.winfo_rootx(), root.winfo_rooty(), root.winfo_rootx() + root.winfo_width(), root.winfo_rooty() + root.winfo_height())
+    return screenshot(display, box, SCREENSHOTS / f"{name}.png")

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ARTIFACTS, ROOT
@@ -27,12 +28,12 @@ pytestmark = pytest.mark.slow
 SOURCES = ("attendance", "setup.cfg", "pyproject.toml", "README.md")
 
 
-def timed(times: dict[str, float], step: str, args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def timed(times: dict[str, float], step: str, args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     start = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+    proc = subprocess.run(args, capture_output=True, text=True, **kwargs)
     times[step] = time.perf_counter() - start
     assert proc.returncode == 0, f"{step} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc  # type: ignore[no-any-return]
+    return proc
 
 
 def build_wheel(work: Path, times: dict[str, float]) -> Path:

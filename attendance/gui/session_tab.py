@@ -9,6 +9,7 @@ draws, so the window stays responsive.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import tkinter as tk
@@ -158,7 +159,7 @@ class SessionTab(ttk.Frame):
         """A row of correction buttons acting on the student selected in ``tree``."""
         row = ttk.Frame(parent)
         for text, action in actions:
-            ttk.Button(row, text=text, command=lambda a=action: self.correct(tree, a)).pack(side="left", padx=(0, 4))  # type: ignore[misc]
+            ttk.Button(row, text=text, command=functools.partial(self.correct, tree, action)).pack(side="left", padx=(0, 4))
         return row
 
     # ----- controls -----------------------------------------------------------------

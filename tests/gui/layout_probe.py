@@ -40,8 +40,9 @@ def main() -> None:
     app = App(Home(home), settings=home / "settings.json")
     root = app.root
     root.update()
+    measured: dict[str, object] = {}
     result: dict[str, object] = {"screen": [root.winfo_screenwidth(), root.winfo_screenheight()],
-                                 "default": [root.winfo_width(), root.winfo_height()], "tabs": {}}
+                                 "default": [root.winfo_width(), root.winfo_height()], "tabs": measured}
     tabs = {"roster": app.roster, "session": app.session, "reports": app.reports}
     for size in sizes:
         root.geometry(f"{size}+0+0")
@@ -57,7 +58,7 @@ def main() -> None:
                 root.update()
             chart = app.reports.chart
             photo = app.reports._chart_photo
-            result["tabs"][f"{name}@{size}"] = {  # type: ignore[index]
+            measured[f"{name}@{size}"] = {
                 "window": [root.winfo_width(), root.winfo_height()],
                 "buttons": [placement(root, b) for b in buttons(tab)],
                 "chart": [photo.width(), photo.height(), chart.winfo_width(), chart.winfo_height()] if photo and name == "reports" else None,

@@ -27,7 +27,7 @@ def test_one_line_a_minute_and_one_at_the_end(tmp_path: Path) -> None:
     seen.close()
     assert written == [2, 0, 0, 0, 1, 0, 0]
     lines = (tmp_path / "x.lastseen.csv").read_text(encoding=CSV_ENCODING).splitlines()
-    stamp = lambda s: (t0 + timedelta(seconds=s)).isoformat()  # noqa: E731
+    stamp = lambda s: (t0 + timedelta(seconds=s)).isoformat()
     assert lines == ["student_id,last_seen", f"S1,{stamp(0)}", f"S2,{stamp(0)}", f"S1,{stamp(60)}", f"S1,{stamp(90)}"]
     assert read_last_seen(tmp_path / "x.lastseen.csv", []) == {"S1": t0 + timedelta(seconds=90), "S2": t0}
 

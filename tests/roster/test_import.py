@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -60,7 +61,7 @@ def write_csv(path: Path, rows: list[list[str]], sep: str = ";", bom: bool = Tru
 
 
 @pytest.fixture(scope="session")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, object]:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     """A home where the 40-student roster was imported once (``--jitters 1``, 2 workers)."""
     folder = tmp_path_factory.mktemp("roster40")
     sheet = write_csv(folder / "roster.csv", roster_rows())
@@ -80,10 +81,10 @@ def classes(home: Path) -> dict[str, list[str]]:
     return out
 
 
-def test_forty_student_roster_with_bad_rows(imported: tuple[Path, Path, object]) -> None:
+def test_forty_student_roster_with_bad_rows(imported: tuple[Path, Path, subprocess.CompletedProcess[str]]) -> None:
     home, sheet, proc = imported
-    assert proc.returncode == 1, proc.stderr  # type: ignore[attr-defined]
-    err = proc.stderr.splitlines()  # type: ignore[attr-defined]
+    assert proc.returncode == 1, proc.stderr
+    err = proc.stderr.splitlines()
     problems = [line for line in err if line.startswith("attendance: roster.csv row ")]
     assert len(problems) == 4, err
     assert "row 44: photo 'nowhere/missing.jpg' not found" in problems[0]
@@ -91,7 +92,7 @@ def test_forty_student_roster_with_bad_rows(imported: tuple[Path, Path, object])
     assert "row 46: two_people.jpg: 2 faces found" in problems[2]
     assert "row 47: duplicate id 'P001': row 2 gives it to" in problems[3]
     assert "fix rows 44, 45, 46, 47 of roster.csv" in err[-1]
-    out = proc.stdout  # type: ignore[attr-defined]
+    out = proc.stdout
     assert "46 rows, 43 students, 5 classes" in out
     assert "photos: 40 added, 0 updated, 0 unchanged, 2 failed; classes: 5 created" in out
     listed = run_cli("roster", "--csv", home=home, check=True).stdout.strip().splitlines()
@@ -102,7 +103,7 @@ def test_forty_student_roster_with_bad_rows(imported: tuple[Path, Path, object])
     assert (home / "known_faces" / "classes.json").stat().st_mode & 0o777 == 0o600
 
 
-def test_rerun_updates_names_classes_and_only_changed_photos(imported: tuple[Path, Path, object], tmp_path: Path) -> None:
+def test_rerun_updates_names_classes_and_only_changed_photos(imported: tuple[Path, Path, subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
     home = copy_home(imported[0], tmp_path / "home")
     rows = roster_rows()[:-4]  # the bad rows fixed by leaving them out
     rows[1][1] = "Sir Anthony Hopkins"  # renamed
@@ -124,7 +125,7 @@ def test_rerun_updates_names_classes_and_only_changed_photos(imported: tuple[Pat
     assert again.returncode == 0 and "0 added, 0 updated, 40 unchanged, 0 failed" in again.stdout
 
 
-def test_xlsx_with_synonyms_and_dry_run(imported: tuple[Path, Path, object], tmp_path: Path) -> None:
+def test_xlsx_with_synonyms_and_dry_run(imported: tuple[Path, Path, subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
     home = imported[0]
     before = (home / "known_faces" / "classes.json").read_bytes()
     frame = pd.DataFrame({"Student Number": ["P001", "P002", "N1"], "First name": ["Anthony", "Ben", "New"],

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from typing import Any
 
 import click
 
-from attendance.core.errors import AttendanceError
+from attendance.core.errors import AttendanceError, InvalidTimeError
 from attendance.core.home import Home
+from attendance.core.times import parse_date
 
 
 class AppGroup(click.Group):
@@ -29,6 +31,23 @@ class AppGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("attendance: interrupted", err=True)
             sys.exit(130)
+
+
+class DateParam(click.ParamType):
+    """A date option typed as a teacher types it (:func:`attendance.core.times.parse_date`)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value))
+        except InvalidTimeError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateParam()
 
 
 def home_of(ctx: click.Context) -> Home:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from attendance.cli.common import home_of
+from attendance.cli.common import DATE, home_of
 from attendance.core.errors import AttendanceError
 from attendance.records.formats import FORMATS, XLSX
 
@@ -20,27 +20,27 @@ def filter_options(func: Any) -> Any:
         click.option("--session", "session_name", help="Only sessions with this name (any date)."),
         click.option("--class", "class_name", metavar="NAME",
                      help="Only sessions run for this class (run --class), its members only: visitors are left out."),
-        click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="First date included (YYYY-MM-DD)."),
-        click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="Last date included (YYYY-MM-DD)."),
+        click.option("--from", "date_from", type=DATE, help="First date included (24/11/2026 or 2026-11-24)."),
+        click.option("--to", "date_to", type=DATE, help="Last date included (24/11/2026 or 2026-11-24)."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def load_filtered(ctx: click.Context, session_name: str | None, date_from: datetime | None, date_to: datetime | None,
+def load_filtered(ctx: click.Context, session_name: str | None, date_from: date | None, date_to: date | None,
                   class_name: str | None = None) -> Any:
     """Load the matching logs, print each warning on stderr, refuse an empty selection."""
 
     from attendance.records.export import load
 
     logs = home_of(ctx).logs
-    data = load(logs, session_name, _day(date_from), _day(date_to), class_name)
+    data = load(logs, session_name, date_from, date_to, class_name)
     for warning in data.warnings:
         click.echo(f"attendance: warning: {warning}", err=True)
     if not data.sessions:
         wanted = [f"session {session_name!r}" if session_name else "", f"class {class_name!r}" if class_name else "",
-                  f"from {_day(date_from)}" if date_from else "", f"to {_day(date_to)}" if date_to else ""]
+                  f"from {date_from}" if date_from else "", f"to {date_to}" if date_to else ""]
         detail = " ".join(w for w in wanted if w)
         raise AttendanceError(f"no session logs in {logs}" + (f" match {detail}" if detail else "") + " (record one with: attendance run)")
     return data
@@ -56,7 +56,7 @@ def load_filtered(ctx: click.Context, session_name: str | None, date_from: datet
 @filter_options
 @click.pass_context
 def export(ctx: click.Context, fmt: str | None, output: str, session_name: str | None, class_name: str | None,
-           date_from: datetime | None, date_to: datetime | None) -> None:
+           date_from: date | None, date_to: date | None) -> None:
     """Export attendance from the session logs as spreadsheet-safe CSV, or as an Excel workbook.
 
     A session's roster is who was enrolled when it ran plus anyone marked; students
@@ -93,8 +93,8 @@ def export(ctx: click.Context, fmt: str | None, output: str, session_name: str |
               help="PNG file to write.")
 @filter_options
 @click.pass_context
-def report(ctx: click.Context, output: Path, session_name: str | None, class_name: str | None, date_from: datetime | None,
-           date_to: datetime | None) -> None:
+def report(ctx: click.Context, output: Path, session_name: str | None, class_name: str | None, date_from: date | None,
+           date_to: date | None) -> None:
     """Draw attendance charts into a PNG: per-session present/late/absent counts over time,
     and per-student attendance rate."""
     from attendance.records.charts import write_report
@@ -102,7 +102,3 @@ def report(ctx: click.Context, output: Path, session_name: str | None, class_nam
     data = load_filtered(ctx, session_name, date_from, date_to, class_name)
     path = write_report(data, output)
     click.echo(f"wrote charts of {len(data.sessions)} sessions to {path}", err=True)
-
-
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import click
 
-from attendance.cli.common import home_of
+from attendance.cli.common import DATE, home_of
 from attendance.records.corrections import Action
 
 
 @click.command()
 @click.argument("student")
 @click.option("--session", "session_name", required=True, help="The session's name.")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE", help="The session's date (YYYY-MM-DD). [default: today]")
+@click.option("--date", "day", type=DATE, help="The session's date (24/11/2026 or 2026-11-24). [default: today]")
 @click.option("--status", type=click.Choice([a.value for a in Action]), help="The student's status from now on; undo takes back the last correction (or the camera's mark).")
 @click.option("--undo", is_flag=True, help="Same as --status undo.")
 @click.option("--note", default="", help="Why (free text, kept with the correction).")
 @click.pass_context
-def mark(ctx: click.Context, student: str, session_name: str, day: datetime | None, status: str | None, undo: bool, note: str) -> None:
+def mark(ctx: click.Context, student: str, session_name: str, day: date | None, status: str | None, undo: bool, note: str) -> None:
     """Correct STUDENT's (id or name) status in a session: present, late, excused, absent, or undo.
 
     The correction is appended to the session's corrections log with the time, your
@@ -30,6 +30,6 @@ def mark(ctx: click.Context, student: str, session_name: str, day: datetime | No
     if status is None and not undo or undo and status not in (None, Action.UNDO.value):
         raise click.UsageError("give either --status STATUS or --undo")
     action = Action.UNDO if undo else Action(status)
-    correction, now = correct(home_of(ctx).logs, session_name, day.date() if day else date.today(), student, action, note)
+    correction, now = correct(home_of(ctx).logs, session_name, day or date.today(), student, action, note)
     click.echo(f"{correction.name} ({correction.student_id}): {correction.old_status.value} -> {now.value}"
                f" ({'undo, ' if action is Action.UNDO else ''}by {correction.user})")

@@ -71,6 +71,7 @@ class App:
         self.notebook.add(self.roster, text="  Roster  ")
         self.notebook.add(self.session, text="  Session  ")
         self.notebook.add(self.reports, text="  Reports  ")
+        self.status.current = self.notebook.select
         self.notebook.bind("<<NotebookTabChanged>>", lambda _e: self._tab_changed())
         self.root.protocol("WM_DELETE_WINDOW", self.close)
         self._exported = False
@@ -149,6 +150,7 @@ class App:
 
     def _tab_changed(self) -> None:
         current = self.notebook.select()
+        self.status.show_for(current)
         if current == str(self.reports):
             self.reports.refresh()
         elif current == str(self.roster):

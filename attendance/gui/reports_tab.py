@@ -18,7 +18,8 @@ from tkinter import ttk
 from PIL import Image, ImageTk
 
 from attendance.core.atomic import atomic_write_bytes
-from attendance.core.errors import AttendanceError
+from attendance.core.errors import AttendanceError, InvalidTimeError
+from attendance.core.times import parse_date
 from attendance.gui.jobs import ProcessJobs
 from attendance.gui.report_job import Query, Report, build_report, build_workbook, start_worker
 from attendance.gui.shell import Shell
@@ -99,6 +100,8 @@ class ReportsTab(ttk.Frame):
             combo.bind("<<ComboboxSelected>>", lambda _e: self.refresh())
         for entry in (self.from_entry, self.to_entry):
             entry.bind("<Return>", lambda _e: self.refresh())
+        for var in (self.date_from, self.date_to):
+            var.trace_add("write", lambda *_: self.app.status.clear_error(self))  # the message was about the old input
 
     # ----- building -----------------------------------------------------------------
     def _query(self) -> Query:
@@ -107,9 +110,9 @@ class ReportsTab(ttk.Frame):
             if not text:
                 return None
             try:
-                return date.fromisoformat(text)
-            except ValueError:
-                raise AttendanceError(f"{what} {text!r} is not a date: use YYYY-MM-DD") from None
+                return parse_date(text)
+            except InvalidTimeError as exc:
+                raise AttendanceError(f"{what}: {exc}") from None
 
         session, class_name = self.session.get(), self.class_name.get()
         self.update_idletasks()  # lay out a tab shown for the first time, to know the chart's size
@@ -167,9 +170,9 @@ class ReportsTab(ttk.Frame):
         for button in (self.export_button, self.xlsx_button):
             button.configure(state="normal" if report.sessions else "disabled")
         if report.warnings:
-            self.app.status.error(f"{len(report.warnings)} warning(s) reading the logs: {report.warnings[0]}")
+            self.app.status.error(f"{len(report.warnings)} warning(s) reading the logs: {report.warnings[0]}", tab=self)
         else:
-            self.app.status.inform(f"{report.sessions} session(s), {len(report.rows)} row(s)")
+            self.app.status.inform(f"{report.sessions} session(s), {len(report.rows)} row(s)", tab=self)
 
     def _show_table(self, report: Report) -> None:
         self.tree_frame.destroy()

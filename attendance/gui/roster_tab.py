@@ -107,6 +107,8 @@ class RosterTab(ttk.Frame):
         self.progress.grid(row=8, column=0, columnspan=2, sticky="ew", pady=(PAD, 0))
         self.progress.grid_remove()
         self.name_entry.bind("<Return>", lambda _e: self.add_from_file())
+        for var in (self.name, self.student_id, self.camera):
+            var.trace_add("write", lambda *_: self.app.status.clear_error(self))  # the message was about the old input
 
     # ----- the roster ---------------------------------------------------------------
     def refresh(self) -> None:

@@ -19,7 +19,7 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from attendance.core.errors import AttendanceError, InvalidTimeError, NobodyEnrolledError
-from attendance.core.times import parse_start
+from attendance.core.times import TIME_EXAMPLE, parse_start
 from attendance.gui.camera_probe import CameraBox
 from attendance.gui.jobs import user_message
 from attendance.gui.shell import Shell
@@ -70,6 +70,8 @@ class SessionTab(ttk.Frame):
         self._lists_due = False
         self._after: str | None = None
         self._texts: dict[str, str] = {}
+        #: Whether the running session has shown a frame: an error before that means it could not start.
+        self._got_frame = False
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._build_settings()
@@ -106,7 +108,7 @@ class SessionTab(ttk.Frame):
         ttk.Label(box, text="Name").grid(row=2, column=0, sticky="w", pady=(PAD, 0))
         self.name_entry = ttk.Entry(box, textvariable=self.session_name, width=24)
         self.name_entry.grid(row=2, column=1, sticky="w", pady=(PAD, 0))
-        ttk.Label(box, text="Starts at (HH:MM)").grid(row=2, column=2, sticky="e", padx=(PAD * 2, 4), pady=(PAD, 0))
+        ttk.Label(box, text="Starts at").grid(row=2, column=2, sticky="e", padx=(PAD * 2, 4), pady=(PAD, 0))
         self.start_entry = ttk.Entry(box, textvariable=self.start_time, width=7)
         self.start_entry.grid(row=2, column=3, sticky="w", pady=(PAD, 0))
         ttk.Label(box, text="Late after (min)").grid(row=2, column=4, sticky="e", padx=(PAD * 2, 4), pady=(PAD, 0))
@@ -125,6 +127,31 @@ class SessionTab(ttk.Frame):
         self.start_button.pack(side="left")
         self.stop_button = ttk.Button(buttons, text="■ Stop", command=self.stop, state="disabled")
         self.stop_button.pack(side="left", padx=(4, 0))
+        self.lateness = ttk.Label(box, text="", foreground="#555555")
+        self.lateness.grid(row=3, column=1, columnspan=5, sticky="w", pady=(2, 0))
+        for var in (self.start_time, self.grace):
+            var.trace_add("write", lambda *_: self._explain_lateness())
+        for var in (self.source, self.session_name, self.start_time, self.grace):
+            var.trace_add("write", lambda *_: self.app.status.clear_error(self))  # the message was about the old input
+        self._explain_lateness()
+
+    def _explain_lateness(self) -> None:
+        """Say under the fields who will count as late, in plain words, as the teacher types."""
+        try:
+            grace = float(self.grace.get())
+        except ValueError:
+            grace = None
+        minutes = f"{grace:g} min" if grace is not None else "the minutes in 'Late after'"
+        try:
+            start = parse_start(self.start_time.get())
+        except InvalidTimeError:
+            self.lateness.configure(text=f"type the start like {TIME_EXAMPLE}, or leave it empty", foreground="#b00020")
+            return
+        if start is None:
+            text = f"No start time: late = first seen over {minutes} after the first student"
+        else:
+            text = f"Late: first seen over {minutes} after {start.strftime('%H:%M')}"
+        self.lateness.configure(text=text, foreground="#555555")
 
     def _build_present(self) -> None:
         side = ttk.Frame(self, padding=(PAD * 2, PAD, 0, 0))
@@ -247,6 +274,7 @@ class SessionTab(ttk.Frame):
         self._unrecognised, self._reviewed = live.unrecognised, set()
         self.review_button.configure(state="normal")
         self._lists_due = True  # the log opens in the session's thread: lists on its first update
+        self._got_frame = False
         self.background = BackgroundSession(live).start()
         self._set_running(True)
         self.video.message("Opening the source and loading the face models…")
@@ -364,6 +392,7 @@ class SessionTab(ttk.Frame):
         except queue.Empty:
             update = None
         if update is not None:
+            self._got_frame = True
             if self._lists_due:
                 self._lists_due = False
                 self.refresh_lists()
@@ -393,7 +422,15 @@ class SessionTab(ttk.Frame):
     def _finish(self, background: BackgroundSession) -> None:
         self.background = None
         self._set_running(False)
-        if background.error is not None:
+        if background.error is not None and not self._got_frame:
+            log.debug("session could not start", exc_info=background.error)
+            self._shown = None  # nothing of this run to list: not the previous run's list either
+            for tree in (self.present, self.unseen):
+                tree.delete(*tree.get_children())
+            self._set_text(self.counts, "Present: – / –")
+            self.video.message("The session could not start")
+            self.app.error("Could not start the session", user_message(background.error))
+        elif background.error is not None:
             log.debug("session error", exc_info=background.error)
             self.video.message("The session stopped")
             self.app.error("The session stopped", user_message(background.error))
@@ -407,7 +444,7 @@ class SessionTab(ttk.Frame):
         absent = ", ".join(n for _, n in summary.absent) or "nobody"
         visitors = f"\nvisitors ({NOT_IN_CLASS}): {', '.join(n for _, n in summary.visitors)}" if summary.visitors else ""
         self.video.message(f"Session {summary.session!r} ended\n{len(summary.present)} present of {summary.enrolled}; absent: {absent}{visitors}")
-        self.app.status.inform(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "
+        self.app.status.inform(tab=self, message=f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "
                              f"log: {summary.log_path}")
 
     def shutdown(self) -> None:

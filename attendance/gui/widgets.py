@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Literal
@@ -18,7 +18,14 @@ UNKNOWN_COLOUR = "#8c8c8c"
 
 class StatusBar(ttk.Frame):
     """One line at the bottom of the window: information, or an error in red; the data
-    folder stays on its right (``folder``)."""
+    folder stays on its right (``folder``).
+
+    Each message belongs to a tab: the one named by ``tab``, else the tab on screen
+    (``current()``).  Switching tabs shows that tab's last message (:meth:`show_for`), so a
+    Roster message never appears on the Session tab.
+    """
+
+    ERROR_COLOUR = "#b00020"
 
     def __init__(self, parent: tk.Misc) -> None:
         super().__init__(parent, padding=(PAD, 2))
@@ -27,14 +34,36 @@ class StatusBar(ttk.Frame):
         ttk.Label(self, textvariable=self.folder, anchor="e", foreground="#555555").pack(side="right", padx=(PAD, 0))
         self.label = ttk.Label(self, textvariable=self.text, anchor="w")
         self.label.pack(fill="x")
+        #: The tab on screen (its Tk path name); set by the window once its tabs exist.
+        self.current: Callable[[], str] = lambda: ""
+        self._messages: dict[str, tuple[str, bool]] = {}
 
-    def inform(self, message: str) -> None:
-        self.label.configure(foreground="")
+    def inform(self, message: str, tab: tk.Misc | None = None) -> None:
+        self._set(message, False, tab)
+
+    def error(self, message: str, tab: tk.Misc | None = None) -> None:
+        self._set(message, True, tab)
+
+    def _set(self, message: str, is_error: bool, tab: tk.Misc | None) -> None:
+        owner = str(tab) if tab is not None else self.current()
+        self._messages[owner] = (message, is_error)
+        if owner == self.current():
+            self._show(message, is_error)
+
+    def _show(self, message: str, is_error: bool) -> None:
+        self.label.configure(foreground=self.ERROR_COLOUR if is_error else "")
         self.text.set(message)
 
-    def error(self, message: str) -> None:
-        self.label.configure(foreground="#b00020")
-        self.text.set(message)
+    def show_for(self, tab: str) -> None:
+        """Show the last message of ``tab`` (nothing if it has none)."""
+        self._show(*self._messages.get(tab, ("", False)))
+
+    def clear_error(self, tab: tk.Misc) -> None:
+        """Forget ``tab``'s message if it is an error (the input it was about has changed)."""
+        if self._messages.get(str(tab), ("", False))[1]:
+            self._messages.pop(str(tab))
+            if str(tab) == self.current():
+                self._show("", False)
 
 
 def scrolled_tree(parent: tk.Misc, columns: Sequence[tuple[str, str, int]], *, show: Literal["tree", "headings"] = "headings",

@@ -10,7 +10,9 @@ re-checked every ``verify_interval_s``: a track that twice in a row no longer lo
 its student (someone else stepped into the same place) is identified afresh, with those
 two sightings as its first votes.  A student already identified
 earlier in the session (and so already marked) is recognised again from one vote when
-their face is found anew, so the window does not call them "unknown" meanwhile.
+their face is found anew, so the window does not call them "unknown" meanwhile; so is a
+student marked by an earlier run of the same session (``marked``): a face on screen never
+reads "unknown" while its student is listed present.
 """
 
 from __future__ import annotations
@@ -75,11 +77,14 @@ class Identification:
 class Identifier:
     """Keeps votes per track and labels detections with the identified person."""
 
-    def __init__(self, gallery: Gallery, policy: MatchPolicy) -> None:
+    def __init__(self, gallery: Gallery, policy: MatchPolicy, marked: set[str] | frozenset[str] = frozenset()) -> None:
+        """``marked``: ids of students already marked present in this session (earlier runs)."""
         self.gallery = gallery
         self.policy = policy
         self.tracks: dict[int, TrackVotes] = {}
-        self.identified: set[int] = set()
+        #: Gallery indices of the students identified in this session (this run or, through
+        #: ``marked``, an earlier one): one vote is enough to recognise them again.
+        self.identified: set[int] = {i for i, sid in enumerate(gallery.ids) if sid in marked}
         #: Tracks whose identification was undone by the last :meth:`update` (a new person
         #: in an old track: their first sighting is now).
         self.last_resets: list[int] = []

@@ -182,7 +182,7 @@ class LiveSession:
         cfg = self.config
         live = source.live or cfg.realtime
         tracker = Tracker()
-        identifier = Identifier(self.gallery, cfg.policy)
+        identifier = Identifier(self.gallery, cfg.policy, set(self.log.marked))  # the present list's identities
         pending: deque[tuple[Frame, Future[Detections]]] = deque()
         births: dict[int, Frame] = {}
         latest = Detections.empty()

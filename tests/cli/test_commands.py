@@ -68,3 +68,10 @@ def test_a_missing_file_is_the_same_error_in_every_command(lin_alex_home: Path, 
                  ["run", "--source", str(missing), "--headless"]):
         proc = cli(*args, home=lin_alex_home)
         assert (proc.returncode, proc.stderr) == (1, f"attendance: error: {missing}: no such file or folder\n"), args
+
+
+def test_dates_as_teachers_type_them(lin_alex_home: Path) -> None:
+    understood = run_cli("export", "--from", "24/11/2026", "--to", "2026-11-30", home=lin_alex_home)
+    assert understood.returncode == 1 and "match from 2026-11-24 to 2026-11-30" in understood.stderr
+    refused = run_cli("export", "--from", "31/02/2026", home=lin_alex_home)
+    assert refused.returncode == 2 and "'31/02/2026' is not a date: type it like 24/11/2026 or 2026-11-24" in refused.stderr

@@ -101,6 +101,12 @@ def test_a_student_already_identified_is_recognised_again_from_one_sighting() ->
     d = dets([[0, 100, 100, 0]], 1.0, (enc[[1]] + 0.005).astype(np.float32))
     d.track_id = np.array([3])
     assert ident.update(d) == [] and d.person[0] == -1  # B was never identified: needs 2 sightings
+    # B marked present by an earlier run of the session: named from the first sighting,
+    # as the present list names them.
+    again = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0), marked={"B"})
+    d = dets([[0, 100, 100, 0]], 0.0, (enc[[1]] + 0.005).astype(np.float32))
+    d.track_id = np.array([1])
+    assert [f.person for f in again.update(d)] == [1] and d.person[0] == 1
 
 
 def test_a_newcomer_in_the_same_place_is_identified_afresh() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import cli
 from test_export import ALEX, AT, CJK, HYPERLINK, LIN, MATHS, MINUS, PLUS, export, invoke, make_logs
 
 from attendance.core.csvsafe import CSV_ENCODING
@@ -97,7 +97,7 @@ def test_every_export_applies_them(home: Path, tmp_path: Path) -> None:
 def test_refusals_are_one_line_and_write_nothing(home: Path) -> None:
     path = home / "logs" / "2026-11-16_Maths.corrections.csv"
     before = path.read_bytes()
-    stranger = run_cli("mark", "--session", "Maths", "--date", "2026-11-16", "S0099", "--status", "present", home=home, timeout=60)
+    stranger = cli("mark", "--session", "Maths", "--date", "2026-11-16", "S0099", "--status", "present", home=home)
     assert stranger.returncode == 1
     assert stranger.stderr == "attendance: error: 'S0099' is not on the roster of session 'Maths' on 2026-11-16; nothing written\n"
     nothing = invoke(home, "mark", "--session", "Art", "--date", "2026-11-18", "S0005", "--undo")

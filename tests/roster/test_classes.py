@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED, copy_home, run_cli
+from conftest import SHARED, cli, copy_home
 
 from attendance.core.errors import StoreError
 from attendance.roster.classes import CLASSES_FILE, ClassBook, class_members
@@ -59,7 +59,7 @@ def test_damaged_classes_file_is_one_line_and_never_overwritten(tmp_path: Path, 
     with pytest.raises(StoreError) as err:
         ClassBook.load(home / "known_faces")
     assert "is damaged" in str(err.value) and "\n" not in str(err.value)
-    proc = run_cli("class", "create", "X", home=home)
+    proc = cli("class", "create", "X", home=home)
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "classes.json is damaged" in proc.stderr, proc.stderr
     assert path.read_bytes() == content
 
@@ -67,53 +67,53 @@ def test_damaged_classes_file_is_one_line_and_never_overwritten(tmp_path: Path, 
 def test_every_class_command_and_its_errors(tmp_path: Path) -> None:
     home = fake_home(tmp_path)
 
-    def cli(*args: str) -> tuple[int, str, str]:
-        proc = run_cli(*args, home=home)
+    def command(*args: str) -> tuple[int, str, str]:
+        proc = cli(*args, home=home)
         assert "Traceback" not in proc.stderr
         return proc.returncode, proc.stdout, proc.stderr
 
-    assert cli("class", "list") == (0, "no classes yet (attendance class create NAME, or attendance import ROSTER.csv)\n", "")
-    assert cli("class", "create", "Maths 7B")[1].startswith("created class 'Maths 7B'")
-    code, _, err = cli("class", "create", "maths 7b")
+    assert command("class", "list") == (0, "no classes yet (attendance class create NAME, or attendance import ROSTER.csv)\n", "")
+    assert command("class", "create", "Maths 7B")[1].startswith("created class 'Maths 7B'")
+    code, _, err = command("class", "create", "maths 7b")
     assert code == 1 and "already a class 'Maths 7B'" in err
-    code, out, err = cli("class", "add", "Maths 7B", "Bob Stone", "A2")
+    code, out, err = command("class", "add", "Maths 7B", "Bob Stone", "A2")
     assert code == 0 and out == "added to 'Maths 7B': Bob Stone (B1), Ann Lee (A2)\n"
-    code, out, _ = cli("class", "add", "Maths 7B", "B1")
+    code, out, _ = command("class", "add", "Maths 7B", "B1")
     assert code == 0 and out == "already in it: Bob Stone (B1)\n"
-    code, _, err = cli("class", "add", "Maths 7B", "Ann Lee")
+    code, _, err = command("class", "add", "Maths 7B", "Ann Lee")
     assert code == 1 and "2 students are named 'Ann Lee' (ids A1, A2); give the id instead" in err
-    code, _, err = cli("class", "add", "Maths 7B", "Zed")
+    code, _, err = command("class", "add", "Maths 7B", "Zed")
     assert code == 1 and "nobody named or numbered 'Zed' is enrolled" in err
-    code, _, err = cli("class", "add", "Physics", "B1")
+    code, _, err = command("class", "add", "Physics", "B1")
     assert code == 1 and "there is no class 'Physics' (classes: 'Maths 7B'" in err
-    assert cli("class", "add", "Maths 7B")[0] == 2  # no student: usage error
-    code, out, _ = cli("class", "show", "maths 7b")
+    assert command("class", "add", "Maths 7B")[0] == 2  # no student: usage error
+    code, out, _ = command("class", "show", "maths 7b")
     assert code == 0 and out.splitlines() == ["class 'Maths 7B': 2 students", "A2       Ann Lee", "B1       Bob Stone"]
-    assert cli("class", "show", "Nope")[0] == 1
-    code, out, _ = cli("class", "list")
+    assert command("class", "show", "Nope")[0] == 1
+    code, out, _ = command("class", "list")
     assert out.splitlines() == ["class    students", "Maths 7B        2", "1 classes"]
-    code, out, _ = cli("class", "remove", "Maths 7B", "A2", "A1")
+    code, out, _ = command("class", "remove", "Maths 7B", "A2", "A1")
     assert code == 0 and out.splitlines() == ["removed from 'Maths 7B': Ann Lee (A2)", "not in it: Ann Lee (A1)"]
-    assert cli("class", "remove", "Nope", "A1")[0] == 1
-    assert cli("class", "delete", "Maths 7B", "--yes") == (0, "deleted class 'Maths 7B'; its students stay enrolled\n", "")
-    code, _, err = cli("class", "delete", "Maths 7B", "--yes")
+    assert command("class", "remove", "Nope", "A1")[0] == 1
+    assert command("class", "delete", "Maths 7B", "--yes") == (0, "deleted class 'Maths 7B'; its students stay enrolled\n", "")
+    code, _, err = command("class", "delete", "Maths 7B", "--yes")
     assert code == 1 and "there is no class 'Maths 7B' (classes: none yet" in err
     assert len(FaceStore.load(home / "known_faces").people) == 3
     for sub in ("create", "list", "show", "add", "remove", "delete"):
-        assert cli("class", sub, "--help")[1].startswith("Usage: "), sub
-    assert cli("import", "--help")[0] == 0
+        assert command("class", sub, "--help")[1].startswith("Usage: "), sub
+    assert command("import", "--help")[0] == 0
 
 
 def test_enroll_into_a_class_and_remove_leaves_it(lin_alex_home: Path, tmp_path: Path) -> None:
     home = copy_home(lin_alex_home, tmp_path / "home")
-    missing = run_cli("enroll", str(SHARED / "photos" / "obama-240p.jpg"), "--name", "Barack Obama", "--class", "Drama", home=home)
+    missing = cli("enroll", str(SHARED / "photos" / "obama-240p.jpg"), "--name", "Barack Obama", "--class", "Drama", home=home)
     assert missing.returncode == 1 and "there is no class 'Drama'" in missing.stderr
     assert len(FaceStore.load(home / "known_faces").people) == 2  # refused before encoding
-    run_cli("class", "create", "Drama", home=home, check=True)
-    proc = run_cli("enroll", str(SHARED / "photos" / "obama-240p.jpg"), "--name", "Barack Obama", "--class", "drama", "--jitters", "1",
+    cli("class", "create", "Drama", home=home, check=True)
+    proc = cli("enroll", str(SHARED / "photos" / "obama-240p.jpg"), "--name", "Barack Obama", "--class", "drama", "--jitters", "1",
                    home=home, check=True)
     assert proc.stdout.splitlines()[-1] == "class 'Drama': 1 added, 0 already members"
-    run_cli("class", "add", "Drama", "S0001", home=home, check=True)
+    cli("class", "add", "Drama", "S0001", home=home, check=True)
     assert ClassBook.load(home / "known_faces").get("Drama").members == ["S0003", "S0001"]
-    run_cli("remove", "S0003", "--yes", home=home, check=True)
+    cli("remove", "S0003", "--yes", home=home, check=True)
     assert json.loads((home / "known_faces" / CLASSES_FILE).read_text())["classes"][0]["members"] == ["S0001"]

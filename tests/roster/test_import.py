@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SHARED, copy_home, run_cli
+from conftest import SHARED, cli, copy_home, run_cli
 from PIL import Image
 
 from attendance.roster.importing import header_key, read_roster
@@ -72,11 +72,11 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subp
 
 
 def classes(home: Path) -> dict[str, list[str]]:
-    book = run_cli("class", "list", home=home, check=True).stdout.splitlines()[1:-1]
+    book = cli("class", "list", home=home, check=True).stdout.splitlines()[1:-1]
     out = {}
     for line in book:
         name = line.split()[0]
-        shown = run_cli("class", "show", name, home=home, check=True).stdout.splitlines()[1:]
+        shown = cli("class", "show", name, home=home, check=True).stdout.splitlines()[1:]
         out[name] = [row.split()[0] for row in shown]
     return out
 
@@ -95,7 +95,7 @@ def test_forty_student_roster_with_bad_rows(imported: tuple[Path, Path, subproce
     out = proc.stdout
     assert "46 rows, 43 students, 5 classes" in out
     assert "photos: 40 added, 0 updated, 0 unchanged, 2 failed; classes: 5 created" in out
-    listed = run_cli("roster", "--csv", home=home, check=True).stdout.strip().splitlines()
+    listed = cli("roster", "--csv", home=home, check=True).stdout.strip().splitlines()
     assert len(listed) == 41 and listed[1].startswith("P001,Anthony Hopkins,1,")
     got = classes(home)
     assert got["Chess"] == ["P001", "P002", "P003", "P004"] and got["Choir"] == ["P005", "P006"]
@@ -119,7 +119,7 @@ def test_rerun_updates_names_classes_and_only_changed_photos(imported: tuple[Pat
     assert "renamed P001: 'Anthony Hopkins' -> 'Sir Anthony Hopkins'" in proc.stdout
     assert "photos: 0 added, 1 updated, 39 unchanged, 0 failed; classes: 0 created, 0 memberships added, 1 removed" in proc.stdout
     assert classes(home)["Chess"] == ["P002", "P003", "P004"]
-    last = run_cli("roster", "--csv", home=home, check=True).stdout.strip().splitlines()[-1]
+    last = cli("roster", "--csv", home=home, check=True).stdout.strip().splitlines()[-1]
     assert last.startswith("P040,") and ",1," in last  # the retake replaced the old photo
     again = run_cli("import", str(tmp_path / "roster.csv"), "--jitters", "1", home=home)
     assert again.returncode == 0 and "0 added, 0 updated, 40 unchanged, 0 failed" in again.stdout

@@ -48,12 +48,15 @@ def print_summary(summary: SessionSummary) -> None:
         click.echo("absent: " + ", ".join(n for _, n in summary.absent))
     if summary.visitors:
         click.echo("visitors (not in this class): " + ", ".join(n for _, n in summary.visitors))
+    if summary.rollcall is not None:
+        click.echo(summary.rollcall.line())
     click.echo(f"log: {summary.log_path}")
     if summary.unrecognised:
         click.echo(f"{summary.unrecognised} face{'s' if summary.unrecognised > 1 else ''} not recognised (not stored; "
                    "run the session from the window to review them)")
+    sweeps = f", {summary.sweeps} full sweeps (longest {summary.max_sweep_s:.1f} s of video)" if summary.sweeps else ""
     click.echo(f"{summary.frames_read} frames read, {summary.frames_analysed} analysed, {summary.frames_dropped} dropped, "
-               f"{summary.wall_s:.1f} s", err=True)
+               f"{summary.wall_s:.1f} s{sweeps}", err=True)
 
 
 def session_options(func: Any) -> Any:
@@ -89,16 +92,26 @@ def make_config(tolerance: float, margin: float, sightings: int, min_face: float
                          start=start, grace_minutes=grace, leave_grace_minutes=leave_grace, **kwargs)
 
 
+#: ``run --headless`` prints the roll-call readout this often (media seconds).
+ROLLCALL_EVERY_S = 5.0
+
+
 def run_session(live: LiveSession, headless: bool) -> SessionSummary:
     """Run with marks printed as they happen, and a window unless ``headless``; Ctrl-C stops cleanly."""
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     window = None if headless else _Window(stop)
+    next_rollcall = ROLLCALL_EVERY_S
     try:
         def on_update(update: SessionUpdate) -> None:
+            nonlocal next_rollcall
             for mark in update.new_marks:
                 click.echo(describe_mark(mark))
                 sys.stdout.flush()
+            if headless and update.rollcall is not None and update.frame.media_time >= next_rollcall:
+                click.echo(update.rollcall.line())
+                sys.stdout.flush()
+                next_rollcall = update.frame.media_time + ROLLCALL_EVERY_S
             if window is not None:
                 window.show(update)
 

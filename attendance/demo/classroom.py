@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from attendance.core.errors import FaceCountError
 from attendance.core.names import name_from_filename
 from attendance.demo.synthvideo import Actor, make_class_video
 from attendance.recognition.imaging import load_rgb
@@ -94,11 +95,41 @@ def _first_with_one_face(photos: Sequence[Path]) -> Path | None:
     return None
 
 
+def typical_pair(photos: Sequence[Path]) -> tuple[Path, Path]:
+    """``(enroll, shown)`` among one person's photos (two or more; those where the
+    enrollment detector finds more than one face are passed over).
+
+    Enrolled from the most typical photo (smallest median encoding distance to the
+    others, as a teacher picks a good likeness) and shown in class with the photo
+    closest to it: about 8% of same-person pairs here are more than 0.6 apart, beyond
+    what any one-photo enrollment recognises, and a student in view must be one the
+    app can recognise at all.  With two photos: the first, then the second.
+    """
+    if len(photos) == 2:
+        return photos[0], photos[1]
+    from attendance.recognition.photos import encode_photo
+
+    usable, found = [], []
+    for photo in photos:
+        try:
+            found.append(encode_photo(photo, jitters=1).encoding)
+            usable.append(photo)
+        except FaceCountError:  # a second, smaller face in the background: not a clean likeness
+            continue
+    if len(usable) < 3:
+        return (usable[0], usable[1]) if len(usable) == 2 else (photos[0], photos[1])
+    photos, codes = usable, np.stack(found)
+    dist = np.linalg.norm(codes[:, None, :] - codes[None, :, :], axis=2)
+    np.fill_diagonal(dist, np.nan)
+    enroll = int(np.nanargmin(np.nanmedian(dist, axis=1)))
+    return photos[enroll], photos[int(np.nanargmin(dist[enroll]))]
+
+
 def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[Person]:
     """The cast from the shared data folder.
 
     Seated students: every person with two or more photos in ``class/people`` or
-    ``people`` (20), enrolled from their first photo and shown with their second.
+    ``people`` (20), enrolled from one photo and shown with another (:func:`typical_pair`).
     Absent students: ``absent`` people enrolled from one photo (``people`` with a single
     photo first, then ``class/chips``, each from their first crop in which a face is found).  Strangers: the next ``strangers`` people of
     ``class/chips``, never enrolled.  People who are also in ``class/people`` are not
@@ -111,7 +142,7 @@ def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[Pers
             photos = _photos(folder)
             name = name_from_filename(folder.name)
             if len(photos) >= 2:
-                seated.append(Person(name, photos[0], photos[1]))
+                seated.append(Person(name, *typical_pair(photos)))
             elif photos:
                 singles.append(Person(name, photos[0], None))
     taken = {p.name for p in seated}

@@ -48,6 +48,10 @@ class MatchPolicy:
     verify_interval_s: float = 1.0
     #: Consecutive contradicting re-checks that undo an identification.
     doubts_to_reset: int = 2
+    #: With more tracked faces than this (a seated class), re-checks of identified faces
+    #: and retries of strangers are spaced out in proportion, so that twenty faces in
+    #: view cost about as many encodings a second as this many.
+    busy_tracks: int = 4
 
 
 @dataclass
@@ -181,10 +185,16 @@ class Identifier:
 
     def _interval(self, state: TrackVotes) -> float:
         p = self.policy
+        crowd = max(1.0, len(self.tracks) / p.busy_tracks)
         if state.person >= 0:
-            return p.candidate_retry_s if state.doubts else p.verify_interval_s
+            return p.candidate_retry_s if state.doubts else p.verify_interval_s * crowd
         if state.votes:
             return p.candidate_retry_s
         if state.sightings >= 2 * p.min_sightings:
-            return p.stranger_retry_s
+            return p.stranger_retry_s * crowd
         return p.retry_interval_s
+
+    def person_of(self, track_id: int) -> int:
+        """Gallery index of the student the track is identified as, -1 if not (yet)."""
+        state = self.tracks.get(track_id)
+        return -1 if state is None else state.person

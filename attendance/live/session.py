@@ -27,8 +27,11 @@ from attendance.core.files import existing
 from attendance.core.home import Home
 from attendance.live.frames import Frame
 from attendance.live.identity import Identifier, MatchPolicy
+from attendance.live.rollcall import RollCall
+from attendance.live.search import FrameSearch, with_held
 from attendance.live.sources import FrameSource, open_source
 from attendance.live.strictness import Strictness
+from attendance.live.sweep import DEFAULT_SWEEP_PERIOD_S
 from attendance.live.tracker import Tracker
 from attendance.live.unrecognised import UnrecognisedFaces
 from attendance.recognition.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_FULL_SCAN_INTERVAL_S, Analyzer
@@ -46,9 +49,11 @@ log = logging.getLogger(__name__)
 class SessionConfig:
     """Settings of a live session.
 
-    ``min_face_px``: smallest face (pixels, in the source frame) that must be found;
-    sets the detection scale (``None``: 50 px, or more on frames over 1280x720 pixels,
-    see :data:`attendance.recognition.analysis.MAX_SEARCH_PIXELS`).  ``analysis_fps``: analysed frames per second of video.
+    ``min_face_px``: smallest face (pixels, in the source frame) that every whole-frame
+    search must find; sets the detection scale (``None``: 50 px, or more on frames over
+    1280x720 pixels, see :data:`attendance.recognition.analysis.MAX_SEARCH_PIXELS`, and
+    then a full-scale sweep of tiles finds faces down to 40 px within ``sweep_period_s``
+    media seconds, see :mod:`attendance.live.sweep`).  ``analysis_fps``: analysed frames per second of video.
     ``full_scan_interval_s``: the whole frame is searched for new faces this often (media
     seconds); analysed frames in between search only around the faces already tracked,
     ~10 times cheaper.  ``workers``: analysis processes (0 = in this thread, for tests).  ``realtime``:
@@ -63,6 +68,7 @@ class SessionConfig:
     min_face_px: float | None = None
     analysis_fps: float = DEFAULT_ANALYSIS_FPS
     full_scan_interval_s: float = DEFAULT_FULL_SCAN_INTERVAL_S
+    sweep_period_s: float = DEFAULT_SWEEP_PERIOD_S
     workers: int = field(default_factory=default_workers)
     realtime: bool = False
     start: datetime | None = None
@@ -77,7 +83,8 @@ class SessionUpdate:
 
     ``detections`` are the latest analysed faces (possibly a frame or two older than
     ``frame``); ``labels`` gives a display name per detection ("unknown" if not
-    identified).  ``new_marks`` are marks written since the previous update.
+    identified).  ``new_marks`` are marks written since the previous update;
+    ``rollcall`` where the roll call stands.
     """
 
     frame: Frame
@@ -87,6 +94,7 @@ class SessionUpdate:
     present: int
     enrolled: int
     status: str = ""
+    rollcall: RollCall | None = None
 
 
 @dataclass
@@ -113,6 +121,11 @@ class SessionSummary:
     events: list[str] = field(default_factory=list)
     #: Faces followed but never identified (kept in memory only, see :attr:`LiveSession.unrecognised`).
     unrecognised: int = 0
+    #: Full sweeps of the frame for the smallest faces, and the longest one (media s).
+    sweeps: int = 0
+    max_sweep_s: float | None = None
+    #: Where the roll call stood at the end.
+    rollcall: RollCall | None = None
 
     @property
     def enrolled(self) -> int:
@@ -152,6 +165,7 @@ class LiveSession:
         self.log = SessionLog(home.logs, session)
         #: Faces tracked but never identified, for the teacher's review (memory only).
         self.unrecognised = UnrecognisedFaces()
+        self._unseen: tuple[int, tuple[str, ...]] | None = None
 
     def run(self, on_update: Callable[[SessionUpdate], None] | None = None, stop: threading.Event | None = None) -> SessionSummary:
         """Run until the source ends or ``stop`` is set; every mark is on disk when made."""
@@ -183,7 +197,9 @@ class LiveSession:
         live = source.live or cfg.realtime
         tracker = Tracker()
         identifier = Identifier(self.gallery, cfg.policy, set(self.log.marked))  # the present list's identities
-        pending: deque[tuple[Frame, Future[Detections]]] = deque()
+        pending: deque[tuple[Frame, Future[Detections], np.ndarray]] = deque()
+        search: FrameSearch | None = None
+        last_frame: Frame | None = None
         births: dict[int, Frame] = {}
         latest = Detections.empty()
         summary = SessionSummary(self.log.session, self.log.path, [], [], [])
@@ -193,13 +209,16 @@ class LiveSession:
         new_marks: list[Mark] = []
         present = sum(1 for i, _ in self.expected if i in self.log.marked)
 
-        def apply(frame: Frame, dets: Detections) -> None:
+        def apply(frame: Frame, dets: Detections, held: np.ndarray) -> None:
             nonlocal latest, present
             if summary.first_result_s is None:
                 summary.first_result_s = time.perf_counter() - started
                 log.info("first frame analysed %.2f s after the session started", summary.first_result_s)
+            dets = with_held(dets, held)
             dropped = tracker.update(dets)
             identifier.forget(dropped)
+            if search is not None:
+                search.forget(dropped)
             for tid in dropped:
                 births.pop(tid, None)
             for tid in dets.track_id.tolist():
@@ -233,14 +252,14 @@ class LiveSession:
 
         def collect(block: bool) -> None:
             while pending and (block or pending[0][1].done()):
-                frame, future = pending.popleft()
+                frame, future, held = pending.popleft()
                 block = False
                 try:
                     dets = future.result()
                 except WorkerError as exc:  # the worker died with this frame; a new one is started
                     log.warning("frame %d was not analysed: %s", frame.index, exc)
                     continue
-                apply(frame, dets)
+                apply(frame, dets, held)
 
         while not stop.is_set():
             frame = source.read(timeout=0.05)
@@ -250,6 +269,7 @@ class LiveSession:
                     break
                 continue
             summary.frames_read += 1
+            last_frame = frame
             now = time.perf_counter()
             if last_frame_at is not None:
                 summary.max_frame_gap_s = max(summary.max_frame_gap_s, now - last_frame_at)
@@ -269,22 +289,28 @@ class LiveSession:
                     identifier.requested(list(tracker.tracks.keys() - set(settled)), frame.media_time)
                     # Search the whole frame for newcomers every full_scan_interval_s, and
                     # whenever a live source leaves a worker idle anyway.
-                    tracked = None
                     spare = live and len(pending) + 1 < analyzer.capacity
-                    if tracker.tracks and frame.media_time + 1e-6 < next_full_scan and not spare:
-                        tracked = tracker.boxes(list(tracker.tracks))
-                    else:
+                    whole = not tracker.tracks or frame.media_time + 1e-6 >= next_full_scan or spare
+                    if whole:
                         next_full_scan = frame.media_time + cfg.full_scan_interval_s
-                    request = analyzer.request(frame.image, frame.index, frame.media_time, skip, tracked)
-                    pending.append((frame, analyzer.submit(request)))
+                    if search is None:
+                        search = FrameSearch(analyzer, frame.image.shape, cfg.sweep_period_s)
+                    plan = search.plan(frame.image, frame.media_time, tracker, settled, whole)
+                    request = analyzer.request(frame.image, frame.index, frame.media_time, skip, plan.tracked, plan.regions, plan.scales)
+                    pending.append((frame, analyzer.submit(request), plan.held))
                     next_due = frame.media_time + 1.0 / cfg.analysis_fps
             if on_update is not None:
                 labels = [self.labels[p] if p >= 0 else "unknown" for p in latest.person.tolist()]
-                on_update(SessionUpdate(frame, latest, labels, new_marks, present, len(self.expected), source.status))
+                rollcall = self._rollcall(frame.media_time, tracker, identifier, search)
+                on_update(SessionUpdate(frame, latest, labels, new_marks, present, len(self.expected), source.status, rollcall))
                 new_marks = []
         if not stop.is_set():
             while pending:
                 collect(block=True)
+        if search is not None and search.planner is not None:
+            summary.sweeps, summary.max_sweep_s = search.planner.sweeps, search.planner.max_sweep_s
+        if last_frame is not None:
+            summary.rollcall = self._rollcall(last_frame.media_time, tracker, identifier, search)
         summary.frames_dropped = source.frames_dropped
         summary.events = [str(event) for event in source.events]
         summary.wall_s = time.perf_counter() - started
@@ -298,6 +324,16 @@ class LiveSession:
         summary.visitors = [(i, n) for i, n in marked.items() if i in visitors and i not in expected]
         summary.class_name = self.class_name
         return summary
+
+    def _rollcall(self, media_time: float, tracker: Tracker, identifier: Identifier, search: FrameSearch | None) -> RollCall:
+        """Where the roll call stands (see :class:`RollCall`)."""
+        marked = self.log.marked
+        if self._unseen is None or self._unseen[0] != len(marked):  # recounted only when someone is marked
+            self._unseen = len(marked), tuple(n for i, n in self.expected if i not in marked)
+        unseen = self._unseen[1]
+        unidentified = sum(1 for tid in tracker.tracks if identifier.person_of(tid) < 0)
+        finished, took = search.last_sweep if search is not None else (None, None)
+        return RollCall(len(self.expected) - len(unseen), len(self.expected), unidentified, unseen, media_time, finished, took)
 
 
 class BackgroundSession:

@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +32,12 @@ DEFAULT_MIN_FACE_PX = 50.0
 #: (100 px at 1280x720, 150 px at 1920x1080): the same share of the picture, at the
 #: same cost, instead of 4x the work for faces too small to recognise reliably anyway.
 MAX_SEARCH_PIXELS = 1280 * 720
+#: Smallest face found by default: the full-scale sweep (:mod:`attendance.live.sweep`)
+#: searches for faces down to this size wherever the whole-frame search cannot.
+DEFAULT_REACH_PX = 40.0
+#: No sweep when the whole-frame search already finds faces within this factor of
+#: ``DEFAULT_REACH_PX`` (a 640x360 frame at 2x: 50 px).
+SWEEP_SLACK = 1.25
 #: Frames analysed per second of video by default.
 DEFAULT_ANALYSIS_FPS = 5.0
 #: A worker that dies is replaced, at most this many times a minute.
@@ -54,7 +60,9 @@ class AnalysisRequest:
     that need no encoding (already identified): a detected face overlapping one of them
     (IoU >= ``skip_iou``) is not encoded.  ``tracked``: ``None`` to search the whole
     frame, or the ``(t, 4)`` last known boxes of the tracked faces to search only around
-    them (see :func:`detect_around`).
+    them (see :func:`detect_around`).  ``regions``: ``(r, 4)`` boxes searched as well,
+    each at its own scale ``region_scales`` ``(r,)`` (tiles of the full-scale sweep,
+    small faces the whole-frame scale cannot see).
     """
 
     image: np.ndarray
@@ -64,36 +72,62 @@ class AnalysisRequest:
     skip_boxes: np.ndarray
     skip_iou: float = 0.3
     tracked: np.ndarray | None = None
+    regions: np.ndarray = field(default_factory=empty_boxes)
+    region_scales: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
 
 
-def detect_around(engine: FaceEngine, rgb: np.ndarray, tracked: np.ndarray, max_scale: float) -> np.ndarray:
-    """Find the tracked faces again, searching only a region around each last known box.
+def around_regions(tracked: np.ndarray, shape: tuple[int, ...], max_scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where to search for tracked faces again: ``(regions, scales)``.
 
-    Each region extends ``TRACK_MARGIN`` face widths beyond the box on every side and is
-    resized so that a face down to ``TRACK_MIN_SHRINK`` of the last size still reaches
-    the detector's reliable size (never more than ``max_scale``).  A 110 px face costs a
-    ~0.1 megapixel search instead of ~0.9 for a 640x360 frame at 2x.  Returns boxes in
-    ``rgb`` coordinates (``(n, 4)`` int32), duplicates from overlapping regions removed.
+    Each region (``(k, 4)`` int32 box) extends ``TRACK_MARGIN`` face widths beyond the
+    last known box on every side, clipped to a frame of ``shape`` ``(h, w, ...)``; its
+    scale (``(k,)`` float64) makes a face down to ``TRACK_MIN_SHRINK`` of the last size
+    reach the detector's reliable size, never more than ``max_scale``.
     """
-    height, width = rgb.shape[:2]
-    found = [empty_boxes()]
-    for top, right, bottom, left in np.asarray(tracked, np.int64).tolist():
+    height, width = shape[:2]
+    regions, scales = [], []
+    for top, right, bottom, left in np.asarray(tracked, np.int64).reshape(-1, 4).tolist():
         size = max(bottom - top, right - left, 1)
         pad = int(TRACK_MARGIN * size)
         y0, y1 = max(0, top - pad), min(height, bottom + pad)
         x0, x1 = max(0, left - pad), min(width, right + pad)
         if y1 - y0 < 8 or x1 - x0 < 8:
             continue
-        scale = min(max_scale, HOG_RELIABLE_PX / (TRACK_MIN_SHRINK * size))
-        boxes = engine.detect(rgb[y0:y1, x0:x1], scale=scale)
-        found.append(boxes + np.array([y0, x0, y0, x0], np.int32))
-    boxes = np.concatenate(found)
+        regions.append((y0, x1, y1, x0))
+        scales.append(min(max_scale, HOG_RELIABLE_PX / (TRACK_MIN_SHRINK * size)))
+    return np.array(regions, np.int32).reshape(-1, 4), np.array(scales, np.float64)
+
+
+def detect_regions(engine: FaceEngine, rgb: np.ndarray, regions: np.ndarray, scales: np.ndarray) -> np.ndarray:
+    """Search each region (``(k, 4)`` boxes of ``rgb``) at its own scale (``(k,)``).
+
+    Returns boxes in ``rgb`` coordinates (``(n, 4)`` int32), largest first.
+    """
+    found = [empty_boxes()]
+    for (top, right, bottom, left), scale in zip(np.asarray(regions, np.int64).tolist(), np.asarray(scales).tolist()):
+        boxes = engine.detect(rgb[top:bottom, left:right], scale=float(scale))
+        found.append(boxes + np.array([top, left, top, left], np.int32))
+    return unique_boxes(np.concatenate(found))
+
+
+def unique_boxes(boxes: np.ndarray) -> np.ndarray:
+    """``boxes`` largest first, without those overlapping a larger one (IoU >= 0.5):
+    the same face found by two overlapping searches is kept once."""
     boxes = boxes[np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 1] - boxes[:, 3]), kind="stable")]
     keep: list[int] = []
     for i in range(len(boxes)):
         if not keep or iou(boxes[i : i + 1], boxes[keep]).max() < 0.5:
             keep.append(i)
     return boxes[keep]
+
+
+def detect_around(engine: FaceEngine, rgb: np.ndarray, tracked: np.ndarray, max_scale: float) -> np.ndarray:
+    """Find the tracked faces again, searching only a region around each last known box
+    (see :func:`around_regions`).  A 110 px face costs a ~0.1 megapixel search instead
+    of ~0.9 for a 640x360 frame at 2x.  Returns boxes in ``rgb`` coordinates (``(n, 4)``
+    int32), duplicates from overlapping regions removed."""
+    regions, scales = around_regions(tracked, rgb.shape, max_scale)
+    return detect_regions(engine, rgb, regions, scales)
 
 
 def analyse(request: AnalysisRequest) -> Detections:
@@ -104,6 +138,8 @@ def analyse(request: AnalysisRequest) -> Detections:
         boxes = engine.detect(rgb, scale=request.scale)
     else:
         boxes = detect_around(engine, rgb, request.tracked, request.scale)
+    if len(request.regions):
+        boxes = unique_boxes(np.concatenate([boxes, detect_regions(engine, rgb, request.regions, request.region_scales)]))
     encodings = np.full((len(boxes), ENCODING_DIM), np.nan, np.float32)
     if len(boxes):
         overlap = iou(boxes, request.skip_boxes)
@@ -179,9 +215,23 @@ class Analyzer:
             return failed
 
     def request(self, image: np.ndarray, frame_index: int, media_time: float, skip_boxes: np.ndarray,
-                tracked: np.ndarray | None = None) -> AnalysisRequest:
+                tracked: np.ndarray | None = None, regions: np.ndarray | None = None,
+                region_scales: np.ndarray | None = None) -> AnalysisRequest:
         """A request for ``image`` (see :class:`AnalysisRequest`) at this analyser's detection scale."""
-        return AnalysisRequest(image, frame_index, media_time, self.scale_for(image.shape), skip_boxes, tracked=tracked)
+        if regions is None or region_scales is None:
+            regions, region_scales = empty_boxes(), np.zeros(0, np.float64)
+        return AnalysisRequest(image, frame_index, media_time, self.scale_for(image.shape), skip_boxes, tracked=tracked,
+                               regions=regions, region_scales=region_scales)
+
+    def sweep_scale(self, shape: tuple[int, ...]) -> float | None:
+        """Scale of the full-scale sweep for frames of ``shape``, or ``None`` for no sweep:
+        an explicit smallest face makes every whole-frame search reach it instead, and a
+        small frame's whole-frame search reaches nearly ``DEFAULT_REACH_PX`` already."""
+        if self.min_face_px is not None:
+            return None
+        if HOG_RELIABLE_PX / self.scale_for(shape) <= SWEEP_SLACK * DEFAULT_REACH_PX:
+            return None
+        return detection_scale(DEFAULT_REACH_PX)
 
     def scale_for(self, shape: tuple[int, ...]) -> float:
         """Detection scale for frames of ``shape`` ``(height, width, ...)``: from the

@@ -1,0 +1,66 @@
+"""The full-scale sweep planner and the roll-call readout (no dlib: planning only)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from attendance.live.rollcall import RollCall
+from attendance.live.sweep import ChangeMap, SweepPlanner, tile_grid
+from attendance.recognition.analysis import Analyzer
+
+
+def covered(tiles: np.ndarray, width: int, height: int) -> np.ndarray:
+    mask = np.zeros((height, width), bool)
+    for top, right, bottom, left in tiles.tolist():
+        mask[top:bottom, left:right] = True
+    return mask
+
+
+def test_tiles_cover_the_frame_and_every_face_up_to_the_overlap_lies_whole_in_one() -> None:
+    tiles = tile_grid(1920, 1080, 480, 150)
+    assert covered(tiles, 1920, 1080).all()
+    for top, left in ((465, 470), (0, 1770), (930, 900), (400, 500)):  # a 150 px face anywhere
+        assert any(t <= top and top + 150 <= b and lft <= left and left + 150 <= r for t, r, b, lft in tiles.tolist())
+
+
+def test_a_sweep_takes_its_period_and_a_change_is_searched_at_once() -> None:
+    width, height, fps = 1920, 1080, 5.0
+    planner = SweepPlanner((width, height), 2.5, 40.0, 150, period_s=6.0)
+    changes = ChangeMap(width)
+    room = np.full((height, width, 3), 120, np.uint8)
+    t = 0.0
+    swept = []
+    while planner.sweeps == 0:
+        changes.update(room)
+        swept.append(planner.plan(changes, t, np.zeros((0, 4), np.int32)))
+        t += 1 / fps
+    assert 5.5 <= planner.last_sweep_s <= 6.5  # type: ignore[operator]
+    assert covered(np.concatenate(swept), width, height).all()
+    # Someone sits down at the back: that region is searched in the very next frame.
+    sitting = room.copy()
+    sitting[300:420, 600:700] = 30
+    changes.update(sitting)
+    regions = planner.plan(changes, t, np.zeros((0, 4), np.int32))
+    assert any(top <= 300 and 420 <= bottom and left <= 600 and 700 <= right for top, right, bottom, left in regions.tolist())
+    # ... but a tracked face moving is no reason to search again.
+    changes.update(room)
+    planner.plan(changes, t + 0.2, np.zeros((0, 4), np.int32))
+    changes.update(sitting)
+    regions = planner.plan(changes, t + 0.4, np.array([[300, 700, 420, 600]], np.int32))
+    assert not any(top <= 300 and 420 <= bottom and left <= 600 and 700 <= right for top, right, bottom, left in regions.tolist())
+
+
+def test_only_frames_whose_whole_frame_search_misses_40_px_faces_are_swept() -> None:
+    auto = Analyzer(workers=0)
+    assert auto.sweep_scale((360, 640, 3)) is None  # 50 px faces found anyway
+    assert auto.sweep_scale((720, 1280, 3)) == 2.5
+    assert auto.sweep_scale((1080, 1920, 3)) == 2.5
+    assert Analyzer(workers=0, min_face_px=40).sweep_scale((1080, 1920, 3)) is None  # every whole-frame search reaches it
+
+
+def test_the_roll_call_line_says_whether_to_wait() -> None:
+    roll = RollCall(18, 35, 3, tuple(f"student {i}" for i in range(17)), media_time=12.0, last_sweep_at=10.5, sweep_s=6.0)
+    assert roll.line() == ("roll call at 12 s: marked 18 of 35; 3 in view not identified yet; 17 unseen: student 0, student 1, "
+                           "student 2, student 3, student 4, student 5, student 6, student 7 and 9 more; "
+                           "last full sweep 1.5 s ago (took 6.0 s)")
+    assert RollCall(2, 2, 0, (), 3.0).line().endswith("everyone enrolled is marked; no full sweep finished yet")

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CLIP, run_cli
+from conftest import CLIP, copy_home, run_cli
 from PIL import Image, ImageFilter
 
 from attendance.core.home import Home
 from attendance.live.session import LiveSession, SessionConfig
 from attendance.live.unrecognised import CROP_PX
 from attendance.recognition.photos import encode_photo
-from attendance.roster.review import add_face
+from attendance.roster.review import add_face, enroll_face
 from attendance.roster.store import FaceStore
 
 pytestmark = pytest.mark.slow
@@ -47,6 +47,11 @@ def test_missed_student_is_recognised_after_one_confirmation(shared: Path, tmp_p
     lin = max(faces, key=lambda f: len(f.encodings))  # the teacher recognises him on the crop
     truth = encode_photo(shared / "photos" / "lin-manuel-miranda.png").encoding
     assert np.linalg.norm(lin.encoding - truth) < 0.6, "the face kept is Lin's"
+
+    other = copy_home(home, tmp_path / "other")  # the other choice: enroll a new student from the face
+    new = enroll_face(other / "known_faces", "Stage Hand", lin.encoding, lin.jpeg(), "first")
+    store = FaceStore.load(other / "known_faces")
+    assert [p.name for p in store.people][-1] == "Stage Hand" and new.id == "S0003" and store.thumbnail_path(new).exists()
 
     person = add_face(home / "known_faces", "S0001", lin.encoding, lin.jpeg(), "first")
     assert len(person.photos) == 2 and person.photos[1].source.startswith("review of first: ")

@@ -37,7 +37,8 @@ class Settings:
     ``source`` is the last session source as typed (camera index, file or URL);
     ``class_name`` the last class (JSON key ``"class"``); ``session`` the session name;
     ``start`` the start time as typed (``"08:30"``); ``grace`` the late-after period in
-    minutes; ``window`` the window size ``(width, height)`` in pixels.  ``extra`` holds
+    minutes; ``strictness`` the tolerance step's name (``"strict"``...); ``window`` the
+    window size ``(width, height)`` in pixels.  ``extra`` holds
     keys of the file this version does not know; ``warnings`` what was ignored on loading.
     """
 
@@ -46,6 +47,7 @@ class Settings:
     session: str | None = None
     start: str | None = None
     grace: float | None = None
+    strictness: str | None = None
     window: tuple[int, int] | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)

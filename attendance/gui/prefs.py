@@ -1,6 +1,6 @@
 """The window's remembered settings (:mod:`attendance.core.settings`): restored at start, saved on close.
 
-The session fields (source, name, start time, grace) and the window size are the
+The session fields (source, name, start time, grace, strictness) and the window size are the
 window's; the last class is kept as it was read (the class picker owns it).
 """
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from attendance.core.settings import Settings, load_settings, save_settings, settings_path
 from attendance.gui.session_tab import SessionTab
+from attendance.live.strictness import Strictness
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class WindowPrefs:
                 var.set(value)
         if s.grace is not None:
             session.grace.set(f"{s.grace:g}")
+        if s.strictness in {step.value for step in Strictness}:
+            session.set_strictness(Strictness(s.strictness))
 
     def save(self, root: tk.Misc, session: SessionTab) -> None:
         """Remember the session fields and the window size; a failure is logged, never raised."""
@@ -54,7 +57,7 @@ class WindowPrefs:
         width, height = root.winfo_width(), root.winfo_height()
         self.settings = self.settings.updated(
             source=session.source_text(), session=session.session_name.get().strip(), start=session.start_time.get().strip(),
-            grace=grace if grace is not None and 0 <= grace <= 600 else None,
+            grace=grace if grace is not None and 0 <= grace <= 600 else None, strictness=session.chosen_strictness().value,
             window=(width, height) if width >= 200 and height >= 200 else self.settings.window)
         try:
             save_settings(self.settings, self.path)

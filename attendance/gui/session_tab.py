@@ -236,6 +236,10 @@ class SessionTab(ttk.Frame):
         """The step chosen in the Strictness box."""
         return next(s for s, step in STEPS.items() if step.describe(s) == self.strictness.get())
 
+    def set_strictness(self, strictness: Strictness) -> None:
+        """Choose ``strictness`` in the Strictness box."""
+        self.strictness.set(STEPS[strictness].describe(strictness))
+
     def _settings(self) -> tuple[str | int, str, datetime | None, float]:
         from attendance.core.names import clean_session
 

@@ -22,6 +22,7 @@ from xvfb import screenshot
 from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
 from attendance.live.cameras import Camera
+from attendance.live.strictness import Strictness
 
 if TYPE_CHECKING:
     import tkinter as tk
@@ -168,6 +169,7 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
         session.session_name.set("maths")
         session.start_time.set("09:15")
         session.grace.set("7")
+        session.set_strictness(Strictness.STRICT)
         app.root.geometry("1000x650")
         app.root.update()
     finally:
@@ -178,6 +180,7 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
         session = app.session
         assert (session.source.get(), session.session_name.get(), session.start_time.get(), session.grace.get()) == \
             ("rtsp://camera.local/stream", "maths", "09:15", "7")
+        assert session.chosen_strictness() is Strictness.STRICT
         assert (app.root.winfo_width(), app.root.winfo_height()) == (1000, 650)
         assert app.prefs.settings.class_name == "7B", "the class (the class picker's) is kept"
         # A camera that opened is offered by name; it is used, and remembered, as its index.

@@ -33,3 +33,16 @@ def _init_worker(initializer: Callable[[], None] | None) -> None:
 def spawn_pool(workers: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes that die with this one."""
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker, initargs=(initializer,))
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down now: queued jobs are cancelled and a job in progress is abandoned
+    (its worker is terminated), so closing a window never waits for one."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # the same before 3.14 (shutdown forgets them)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()

@@ -7,6 +7,7 @@ the status bar), never as a traceback in a terminal.
 from __future__ import annotations
 
 import logging
+import signal
 import tkinter as tk
 from pathlib import Path
 from tkinter import ttk
@@ -158,8 +159,13 @@ class App:
 
     # ----- life cycle ---------------------------------------------------------------
     def run(self) -> None:
-        """Show the window until it is closed."""
-        self.root.mainloop()
+        """Show the window until it is closed (SIGTERM closes it as its close button does)."""
+        # A timer, not after_idle: idle callbacks also run inside update_idletasks() calls.
+        previous = signal.signal(signal.SIGTERM, lambda *_: self.root.after(0, self.close))
+        try:
+            self.root.mainloop()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     def close(self) -> None:
         """Remember the settings; stop a running session (waiting up to :data:`CLOSE_WAIT_MS`),
@@ -177,6 +183,7 @@ class App:
             self.status.inform("stopping the session before closing…")
             self.root.after(50, self._close_when_stopped, left_ms - 50)
             return
+        self.notebook.unbind("<<NotebookTabChanged>>")  # destroying the tabs changes the tab: no report job now
         self.root.destroy()
 
 

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from attendance.core.errors import AttendanceError
-from attendance.core.pool import spawn_pool
+from attendance.core.pool import spawn_pool, stop_pool
 from attendance.gui.tasks import start_job_worker
 
 log = logging.getLogger(__name__)
@@ -101,8 +101,8 @@ class ProcessJobs:
         on_error(user_message(exc))
 
     def close(self) -> None:
-        """Stop the worker without waiting for a job in progress."""
+        """Stop the worker now, abandoning a job in progress."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            stop_pool(self._pool)
             self._pool = None
         self._future = None

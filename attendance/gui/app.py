@@ -93,15 +93,21 @@ class App:
         self.session.offer_cameras(cameras)
         self.roster.camera_entry.offer(cameras)
 
+    def _import_roster(self) -> None:
+        """The guide's "Import roster…": the Roster tab's import, with the tab on screen."""
+        self.notebook.select(self.roster)
+        self.roster.classes.import_roster()
+
     def _guide(self) -> FirstRunGuide:
         def go(tab: ttk.Frame, focus: tk.Misc) -> None:
             self.notebook.select(tab)
             focus.focus_set()
 
         return FirstRunGuide(self.root, [
-            Step("Add your students", "Type each student's name and choose one clear photo of the face, or take a picture "
-                 "with the webcam.", "Add students", lambda: go(self.roster, self.roster.name_entry), lambda: bool(self.roster.people)),
-            Step("Take attendance", "Choose the camera (or a video) and press Start: each student is marked present when "
+            Step("Add your students", "A name and one clear photo of each face (a file or the webcam), or the school's "
+                 "roster spreadsheet.", "Add students", lambda: go(self.roster, self.roster.name_entry), lambda: bool(self.roster.people),
+                 ("Import roster…", self._import_roster)),
+            Step("Take attendance", "Pick the camera (or a video) and press Start: students are marked present as they are "
                  "recognised.", "Start a session", lambda: go(self.session, self.session.source_entry),
                  lambda: any(self.home.logs.glob("*.csv"))),
             Step("Export the attendance", "See who was present, late or absent, and save it as a spreadsheet.",

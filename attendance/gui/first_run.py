@@ -1,7 +1,9 @@
 """The first-run guide: three numbered steps, each with a button, above the tabs.
 
 Shown when the window opens with nobody enrolled.  A step is ticked once it is done
-(someone enrolled; a session recorded); the guide goes away with its Hide button.
+(someone enrolled, a session recorded, an export written); the guide goes away with its
+Hide button.  In a window under :data:`COMPACT_BELOW_PX` high (a 1366x768 laptop, the
+900x600 minimum) it shows only the steps' titles and buttons, so the tabs keep their room.
 """
 
 from __future__ import annotations
@@ -17,18 +19,22 @@ from attendance.gui.widgets import PAD
 #: How often a visible guide looks whether its steps are done (ms).
 POLL_MS = 500
 DONE_COLOUR = "#2e9e44"
+#: Window height (px) under which the guide leaves out the title and the steps' explanations.
+COMPACT_BELOW_PX = 690
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step: its ``title``, a line saying how, the button's text and action, and
-    ``done()`` telling whether it is done (``None``: never ticked)."""
+    """One step: its ``title``, a line saying how, the button's text and action,
+    ``done()`` telling whether it is done (``None``: never ticked), and maybe a second
+    button (``other``: its text and action)."""
 
     title: str
     how: str
     button: str
     action: Callable[[], None]
     done: Callable[[], bool] | None = None
+    other: tuple[str, Callable[[], None]] | None = None
 
 
 def _rewrap(label: ttk.Label, event: tk.Event) -> None:
@@ -37,20 +43,22 @@ def _rewrap(label: ttk.Label, event: tk.Event) -> None:
 
 
 class FirstRunGuide(ttk.Frame):
-    """The steps side by side; :attr:`buttons` and :attr:`marks` are in step order."""
+    """The steps side by side; :attr:`buttons` and :attr:`marks` are in step order
+    (:attr:`others`: the second buttons, by step index)."""
 
     def __init__(self, parent: tk.Misc, steps: list[Step]) -> None:
         super().__init__(parent, padding=(PAD * 2, PAD, PAD * 2, PAD), style="Guide.TFrame")
         self.steps = steps
         self.buttons: list[ttk.Button] = []
+        self.others: dict[int, ttk.Button] = {}
         self.marks: list[ttk.Label] = []
-        top = ttk.Frame(self, style="Guide.TFrame")
-        top.pack(fill="x")
-        ttk.Label(top, text="Welcome! Taking attendance takes three steps:", style="GuideTitle.TLabel").pack(side="left")
-        self.hide_button = ttk.Button(top, text="Hide these steps", command=self.hide)
-        self.hide_button.pack(side="right")
-        row = ttk.Frame(self, style="Guide.TFrame")
-        row.pack(fill="x", pady=(PAD, 0))
+        self.title = ttk.Label(self, text="Welcome! Taking attendance takes three steps:", style="GuideTitle.TLabel")
+        self.title.pack(fill="x", pady=(0, PAD))
+        self.row = row = ttk.Frame(self, style="Guide.TFrame")
+        row.pack(fill="x")
+        self.hide_button = ttk.Button(row, text="Hide these steps", command=self.hide)
+        self.hide_button.grid(row=0, column=len(steps), sticky="ne")
+        self.explanations: list[ttk.Label] = []
         for number, step in enumerate(steps, start=1):
             row.columnconfigure(number - 1, weight=1, uniform="step")
             box = ttk.Frame(row, style="Guide.TFrame", padding=(0, 0, PAD * 2, 0))
@@ -60,13 +68,21 @@ class FirstRunGuide(ttk.Frame):
             ttk.Label(box, text=step.title, style="GuideStep.TLabel").grid(row=0, column=1, sticky="w")
             how = ttk.Label(box, text=step.how, style="Guide.TLabel", wraplength=300, justify="left")
             how.grid(row=1, column=1, sticky="w")
+            self.explanations.append(how)
             box.bind("<Configure>", partial(_rewrap, how))
-            button = ttk.Button(box, text=step.button, command=step.action)
-            button.grid(row=2, column=1, sticky="w", pady=(4, 0))
+            buttons = ttk.Frame(box, style="Guide.TFrame")
+            buttons.grid(row=2, column=1, sticky="w", pady=(4, 0))
+            button = ttk.Button(buttons, text=step.button, command=step.action)
+            button.pack(side="left")
+            if step.other is not None:
+                self.others[number - 1] = ttk.Button(buttons, text=step.other[0], command=step.other[1])
+                self.others[number - 1].pack(side="left", padx=(4, 0))
             self.marks.append(mark)
             self.buttons.append(button)
         self._after: str | None = None
         self._shown: list[bool] = []
+        self.compact = False
+        self.winfo_toplevel().bind("<Configure>", self._fit, add="+")
 
     @staticmethod
     def style(root: tk.Misc) -> None:
@@ -89,13 +105,29 @@ class FirstRunGuide(ttk.Frame):
         self.pack(side="top", fill="x", before=before)
         self._update()
 
+    def _fit(self, event: tk.Event) -> None:
+        """Switch to or from the compact form when the window's height crosses the threshold."""
+        if event.widget is not self.winfo_toplevel() or (event.height < COMPACT_BELOW_PX) == self.compact:
+            return
+        self.compact = event.height < COMPACT_BELOW_PX
+        for column in range(len(self.steps)):  # equal columns for the texts; as narrow as the buttons without them
+            self.row.columnconfigure(column, uniform="" if self.compact else "step")
+        if self.compact:
+            self.title.pack_forget()
+            for label in self.explanations:
+                label.grid_remove()
+        else:
+            self.title.pack(fill="x", pady=(0, PAD), before=self.row)
+            for label in self.explanations:
+                label.grid()
+
     def _update(self) -> None:
         done = self.done()
         if done != self._shown:  # Tk calls only on a change: each may wait for the GIL during a session
             self._shown = done
             for number, (mark, tick) in enumerate(zip(self.marks, done), start=1):
                 mark.configure(text="✓" if tick else str(number), style="GuideDone.TLabel" if tick else "GuideNumber.TLabel")
-            self.hide_button.configure(text="All done: hide these steps" if all(done) else "Hide these steps")
+            self.hide_button.configure(text="All done: hide" if all(done) else "Hide these steps")
         self._after = self.after(POLL_MS, self._update)
 
     def hide(self) -> None:

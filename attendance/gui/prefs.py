@@ -1,7 +1,6 @@
 """The window's remembered settings (:mod:`attendance.core.settings`): restored at start, saved on close.
 
-The session fields (source, name, start time, grace, strictness) and the window size are the
-window's; the last class is kept as it was read (the class picker owns it).
+The Session tab's fields (source, class, name, start time, grace, strictness) and the window size.
 """
 
 from __future__ import annotations
@@ -47,6 +46,8 @@ class WindowPrefs:
             session.grace.set(f"{s.grace:g}")
         if s.strictness in {step.value for step in Strictness}:
             session.set_strictness(Strictness(s.strictness))
+        if s.class_name is not None:
+            session.choose_class(s.class_name)
 
     def save(self, root: tk.Misc, session: SessionTab) -> None:
         """Remember the session fields and the window size; a failure is logged, never raised."""
@@ -56,7 +57,8 @@ class WindowPrefs:
             grace = self.settings.grace
         width, height = root.winfo_width(), root.winfo_height()
         self.settings = self.settings.updated(
-            source=session.source_text(), session=session.session_name.get().strip(), start=session.start_time.get().strip(),
+            source=session.source_text(), class_name=session.chosen_class(), session=session.session_name.get().strip(),
+            start=session.start_time.get().strip(),
             grace=grace if grace is not None and 0 <= grace <= 600 else None, strictness=session.chosen_strictness().value,
             window=(width, height) if width >= 200 and height >= 200 else self.settings.window)
         try:

@@ -222,6 +222,16 @@ class SessionTab(ttk.Frame):
             names = []
         self.class_box.configure(values=[EVERYONE, *names])
 
+    def chosen_class(self) -> str | None:
+        """The class picked, or ``None`` for everyone enrolled."""
+        return None if self.class_name.get() == EVERYONE else self.class_name.get()
+
+    def choose_class(self, name: str) -> None:
+        """Pick class ``name`` if it still exists (a remembered class since deleted is ignored)."""
+        self._list_classes()
+        if name in self.class_box.cget("values"):
+            self.class_name.set(name)
+
     def _class_chosen(self) -> None:
         """A class's session is named after it unless a name was typed."""
         if self.class_name.get() != EVERYONE:
@@ -269,8 +279,7 @@ class SessionTab(ttk.Frame):
             strictness = self.chosen_strictness()
             config = SessionConfig(MatchPolicy(STEPS[strictness].tolerance), realtime=True, start=start, grace_minutes=grace,
                                    strictness=strictness)
-            chosen = None if self.class_name.get() == EVERYONE else self.class_name.get()
-            live = LiveSession(self.app.home.ensure(), source, name, config, chosen)
+            live = LiveSession(self.app.home.ensure(), source, name, config, self.chosen_class())
         except NobodyEnrolledError:
             self.app.error("Cannot start the session", "nobody is enrolled yet: add students on the Roster tab first")
             return

@@ -23,6 +23,7 @@ from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
 from attendance.live.cameras import Camera
 from attendance.live.strictness import Strictness
+from attendance.roster.classes import ClassBook
 
 if TYPE_CHECKING:
     import tkinter as tk
@@ -34,15 +35,18 @@ class Answers:
     """Answers the window's file choosers from queues and records its error messages."""
 
     def __init__(self) -> None:
-        self.answers: dict[str, list[Path]] = {"photo": [], "video": [], "csv": []}
+        self.answers: dict[str, list[Path | None]] = {"photo": [], "video": [], "csv": [], "roster": []}
         self.errors: list[tuple[str, str]] = []
 
-    def _next(self, kind: str) -> Path:
+    def _next(self, kind: str) -> Path | None:
         assert self.answers[kind], f"the window asked an unexpected {kind} question"
         return self.answers[kind].pop(0)
 
     def open_photo(self) -> Path | None:
         return self._next("photo")
+
+    def open_roster(self) -> Path | None:
+        return self._next("roster")
 
     def open_video(self) -> Path | None:
         return self._next("video")
@@ -82,7 +86,11 @@ def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Pa
         run_until(root, lambda: "camera" in app.session.source_hint.cget("text"), 10)  # the camera probe answered
         shoot(display, "first-run-1-welcome", root)
 
-        # Step 1: "Add students" opens the Roster tab with the cursor in the name box.
+        # Step 1: "Import roster…" asks for the school's spreadsheet (cancelled here: the
+        # classes tests import one); "Add students" opens the Roster tab, cursor in the name box.
+        answers.answers["roster"].append(None)
+        guide.others[0].invoke()
+        assert app.notebook.select() == str(app.roster) and not answers.answers["roster"]
         guide.buttons[0].invoke()
         root.update()
         assert app.notebook.select() == str(app.roster) and root.focus_get() == app.roster.name_entry
@@ -120,8 +128,16 @@ def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Pa
         with open(out, encoding=CSV_ENCODING, newline="") as fh:
             assert [(r["name"], r["status"]) for r in csv.DictReader(fh)] == [("Lin-Manuel Miranda", "present")]
         run_until(root, lambda: guide.marks[2].cget("text") == "✓", 2)
-        assert guide.hide_button.cget("text") == "All done: hide these steps"
+        assert guide.hide_button.cget("text") == "All done: hide"
         shoot(display, "first-run-4-export", root)
+        # In a short window (the 900x600 minimum) the guide keeps only the titles and buttons.
+        assert not guide.compact and all(label.winfo_ismapped() for label in guide.explanations)
+        root.geometry("900x600")
+        run_until(root, lambda: guide.compact, 5)
+        root.update()
+        assert not any(label.winfo_ismapped() for label in guide.explanations) and guide.winfo_height() < 100
+        assert all(b.winfo_ismapped() for b in [*guide.buttons, *guide.others.values(), guide.hide_button])
+        shoot(display, "first-run-5-compact-900x600", root)
         guide.hide_button.invoke()
         root.update()
         assert not guide.winfo_ismapped()
@@ -153,18 +169,22 @@ def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Pa
     finally:
         close(app)
     saved = json.loads(settings.read_text(encoding="utf-8"))
-    assert saved["source"] == str(CLIP) and saved["session"] == "period 1" and saved["window"] == [1180, 700]
+    assert saved["source"] == str(CLIP) and saved["session"] == "period 1" and saved["window"] == [900, 600]
 
 
 def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, tmp_path: Path) -> None:
     from attendance.gui.app import App
 
     settings = tmp_path / "settings.json"
-    settings.write_text(json.dumps({"class": "7B", "later": 1}), encoding="utf-8")
-    home = Home(tmp_path / "home")
+    settings.write_text(json.dumps({"class": "Gone", "later": 1}), encoding="utf-8")
+    home = Home(tmp_path / "home").ensure()
+    with ClassBook.edit(home.known_faces) as (book, _store):
+        book.create("7B")
     app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]  # Answers stands in for the Tk dialogs (duck-typed)
     try:
         session = app.session
+        assert session.chosen_class() is None, "a remembered class that no longer exists is not picked"
+        session.class_name.set("7B")
         session.source.set("rtsp://camera.local/stream")
         session.session_name.set("maths")
         session.start_time.set("09:15")
@@ -182,7 +202,7 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
             ("rtsp://camera.local/stream", "maths", "09:15", "7")
         assert session.chosen_strictness() is Strictness.STRICT
         assert (app.root.winfo_width(), app.root.winfo_height()) == (1000, 650)
-        assert app.prefs.settings.class_name == "7B", "the class (the class picker's) is kept"
+        assert session.chosen_class() == "7B"
         # A camera that opened is offered by name; it is used, and remembered, as its index.
         session.source.set("0")
         app.offer_cameras([Camera(0, 640, 480), Camera(2, 1280, 720)])

@@ -172,22 +172,25 @@ class LiveSession:
         stop = stop or threading.Event()
         started = time.perf_counter()
         cfg = self.config
-        # Workers load their models (~1-2 s) while the source opens and the first frames
-        # are already shown; analysis starts once they are ready.
-        analyzer = Analyzer(cfg.workers, cfg.min_face_px).start()
+        self.log.claim()  # a second run of this session is refused before any worker starts
         try:
-            source = open_source(self.source_spec, realtime=cfg.realtime)
+            # Workers load their models (~1-2 s) while the source opens and the first frames
+            # are already shown; analysis starts once they are ready.
+            analyzer = Analyzer(cfg.workers, cfg.min_face_px).start()
             try:
-                details = {"tolerance": cfg.policy.tolerance, "strictness": cfg.strictness.value if cfg.strictness else None}
-                if self.class_name is not None:
-                    details["class"] = self.class_name
-                self.log.open(self.expected, cfg.start, cfg.grace_minutes, source.description, cfg.leave_grace_minutes, details)
-                summary = self._loop(source, analyzer, stop, on_update, started)
+                source = open_source(self.source_spec, realtime=cfg.realtime)
+                try:
+                    details = {"tolerance": cfg.policy.tolerance, "strictness": cfg.strictness.value if cfg.strictness else None}
+                    if self.class_name is not None:
+                        details["class"] = self.class_name
+                    self.log.open(self.expected, cfg.start, cfg.grace_minutes, source.description, cfg.leave_grace_minutes, details)
+                    summary = self._loop(source, analyzer, stop, on_update, started)
+                finally:
+                    source.close()
             finally:
-                source.close()
-                self.log.close()
+                analyzer.close()
         finally:
-            analyzer.close()
+            self.log.close()
         return summary
 
     # ------------------------------------------------------------------------------

@@ -219,6 +219,20 @@ class SessionLog:
         #: Ids of those marked as visitors (students of another class).
         self.visitors: set[str] = set()
 
+    def claim(self) -> SessionLog:
+        """Take the log's lock now (:meth:`open` takes it if not taken); raises
+        :class:`LogLockedError` if another run writes this session.  :meth:`close` releases it."""
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        if self._lock.is_locked:
+            return self
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise LogLockedError(
+                f"{self.path.name} is being written by another attendance run; stop that run or choose another --session"
+            ) from None
+        return self
+
     def open(self, roster: list[tuple[str, str]], start: datetime | None = None, grace_minutes: float | None = None, source: str = "",
              leave_grace_minutes: float | None = None, details: dict[str, Any] | None = None) -> SessionLog:
         """Lock the log, create or resume it, and record the session details.
@@ -231,13 +245,7 @@ class SessionLog:
         else the default).  ``details``: more keys for the meta file (e.g. the tolerance
         this run uses), replacing those of an earlier run.
         """
-        self.logs_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            self._lock.acquire()
-        except Timeout:
-            raise LogLockedError(
-                f"{self.path.name} is being written by another attendance run; stop that run or choose another --session"
-            ) from None
+        self.claim()
         try:
             self._resume()
             self._write_meta(roster, start, grace_minutes, source, leave_grace_minutes, details or {})

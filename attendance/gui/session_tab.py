@@ -182,7 +182,7 @@ class SessionTab(ttk.Frame):
         self.review_button = ttk.Button(side, text="Faces not recognised…", command=self.review_faces, state="disabled")
         self.review_button.grid(row=7, column=0, sticky="w", pady=(4, 0))
         # The roll-call readout: is it worth waiting?  (The unseen are listed above.)
-        self.rollcall = ttk.Label(side, text="", wraplength=360, justify="left", foreground="#555555")
+        self.rollcall = ttk.Label(side, text="", width=52, wraplength=360, justify="left", foreground="#555555")
         self.rollcall.grid(row=8, column=0, sticky="w", pady=(PAD, 0))
 
     def _buttons(self, parent: tk.Misc, tree: ttk.Treeview, actions: list[tuple[str, Action]]) -> ttk.Frame:
@@ -417,8 +417,9 @@ class SessionTab(ttk.Frame):
             self._set_text(self.source_status, update.status)
             roll = update.rollcall
             if roll is not None:
+                sweep = roll.sweep_text(ago=False) if roll.sweep_s is not None else "no sweep needed at this picture size"
                 self._set_text(self.rollcall, f"Roll call: marked {roll.marked} of {roll.enrolled}; {len(roll.unseen)} not seen yet; "
-                                              f"{roll.unidentified} in view not identified yet; {roll.sweep_text()}")
+                                              f"{roll.unidentified} in view not identified yet; {sweep}")
         self._drain_marks(background)
         if background.running:
             self._after = self.after(POLL_MS, self._poll)

@@ -28,11 +28,15 @@ class RollCall:
     last_sweep_at: float | None = None
     sweep_s: float | None = None
 
-    def sweep_text(self) -> str:
-        """When the last full sweep finished, e.g. ``"last full sweep 1.2 s ago (took 3.0 s)"``."""
+    def sweep_text(self, ago: bool = True) -> str:
+        """When the last full sweep finished, e.g. ``"last full sweep 1.2 s ago (took 6.0 s)"``,
+        or with ``ago=False`` ``"last full sweep at 10.8 s of video (took 6.0 s)"`` (a
+        text that changes only when a sweep ends, for a window)."""
         if self.last_sweep_at is None:
             return "no full sweep finished yet"
         took = f" (took {self.sweep_s:.1f} s)" if self.sweep_s is not None else ""
+        if not ago:
+            return f"last full sweep at {self.last_sweep_at:.1f} s of video{took}"
         return f"last full sweep {max(0.0, self.media_time - self.last_sweep_at):.1f} s ago{took}"
 
     def unseen_text(self, limit: int = NAMES_SHOWN) -> str:

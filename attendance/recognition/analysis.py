@@ -172,7 +172,11 @@ class Analyzer:
         """
         for i, proc in enumerate(self._procs):
             code = proc.exit_code
-            if code is None or not proc.ready.done() or proc.ready.exception() is not None:
+            if code is None:
+                continue
+            # A worker that could not load the models reported why: that is not fixed by a
+            # restart.  One killed by a signal (negative code) is replaced even mid-load.
+            if code >= 0 and (not proc.ready.done() or proc.ready.exception() is not None):
                 continue
             now = time.monotonic()
             self._restarts = [t for t in self._restarts if now - t < 60.0] + [now]

@@ -54,6 +54,8 @@ class WorkerProcess:
         self._pending: deque[Future[Any]] = deque([self.ready])
         self._lock = threading.Lock()
         self._closed = False
+        #: Whether the models had loaded when :meth:`close` was called.
+        self._loaded = False
         self._reader = threading.Thread(target=self._read_answers, name="attendance-worker-reader", daemon=True)
         self._reader.start()
 
@@ -114,6 +116,7 @@ class WorkerProcess:
         """Ask the worker to exit (it finishes the request in hand first); does not wait."""
         with self._lock:
             self._closed = True
+            self._loaded = self.ready.done() and not self.ready.cancelled()
             for future in self._pending:
                 future.cancel()
         try:
@@ -127,7 +130,10 @@ class WorkerProcess:
         try:
             self._proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            log.warning("a recognition worker did not exit within %.1f s; killing it", timeout)
+            if self._loaded:
+                log.warning("a recognition worker did not exit within %.1f s; killing it", timeout)
+            else:  # still importing dlib or loading models: it holds no work, nothing is lost
+                log.debug("a recognition worker was still loading its models; stopping it")
             self._proc.kill()
             self._proc.wait()
         self._reader.join(timeout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -109,3 +110,20 @@ def test_whole_frame_searches_cost_the_same_at_any_resolution_unless_a_min_face_
     assert abs(auto.scale_for((1080, 1920, 3)) - 2 / 3) < 1e-9  # 150 px
     assert auto.scale_for((240, 320, 3)) == 2.0  # never above the default's scale
     assert Analyzer(workers=0, min_face_px=50).scale_for((720, 1280, 3)) == 2.0  # asked for: honoured
+
+
+def test_a_worker_killed_while_loading_its_models_is_replaced() -> None:
+    """Killed before it said it was ready (e.g. by the out-of-memory killer at start-up): a
+    new worker takes its place and the analyzer still answers, instead of failing the session."""
+    from attendance.recognition.analysis import Analyzer
+
+    with Analyzer(workers=1) as analyzer:
+        first = analyzer._procs[0]
+        psutil.Process(first._proc.pid).kill()
+        deadline = time.monotonic() + 60
+        while not analyzer.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert analyzer._procs[0] is not first
+        blank = np.zeros((360, 640, 3), np.uint8)
+        answer = analyzer.submit(analyzer.request(blank, 0, 0.0, empty_boxes())).result(timeout=60)
+    assert len(answer.boxes) == 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import cv2
 
-from attendance.live.sources import _quiet_opencv
+from attendance.live.readers import quiet_opencv
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class Camera:
 
 def probe_camera(index: int) -> Camera | None:
     """Open camera ``index``, read one picture and release it; ``None`` if it does not open."""
-    with _quiet_opencv():
+    with quiet_opencv():
         cap = cv2.VideoCapture(index)
     try:
         if not cap.isOpened():

@@ -9,6 +9,8 @@
 * a file or folder played as fast as possible hands over EVERY frame in order (the
   thread is then a small read-ahead buffer).
 
+How the images themselves are read (OpenCV, a folder) is :mod:`attendance.live.readers`.
+
 A camera or stream that fails mid-session is reopened with exponential backoff until
 :attr:`Reconnect.give_up_after` seconds have passed; meanwhile ``read`` just times out.
 Losses, reconnections and giving up are logged and kept in :attr:`FrameSource.events`
@@ -19,39 +21,22 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Literal, Protocol
-from urllib.parse import urlsplit
 
-import cv2
 import numpy as np
 
 from attendance.core.errors import SourceError
 from attendance.core.files import existing
 from attendance.live.frames import Frame
-
-# FFmpeg's own console messages ("Connection refused", h264 packet-loss noise) mean
-# nothing to a teacher; failures are reported once, as SourceError or events.  Read by
-# OpenCV when its FFmpeg backend is first used (not at import: checked with
-# opencv-python 5.0); an explicit setting is kept.
-os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+from attendance.live.readers import FRAME_SUFFIXES, STREAM_SCHEMES, CaptureReader, FolderReader, Reader, redact_url
 
 log = logging.getLogger(__name__)
-
-#: URL schemes opened as network streams (through OpenCV's FFmpeg backend).
-STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "tcp", "rtmp")
-
-#: File name endings read from a folder of images (others are skipped).
-FRAME_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"})
 
 #: Frames buffered ahead of the consumer when a file is read in order.
 READ_AHEAD = 4
@@ -104,163 +89,6 @@ class SourceEvent:
 
     def __str__(self) -> str:
         return self.message
-
-
-def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that orders ``f2.png`` before ``f10.png`` (digit runs compare as numbers)."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", name) if part)
-
-
-def redact_url(url: str) -> str:
-    """``url`` without user name, password, query or fragment (they may carry secrets)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = f"{host}:{port}" if port is not None else host
-    tail = "?..." if parts.query else ""
-    return f"{parts.scheme}://{netloc}{parts.path}{tail}"
-
-
-class _QuietOpenCV:
-    """Silences OpenCV's console warnings while captures are opened (re-entrant across
-    threads: the level is restored when the last open finishes).  A failed open is
-    reported once, as a :class:`SourceError`, not as a page of backend noise."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.depth = 0
-        self.saved = 0
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self.lock:
-            if self.depth == 0:
-                self.saved = cv2.utils.logging.getLogLevel()
-                cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-            self.depth += 1
-        try:
-            yield
-        finally:
-            with self.lock:
-                self.depth -= 1
-                if self.depth == 0:
-                    cv2.utils.logging.setLogLevel(self.saved)
-
-
-_quiet_opencv = _QuietOpenCV()
-
-
-class _Reader(Protocol):
-    """One way of getting images; used only by the capture thread after :meth:`open`.
-
-    ``fps``: frames per second if known (after :meth:`open`); ``timeout_s``: the longest
-    a :meth:`grab` or :meth:`open` may block, in seconds.
-    """
-
-    fps: float | None
-    timeout_s: float
-
-    def open(self) -> None:
-        """(Re)open; raises :class:`SourceError` with a one-line message on failure."""
-
-    def grab(self) -> np.ndarray | None:
-        """The next BGR image, or ``None`` when nothing more comes (end of a file, or a
-        lost camera/stream)."""
-
-    def close(self) -> None:
-        """Release the device, file or connection."""
-
-
-class _CaptureReader:
-    """A ``cv2.VideoCapture`` on a camera index, a video file or a stream URL."""
-
-    def __init__(self, target: int | str, description: str, kind: Literal["camera", "file", "stream"], timeout_s: float) -> None:
-        self.target = target
-        self.description = description
-        self.kind = kind
-        self.timeout_s = timeout_s
-        self.cap: cv2.VideoCapture | None = None
-        self.fps: float | None = None
-
-    def open(self) -> None:
-        self.close()
-        started = time.monotonic()
-        with _quiet_opencv():
-            if self.kind == "camera":
-                cap = cv2.VideoCapture(int(self.target))
-            elif self.kind == "stream":
-                ms = int(self.timeout_s * 1000)
-                cap = cv2.VideoCapture(str(self.target), cv2.CAP_FFMPEG,
-                                       [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, ms])
-            else:
-                cap = cv2.VideoCapture(str(self.target), cv2.CAP_FFMPEG)
-        if not cap.isOpened():
-            cap.release()
-            raise SourceError(self._failure(time.monotonic() - started))
-        fps = cap.get(cv2.CAP_PROP_FPS)
-        self.fps = float(fps) if 0.5 <= fps <= 1000 else None
-        self.cap = cap
-
-    def _failure(self, elapsed: float) -> str:
-        if self.kind == "camera":
-            return f"no camera at index {self.target} (is it connected, and not in use by another program?)"
-        if self.kind == "stream":
-            if elapsed >= self.timeout_s * 0.9:
-                return f"{self.description}: no answer within {self.timeout_s:g} s (check the address and that the camera is on)"
-            return f"{self.description}: cannot open the stream (unreachable, refused, or not a video stream)"
-        return f"{self.description}: not a video OpenCV can read"
-
-    def grab(self) -> np.ndarray | None:
-        if self.cap is None:
-            return None
-        ok, image = self.cap.read()
-        return image if ok else None
-
-    def close(self) -> None:
-        if self.cap is not None:
-            self.cap.release()
-            self.cap = None
-
-
-class _FolderReader:
-    """The images of a folder in natural name order; unreadable images are skipped."""
-
-    def __init__(self, folder: Path, description: str, fps: float) -> None:
-        self.description = description
-        self.fps: float | None = fps
-        self.timeout_s = 0.0
-        self.paths = sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES),
-                            key=lambda p: natural_key(p.name))
-        self.next = 0
-
-    def open(self) -> None:
-        self.next = 0
-
-    def grab(self) -> np.ndarray | None:
-        while self.next < len(self.paths):
-            path = self.paths[self.next]
-            self.next += 1
-            try:
-                image = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_COLOR)
-            except (OSError, cv2.error):
-                image = None
-            if image is not None:
-                return image
-            log.warning("%s: skipped %s (not a readable image)", self.description, path.name)
-        return None
-
-    @property
-    def position(self) -> int:
-        """Index (in the sorted list) of the image :meth:`grab` returned last."""
-        return self.next - 1
-
-    def close(self) -> None:
-        pass
 
 
 class _Handoff:
@@ -322,7 +150,7 @@ class FrameSource:
     but replaced by a newer one before the consumer took them.
     """
 
-    def __init__(self, reader: _Reader, description: str, *, live: bool, fps: float | None, realtime: bool,
+    def __init__(self, reader: Reader, description: str, *, live: bool, fps: float | None, realtime: bool,
                  reconnect: Reconnect | None, first: np.ndarray) -> None:
         self.description = description
         self.live = live
@@ -407,7 +235,7 @@ class FrameSource:
                     return
                 continue
             self._last_frame_at = time.monotonic()
-            index = self._reader.position if isinstance(self._reader, _FolderReader) else self._next_index
+            index = self._reader.position if isinstance(self._reader, FolderReader) else self._next_index
             self._next_index = index + 1
             # Files: index / frame rate.  (CAP_PROP_POS_MSEC is not reliable: on an AVI cut
             # from the shared clip it reads 0.0, 0.868, 0.901 ... for the first frames.)
@@ -479,22 +307,22 @@ def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, r
     if folder_fps <= 0:
         raise SourceError(f"the frame rate of a folder of images must be positive, not {folder_fps:g}")
     text = str(spec).strip()
-    reader: _Reader
+    reader: Reader
     if isinstance(spec, int) or text.isdigit():
         index = int(text)
         description = f"camera {index}"
-        reader = _CaptureReader(index, description, "camera", timeout)
+        reader = CaptureReader(index, description, "camera", timeout)
         live = True
     elif "://" in text and text.split("://", 1)[0].lower() in STREAM_SCHEMES:
         description = redact_url(text)
-        reader = _CaptureReader(text, description, "stream", timeout)
+        reader = CaptureReader(text, description, "stream", timeout)
         live = True
     else:
         path = Path(text).expanduser()
         if path.is_dir():
             description = f"{path} (folder of images)"
             try:
-                folder = _FolderReader(path, description, folder_fps)
+                folder = FolderReader(path, description, folder_fps)
             except OSError as exc:
                 raise SourceError(f"{path}: cannot list this folder ({exc.strerror or exc})") from None
             if not folder.paths:
@@ -502,7 +330,7 @@ def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, r
             reader = folder
         elif path.is_file():
             description = str(path)
-            reader = _CaptureReader(str(path), description, "file", timeout)
+            reader = CaptureReader(str(path), description, "file", timeout)
         elif "://" in text:
             raise SourceError(f"{redact_url(text)}: unsupported stream type (use {', '.join(s + '://' for s in STREAM_SCHEMES)})")
         else:
@@ -519,7 +347,7 @@ def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, r
         reader.close()
         why = ("the camera gave no picture" if isinstance(spec, int) or text.isdigit() else
                "connected, but no frame arrived" if live else
-               "no readable image in this folder" if isinstance(reader, _FolderReader) else
+               "no readable image in this folder" if isinstance(reader, FolderReader) else
                "no frame could be read (empty or damaged video)")
         raise SourceError(f"{description}: {why}")
     fps = reader.fps

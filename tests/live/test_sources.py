@@ -17,7 +17,8 @@ from streaming import LoopbackStream, free_port
 
 from attendance.core.errors import MissingFileError, SourceError
 from attendance.live.frames import Frame
-from attendance.live.sources import FrameSource, Reconnect, SourceEvent, natural_key, open_source, redact_url
+from attendance.live.readers import natural_key, redact_url
+from attendance.live.sources import FrameSource, Reconnect, SourceEvent, open_source
 
 CLIP_FRAMES = 275
 CLIP_FPS = 29.97

@@ -1,6 +1,6 @@
-"""The Session tab: choose a source, Start/Stop, live video with names, present list, the
-list of those not yet seen, the teacher's corrections of either (with a note), and the
-review of faces not recognised (:mod:`attendance.gui.review_panel`, at Stop or on demand).
+"""The Session tab: choose a source, Start/Stop, live video with names, and beside it the
+attendance panel (:mod:`attendance.gui.attendance_panel`: present and not-yet-seen lists,
+corrections, the review of faces not recognised).
 
 The session runs in :class:`attendance.live.session.BackgroundSession` (a thread, with
 recognition in worker processes); this tab only polls its queues with ``after`` and
@@ -9,33 +9,28 @@ draws, so the window stays responsive.
 
 from __future__ import annotations
 
-import functools
 import logging
 import queue
 import tkinter as tk
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from attendance.core.errors import AttendanceError, InvalidTimeError, NobodyEnrolledError
 from attendance.core.times import TIME_EXAMPLE, parse_start
+from attendance.gui.attendance_panel import AttendancePanel
 from attendance.gui.camera_probe import CameraBox
 from attendance.gui.jobs import user_message
 from attendance.gui.shell import Shell
-from attendance.gui.widgets import PAD, VideoView, scrolled_tree
+from attendance.gui.widgets import PAD, VideoView
 from attendance.live.strictness import DEFAULT, STEPS, Strictness
-from attendance.records.corrections import Action
-from attendance.records.marking import correct, session_state
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, NOT_IN_CLASS, Mark
-from attendance.records.status import Status
 from attendance.roster.classes import ClassBook
 
 if TYPE_CHECKING:
     from attendance.gui.review_panel import ReviewPanel
     from attendance.live.cameras import Camera
     from attendance.live.session import BackgroundSession, SessionSummary
-    from attendance.live.unrecognised import UnknownFace, UnrecognisedFaces
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +56,6 @@ class SessionTab(ttk.Frame):
         super().__init__(parent, padding=PAD)
         self.app = app
         self.background: BackgroundSession | None = None
-        #: ``(logs folder, session name, day)`` of the session the lists show (kept after Stop, for corrections).
-        self._shown: tuple[Path, str, date] | None = None
-        #: Faces the last session did not recognise, and the tracks already reviewed.
-        self._unrecognised: UnrecognisedFaces | None = None
-        self._reviewed: set[int] = set()
-        self.review: ReviewPanel | None = None
         self._lists_due = False
         self._after: str | None = None
         self._texts: dict[str, str] = {}
@@ -154,43 +143,17 @@ class SessionTab(ttk.Frame):
         self.lateness.configure(text=text, foreground="#555555")
 
     def _build_present(self) -> None:
-        side = ttk.Frame(self, padding=(PAD * 2, PAD, 0, 0))
-        side.grid(row=1, column=1, rowspan=2, sticky="nsew")
-        side.rowconfigure(1, weight=1)
-        side.columnconfigure(0, weight=1)
-        self.counts = ttk.Label(side, text="Present: – / –", font=("TkHeadingFont", 14, "bold"))
-        self.counts.grid(row=0, column=0, sticky="w", pady=(0, PAD))
-        frame, self.present = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("time", "Seen at", 70),
-                                                   ("status", "Status", 110)], height=5)
-        frame.grid(row=1, column=0, sticky="nsew")
-        self.present.tag_configure("visitor", foreground="#555555")
-        self.present_buttons = self._buttons(side, self.present, [("Late", Action.LATE), ("Undo mark", Action.UNDO)])
-        self.present_buttons.grid(row=2, column=0, sticky="w", pady=(2, PAD))
-        ttk.Label(side, text="Not yet seen", font=("TkHeadingFont", 11, "bold")).grid(row=3, column=0, sticky="w")
-        frame, self.unseen = scrolled_tree(side, [("name", "Name", 160), ("id", "Id", 60), ("status", "Status", 180)], height=4)
-        frame.grid(row=4, column=0, sticky="nsew")
-        side.rowconfigure(4, weight=1)
-        self.unseen_buttons = self._buttons(side, self.unseen, [("Present", Action.PRESENT), ("Late", Action.LATE),
-                                                                ("Excused", Action.EXCUSED), ("Undo", Action.UNDO)])
-        self.unseen_buttons.grid(row=5, column=0, sticky="w", pady=(2, 0))
-        notes = ttk.Frame(side)
-        notes.grid(row=6, column=0, sticky="ew", pady=(4, 0))
-        notes.columnconfigure(1, weight=1)
-        ttk.Label(notes, text="Note").grid(row=0, column=0, padx=(0, 4))
-        self.note = tk.StringVar()
-        ttk.Entry(notes, textvariable=self.note).grid(row=0, column=1, sticky="ew")
-        self.review_button = ttk.Button(side, text="Faces not recognised…", command=self.review_faces, state="disabled")
-        self.review_button.grid(row=7, column=0, sticky="w", pady=(4, 0))
-        # The roll-call readout: is it worth waiting?  (The unseen are listed above.)
-        self.rollcall = ttk.Label(side, text="", width=52, wraplength=360, justify="left", foreground="#555555")
-        self.rollcall.grid(row=8, column=0, sticky="w", pady=(PAD, 0))
+        self.panel = AttendancePanel(self, self.app)
+        self.panel.grid(row=1, column=1, rowspan=2, sticky="nsew")
+        # The panel's widgets, as the rest of the window (and its tests) know them.
+        self.counts, self.present, self.unseen = self.panel.counts, self.panel.present, self.panel.unseen
+        self.present_buttons, self.unseen_buttons, self.note = self.panel.present_buttons, self.panel.unseen_buttons, self.panel.note
+        self.rollcall = self.panel.rollcall
 
-    def _buttons(self, parent: tk.Misc, tree: ttk.Treeview, actions: list[tuple[str, Action]]) -> ttk.Frame:
-        """A row of correction buttons acting on the student selected in ``tree``."""
-        row = ttk.Frame(parent)
-        for text, action in actions:
-            ttk.Button(row, text=text, command=functools.partial(self.correct, tree, action)).pack(side="left", padx=(0, 4))
-        return row
+    @property
+    def review(self) -> ReviewPanel | None:
+        """The review window of faces not recognised, once opened."""
+        return self.panel.review
 
     # ----- controls -----------------------------------------------------------------
     @property
@@ -286,9 +249,7 @@ class SessionTab(ttk.Frame):
         except AttendanceError as exc:
             self.app.error("Cannot start the session", str(exc))
             return
-        self._shown = (self.app.home.logs, live.log.session, live.log.day)
-        self._unrecognised, self._reviewed = live.unrecognised, set()
-        self.review_button.configure(state="normal")
+        self.panel.follow(self.app.home.logs, live.log.session, live.log.day, live.unrecognised)
         self._lists_due = True  # the log opens in the session's thread: lists on its first update
         self._got_frame = False
         self.background = BackgroundSession(live).start()
@@ -312,91 +273,6 @@ class SessionTab(ttk.Frame):
         self.class_box.configure(state="disabled" if running else "readonly")
         self.stop_button.configure(state="normal" if running else "disabled")
 
-    # ----- the present and not-yet-seen lists, corrections -----------------------------
-    def refresh_lists(self, show: str | None = None) -> None:
-        """Fill both lists and the count from the session's log, details and corrections on
-        disk (a few small files: the same statuses as the exports)."""
-        if self._shown is None:
-            return
-        try:
-            state = session_state(*self._shown)
-        except AttendanceError as exc:
-            self.app.status.error(str(exc))
-            return
-        seen = sorted((s for s in state.students if s.status.attended or s.status is Status.VISITOR),
-                      key=lambda s: (s.first_seen is None, s.first_seen or 0))
-        for tree in (self.present, self.unseen):
-            tree.delete(*tree.get_children())
-        for rec in seen:  # visitors (another class's students) are listed, greyed, never counted
-            when = rec.first_seen.astimezone().strftime("%H:%M:%S") if rec.first_seen else ""
-            visitor = rec.status is Status.VISITOR
-            name = f"{rec.name} ({NOT_IN_CLASS})" if visitor else rec.name
-            self.present.insert("", "end", iid=rec.student_id, values=(name, rec.student_id, when, "" if rec.label == "present" else rec.label),
-                                tags=("visitor",) if visitor else ())
-        there = [s for s in seen if s.status is not Status.VISITOR]
-        for rec in state.students:
-            if not rec.status.attended and rec.status is not Status.VISITOR:
-                self.unseen.insert("", "end", iid=rec.student_id, values=(rec.name, rec.student_id, "" if rec.label == "absent" else rec.label))
-        for tree in (self.present, self.unseen):
-            if show is not None and tree.exists(show):
-                tree.selection_set(show)
-                tree.see(show)
-        expected = sum(1 for s in state.students if s.status is not Status.VISITOR)
-        self._set_text(self.counts, f"Present: {len(there)} / {expected}")
-
-    def correct(self, tree: ttk.Treeview, action: Action) -> None:
-        """Apply ``action`` (with the note typed, if any) to the student selected in ``tree``."""
-        if self._shown is None:
-            self.app.error("Correct attendance", "start a session first")
-            return
-        chosen = tree.selection()
-        if not chosen:
-            self.app.error("Correct attendance", "select a student in the list first")
-            return
-        logs, session, day = self._shown
-        try:
-            correction, now = correct(logs, session, day, chosen[0], action, self.note.get())
-        except AttendanceError as exc:
-            self.app.error("Correct attendance", str(exc))
-            return
-        self.note.set("")
-        self.refresh_lists(show=correction.student_id)
-        self.app.status.inform(f"{correction.name}: {correction.old_status.value} -> {now.value} (set by {correction.user})")
-        face = self._unrecognised.marked_face(correction.student_id) if self._unrecognised else None
-        if action is Action.UNDO and tree is self.present and face is not None:
-            self._open_review([face], wrong_mark=f"{correction.name} ({correction.student_id})")
-
-    def review_faces(self, at_stop: bool = False) -> None:
-        """Show the faces the session did not recognise (those not reviewed yet); at Stop
-        only when there are some."""
-        if self._unrecognised is None or self._shown is None:
-            return
-        faces = [f for f in self._unrecognised.faces() if not self._reviewed.intersection(f.tracks)]
-        if not faces:
-            if not at_stop:
-                self.app.status.inform("no faces to review: every face seen so far was recognised or reviewed")
-            return
-        self._open_review(faces)
-
-    def _open_review(self, faces: list[UnknownFace], wrong_mark: str | None = None) -> None:
-        """The review panel for ``faces`` (or for the face of a ``wrong_mark`` just undone)."""
-        from attendance.gui.review_panel import ReviewPanel
-
-        if self._shown is None:
-            return
-        if self.review is not None and self.review.winfo_exists():
-            self.review.destroy()
-        try:
-            roster = [(s.student_id, s.name) for s in session_state(*self._shown).students]
-        except AttendanceError as exc:
-            self.app.error("Faces not recognised", str(exc))
-            return
-
-        def reviewed(face: UnknownFace) -> None:
-            self._reviewed.update(face.tracks)
-
-        self.review = ReviewPanel(self.app, faces, self._shown[1], roster, reviewed, wrong_mark)
-
     # ----- polling ------------------------------------------------------------------
     def _poll(self) -> None:
         self._after = None
@@ -411,7 +287,7 @@ class SessionTab(ttk.Frame):
             self._got_frame = True
             if self._lists_due:
                 self._lists_due = False
-                self.refresh_lists()
+                self.panel.refresh()
             dets = update.detections
             self.video.show(update.frame.image, dets.boxes, update.labels, [p >= 0 for p in dets.person.tolist()])
             self._set_text(self.source_status, update.status)
@@ -438,17 +314,14 @@ class SessionTab(ttk.Frame):
                 mark: Mark = background.marks.get_nowait()
             except queue.Empty:
                 return
-            self.refresh_lists(show=mark.student_id)
+            self.panel.refresh(show=mark.student_id)
 
     def _finish(self, background: BackgroundSession) -> None:
         self.background = None
         self._set_running(False)
         if background.error is not None and not self._got_frame:
             log.debug("session could not start", exc_info=background.error)
-            self._shown = None  # nothing of this run to list: not the previous run's list either
-            for tree in (self.present, self.unseen):
-                tree.delete(*tree.get_children())
-            self._set_text(self.counts, "Present: – / –")
+            self.panel.forget()  # nothing of this run to list: not the previous run's list either
             self.video.message("The session could not start")
             self.app.error("Could not start the session", user_message(background.error))
         elif background.error is not None:
@@ -457,9 +330,9 @@ class SessionTab(ttk.Frame):
             self.app.error("The session stopped", user_message(background.error))
         elif background.summary is not None:
             self._summarise(background.summary)
-        self.refresh_lists()
+        self.panel.refresh()
         self.app.sessions_changed()
-        self.after_idle(lambda: self.review_faces(at_stop=True))  # after the window has drawn the end
+        self.after_idle(lambda: self.panel.review_faces(at_stop=True))  # after the window has drawn the end
 
     def _summarise(self, summary: SessionSummary) -> None:
         absent = ", ".join(n for _, n in summary.absent) or "nobody"

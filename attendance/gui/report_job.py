@@ -96,7 +96,8 @@ def build_report(logs: Path, query: Query) -> Report:
     from attendance.core.csvsafe import CSV_ENCODING
     from attendance.records.charts import report_figure
     from attendance.records.csvfile import to_csv_text
-    from attendance.records.export import list_sessions, load, table
+    from attendance.records.export import load, table
+    from attendance.records.sessions import list_sessions
 
     every = list_sessions(logs)
     names = sorted({s.session for s in every}, key=str.casefold)

@@ -21,6 +21,7 @@ from attendance.core.names import clean_session, same_name
 from attendance.records.corrections import Action, Correction, append, can_undo, corrections_path, read_corrections, replay
 from attendance.records.lastseen import lastseen_path, read_last_seen
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, Attendee, camera_status, log_paths, read_log, read_meta
+from attendance.records.sessions import meta_minutes, meta_time
 from attendance.records.status import Source, Status, shown
 
 log = logging.getLogger(__name__)
@@ -86,14 +87,15 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
     for row in sorted(rows, key=lambda r: r["first_seen"]):
         first.setdefault(row["student_id"], row)
     members = [r for r in first.values() if r["role"] is not Attendee.VISITOR]  # visitors: see Status.VISITOR
-    start = _time(meta.get("start")) or min((r["first_seen"] for r in members), default=None)
-    grace, leave_grace = _minutes(meta, "grace_minutes", DEFAULT_GRACE_MINUTES), _minutes(meta, "leave_grace_minutes", DEFAULT_LEAVE_GRACE_MINUTES)
+    start = meta_time(meta.get("start")) or min((r["first_seen"] for r in members), default=None)
+    grace = meta_minutes(meta, "grace_minutes", DEFAULT_GRACE_MINUTES, warnings, meta_path.name)
+    leave_grace = meta_minutes(meta, "leave_grace_minutes", DEFAULT_LEAVE_GRACE_MINUTES, warnings, meta_path.name)
     roster = {str(e["id"]): str(e.get("name") or e["id"]) for e in meta.get("roster") or [] if isinstance(e, dict) and e.get("id")}
     for sid, row in first.items():
         roster.setdefault(sid, str(row["name"]))
     corrections = read_corrections(corrections_path(log_path), warnings)
     last_seen = read_last_seen(lastseen_path(log_path), warnings)
-    end = max([t for t in (_time(meta.get("ended")), *last_seen.values()) if t is not None], default=None)
+    end = max([t for t in (meta_time(meta.get("ended")), *last_seen.values()) if t is not None], default=None)
     for message in warnings:
         log.warning("%s", message)
     students = []
@@ -129,19 +131,6 @@ def correct(logs_dir: Path, session: str, day: date, student: str, action: Actio
     status, _, _ = replay(rec.camera, [*rec.corrections, correction])
     log.info("%s (%s): %s -> %s by %s", rec.name, rec.student_id, rec.status.value, status.value, correction.user)
     return correction, status
-
-
-def _time(value: object) -> datetime | None:
-    """An ISO 8601 time of the meta file, aware (local time if it has no offset), or ``None``."""
-    try:
-        return datetime.fromisoformat(str(value)).astimezone() if value else None
-    except ValueError:
-        return None
-
-
-def _minutes(meta: dict[str, object], key: str, default: float) -> float:
-    value = meta.get(key, default)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else default
 
 
 def _os_user() -> str:

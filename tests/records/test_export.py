@@ -238,7 +238,7 @@ def test_bad_filters_and_no_logs_are_one_line_errors(home: Path, tmp_path: Path)
     assert none.returncode == 1 and none.stderr.startswith("attendance: error: no session logs") and len(none.stderr.splitlines()) == 1
     backwards = invoke(home, "export", "--from", "2026-11-20", "--to", "2026-11-01")
     assert backwards.exit_code == 1 and "2026-11-20 (from) is after 2026-11-01 (to)" in backwards.stderr
-    assert invoke(home, "export", "--from", "16/11/2026").exit_code == 2
+    assert invoke(home, "export", "--from", "32/13/2026").exit_code == 2  # not a date (16/11/2026 is one: day first)
 
 
 def test_report_png_has_both_charts(home: Path, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Install as a teacher would: build the wheel, install it into a fresh venv outside the
 checkout (no make, no repository, no face_recognition), then run ``attendance doctor``,
-``attendance demo`` and open and close the window under Xvfb from that venv.
+``attendance demo`` and ``attendance install-desktop`` from that venv, and open the window
+under Xvfb with the menu entry's command, then close it with Ctrl+Q.
 
 pip takes the dependencies from its cache when it has them (the first run on a new
 machine downloads them).  The time of each step is printed (``-s`` shows it); the whole
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -99,11 +101,16 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> Non
 
     menu = timed(times, "install-desktop", [str(attendance), "install-desktop"], cwd=desk, env=env)
     assert "menu entry:" in menu.stdout and (Path(env["XDG_DATA_HOME"]) / "icons/hicolor/256x256/apps/attendance.png").is_file()
+    entry = (Path(env["XDG_DATA_HOME"]) / "applications" / "attendance.desktop").read_text(encoding="utf-8")
+    (exec_line,) = [line.removeprefix("Exec=") for line in entry.splitlines() if line.startswith("Exec=")]
+    command = shlex.split(exec_line)  # no field codes or quoting needed in these paths
+    assert command == [str(python), "-m", "attendance", "gui"]
 
     with xvfb() as display:
         start = time.perf_counter()
         window_env = {**env, "DISPLAY": display}
-        proc = subprocess.Popen([str(attendance)], cwd=desk, env=window_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Started as the menu entry starts it: its Exec command, from a folder that is no data folder.
+        proc = subprocess.Popen(command, cwd=desk, env=window_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             err = close_window(window_env, proc)
         finally:

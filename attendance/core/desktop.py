@@ -126,8 +126,9 @@ def uninstall_menu_entry(entry: MenuEntry | None = None) -> list[Path]:
 
 
 def open_folder(folder: Path) -> None:
-    """Show ``folder`` in the platform's file manager (returns at once)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Show ``folder`` (which must exist) in the platform's file manager; returns at once."""
+    if not folder.is_dir():
+        raise AttendanceError(f"cannot open the folder: {folder} does not exist")
     if sys.platform == "win32":
         os.startfile(folder)  # type: ignore[attr-defined]  # Windows only
         return

@@ -89,7 +89,7 @@ class HelpMenu:
     def open_data_folder(self) -> None:
         """Show the data folder in the file manager."""
         try:
-            open_folder(self.app.home.root)
+            open_folder(self.app.home.ensure().root)
         except AttendanceError as exc:
             self.app.error("Open data folder", str(exc))
             return

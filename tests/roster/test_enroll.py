@@ -151,3 +151,17 @@ def test_saved_store_recognises_a_probe(people_home: Path) -> None:
     assert gallery.names[int(m.person[0])] == "obama" and m.distance[0] < 0.45 and m.runner_up[0] > 0.7
 
 
+
+
+def test_bulk_leaves_out_a_photo_unlike_the_others_unless_forced(tmp_path: Path) -> None:
+    from attendance.roster.enroll import EnrollStatus, enroll_folder
+
+    (tmp_path / "src" / "sam_lee").mkdir(parents=True)
+    shutil.copy(PHOTOS / "obama-240p.jpg", tmp_path / "src" / "sam_lee" / "a.jpg")
+    shutil.copy(PHOTOS / "alex-lacamoire.png", tmp_path / "src" / "sam_lee" / "b.png")
+    first = enroll_folder(tmp_path / "faces", tmp_path / "src", workers=1, jitters=1)
+    assert [(o.path.name, o.status, o.ok) for o in first] == [("a.jpg", EnrollStatus.ADDED, True),
+                                                              ("b.png", EnrollStatus.LOOKS_DIFFERENT, False)]
+    assert "b.png looks like a different person from the 1 photo of sam lee (S0001)" in first[1].message
+    forced = enroll_folder(tmp_path / "faces", tmp_path / "src", workers=1, jitters=1, force=True)
+    assert [o.status for o in forced] == [EnrollStatus.UNCHANGED, EnrollStatus.ADDED]

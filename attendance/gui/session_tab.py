@@ -117,7 +117,7 @@ class SessionTab(ttk.Frame):
         self.stop_button = ttk.Button(buttons, text="■ Stop", command=self.stop, state="disabled")
         self.stop_button.pack(side="left", padx=(4, 0))
         self.lateness = ttk.Label(box, text="", foreground="#555555")
-        self.lateness.grid(row=3, column=1, columnspan=5, sticky="w", pady=(2, 0))
+        self.lateness.grid(row=5, column=1, columnspan=5, sticky="w", pady=(4, 0))
         for var in (self.start_time, self.grace):
             var.trace_add("write", lambda *_: self._explain_lateness())
         for var in (self.source, self.session_name, self.start_time, self.grace):

@@ -28,6 +28,21 @@ def buttons(widget: tk.Misc) -> list[tk.Misc]:
     return found
 
 
+def overlaps(widget: tk.Misc) -> list[str]:
+    """Pairs of sibling widgets, both on screen, whose boxes overlap (a layout mistake: two
+    widgets put in the same grid cell)."""
+    shown = [c for c in widget.winfo_children() if c.winfo_ismapped() and c.winfo_width() > 1]
+    found = []
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            ax, ay, bx, by = a.winfo_x(), a.winfo_y(), b.winfo_x(), b.winfo_y()
+            if ax < bx + b.winfo_width() and bx < ax + a.winfo_width() and ay < by + b.winfo_height() and by < ay + a.winfo_height():
+                found.append(f"{a} overlaps {b}")
+    for child in shown:
+        found += overlaps(child)
+    return found
+
+
 def placement(root: tk.Tk, widget: tk.Misc) -> dict[str, object]:
     x, y = widget.winfo_rootx() - root.winfo_rootx(), widget.winfo_rooty() - root.winfo_rooty()
     w, h = widget.winfo_width(), widget.winfo_height()
@@ -61,6 +76,7 @@ def main() -> None:
             measured[f"{name}@{size}"] = {
                 "window": [root.winfo_width(), root.winfo_height()],
                 "buttons": [placement(root, b) for b in buttons(tab)],
+                "overlaps": overlaps(tab),
                 "chart": [photo.width(), photo.height(), chart.winfo_width(), chart.winfo_height()] if photo and name == "reports" else None,
             }
             box = (root.winfo_rootx(), root.winfo_rooty(), root.winfo_rootx() + root.winfo_width(), root.winfo_rooty() + root.winfo_height())

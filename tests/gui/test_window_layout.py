@@ -46,6 +46,7 @@ def test_every_tab_fits_the_minimum_size_and_a_laptop_screen(lin_alex_home: Path
             assert seen["buttons"], tab
             hidden = [b for b in seen["buttons"] if not (b["mapped"] and b["inside"])]
             assert not hidden, (tab, size, hidden)
+            assert seen["overlaps"] == [], (tab, size)
             assert (shots / f"layout-{tab}-{size}.png").is_file()
         chart_w, chart_h, room_w, room_h = result["tabs"][f"reports@{size}"]["chart"]
         assert chart_w <= room_w and chart_h <= room_h and chart_w >= 300, (size, chart_w, chart_h, room_w, room_h)

@@ -97,6 +97,9 @@ class HelpMenu:
 
     def check_installation(self) -> None:
         """Run ``doctor``'s checks in the worker process; show them when done."""
+        if self.app.jobs.busy:
+            self.app.status.error("please wait until the enrollment or import in progress has finished, then check again")
+            return
         window = self._show("Check installation", "Checking: loading the face models and starting a recognition worker…", fixed=True)
         self.app.jobs.submit(tasks.check_installation, self.app.home,
                              on_done=lambda checks: self._checked(window, checks),

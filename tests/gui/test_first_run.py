@@ -97,6 +97,8 @@ def test_first_run_three_steps_and_help(display: str, shared: Path, tmp_path: Pa
         app.roster.name_entry.insert(0, "Lin-Manuel Miranda")
         answers.answers["photo"].append(shared / "photos" / "lin-manuel-miranda.png")
         app.roster.photo_button.invoke()
+        app.help.menu.invoke("Check installation")  # the worker is busy enrolling: asked to wait, nothing started
+        assert "please wait" in app.status.text.get() and app.help.window is None
         run_until(root, lambda: not app.jobs.busy, 60)
         run_until(root, lambda: guide.marks[0].cget("text") == "✓", 2)
         shoot(display, "first-run-2-students", root)

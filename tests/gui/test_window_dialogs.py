@@ -111,8 +111,17 @@ def test_real_dialogs_folders_hidden_files_select_all_and_safe_defaults(display:
         def choice() -> tk.Misc | None:
             return next((w for w in root.winfo_children() if isinstance(w, Choice)), None)
 
-        when_shown(root, choice, press_enter)
-        assert dialogs.choose("A different person?", "…", ["Add anyway", "Enroll as a new student", "Cancel"]) == "Cancel"
+        def look_then_enter(name: str) -> None:
+            root.update()
+            x, y = int(root.tk.call("winfo", "rootx", name)), int(root.tk.call("winfo", "rooty", name))
+            w, h = int(root.tk.call("winfo", "width", name)), int(root.tk.call("winfo", "height", name))
+            screenshot(display, (x, y, x + w, y + h), ARTIFACTS / "screenshots" / "different-person-dialog.png")
+            press_enter(name)
+
+        when_shown(root, choice, look_then_enter)
+        question = ("This photo does not look like the same person as the 1 photo of Lin-Manuel Miranda (S0001) already enrolled. "
+                    "Nothing has been added yet.")
+        assert dialogs.choose("A different person?", question, ["Add anyway", "Enroll as a new student", "Cancel"]) == "Cancel"
 
         def escape(name: str) -> None:
             keys(root, display, name, "Escape")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from attendance.core.desktop import icon_file
 from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
+from attendance.gui.attendance_panel import COMPACT
 from attendance.gui.camera_probe import probe_in_background
 from attendance.gui.dialogs import Dialogs, desktop_conventions
 from attendance.gui.first_run import FirstRunGuide, Step
@@ -122,6 +123,7 @@ class App:
         style.configure("Treeview", rowheight=24)
         style.configure("TNotebook.Tab", padding=(10, 4))
         style.configure("Accent.TButton", font=("TkDefaultFont", 10, "bold"))
+        style.configure(COMPACT, padding=(6, 1))
         FirstRunGuide.style(self.root)
 
     # ----- messages -----------------------------------------------------------------

@@ -33,14 +33,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_COUNT = "Present: – / –"
+#: The correction buttons' style: less padding, so the lists keep their rows.
+COMPACT = "Compact.TButton"
 
 
 class AttendancePanel(ttk.Frame):
-    """The count, the present list (buttons: late, undo mark), the not-yet-seen list
-    (present, late, excused, undo), a note for the next correction, and "Faces not recognised…"."""
+    """The count; the present list (buttons: late, undo mark) over the not-yet-seen list
+    (present, late, excused, undo), in a vertical paned window so both keep about 5 rows at
+    the window's minimum size (900x600) and the teacher can move the sash; then one row with
+    a note for the next correction and "Faces not recognised…"."""
 
     def __init__(self, parent: tk.Misc, app: Shell) -> None:
-        super().__init__(parent, padding=(PAD * 2, PAD, 0, 0))
+        super().__init__(parent, padding=(PAD * 2, 0, 0, 0))
         self.app = app
         #: ``(logs folder, session name, day)`` of the session shown (kept after Stop, for corrections).
         self.shown: tuple[Path, str, date] | None = None
@@ -51,37 +55,43 @@ class AttendancePanel(ttk.Frame):
         self.rowconfigure(1, weight=1)
         self.columnconfigure(0, weight=1)
         self.counts = ttk.Label(self, text=NO_COUNT, font=("TkHeadingFont", 14, "bold"))
-        self.counts.grid(row=0, column=0, sticky="w", pady=(0, PAD))
-        frame, self.present = scrolled_tree(self, [("name", "Name", 160), ("id", "Id", 60), ("time", "Seen at", 70),
-                                                   ("status", "Status", 110)], height=5)
-        frame.grid(row=1, column=0, sticky="nsew")
+        self.counts.grid(row=0, column=0, sticky="w", pady=(0, 2))
+        lists = ttk.PanedWindow(self, orient="vertical")
+        lists.grid(row=1, column=0, sticky="nsew")
+        # Each list is titled by its first column's heading: no caption row above it.
+        pane, self.present = self._list(lists, [("name", "Present", 160), ("id", "Id", 60), ("time", "Seen at", 70),
+                                                ("status", "Status", 110)])
         self.present.tag_configure("visitor", foreground="#555555")
-        self.present_buttons = self._buttons(self.present, [("Late", Action.LATE), ("Undo mark", Action.UNDO)])
-        self.present_buttons.grid(row=2, column=0, sticky="w", pady=(2, PAD))
-        ttk.Label(self, text="Not yet seen", font=("TkHeadingFont", 11, "bold")).grid(row=3, column=0, sticky="w")
-        frame, self.unseen = scrolled_tree(self, [("name", "Name", 160), ("id", "Id", 60), ("status", "Status", 180)], height=4)
-        frame.grid(row=4, column=0, sticky="nsew")
-        self.rowconfigure(4, weight=1)
-        self.unseen_buttons = self._buttons(self.unseen, [("Present", Action.PRESENT), ("Late", Action.LATE),
-                                                          ("Excused", Action.EXCUSED), ("Undo", Action.UNDO)])
-        self.unseen_buttons.grid(row=5, column=0, sticky="w", pady=(2, 0))
+        self.present_buttons = self._buttons(pane, self.present, [("Late", Action.LATE), ("Undo mark", Action.UNDO)])
+        pane, self.unseen = self._list(lists, [("name", "Not yet seen", 160), ("id", "Id", 60), ("status", "Status", 180)])
+        self.unseen_buttons = self._buttons(pane, self.unseen, [("Present", Action.PRESENT), ("Late", Action.LATE),
+                                                                ("Excused", Action.EXCUSED), ("Undo", Action.UNDO)])
         notes = ttk.Frame(self)
-        notes.grid(row=6, column=0, sticky="ew", pady=(4, 0))
+        notes.grid(row=2, column=0, sticky="ew", pady=(2, 0))
         notes.columnconfigure(1, weight=1)
         ttk.Label(notes, text="Note").grid(row=0, column=0, padx=(0, 4))
         self.note = tk.StringVar()
         ttk.Entry(notes, textvariable=self.note).grid(row=0, column=1, sticky="ew")
-        self.review_button = ttk.Button(self, text="Faces not recognised…", command=self.review_faces, state="disabled")
-        self.review_button.grid(row=7, column=0, sticky="w", pady=(4, 0))
-        # The roll-call readout: is it worth waiting?  (The unseen are listed above.)
-        self.rollcall = ttk.Label(self, text="", width=52, wraplength=360, justify="left", foreground="#555555")
-        self.rollcall.grid(row=8, column=0, sticky="w", pady=(PAD, 0))
+        self.review_button = ttk.Button(notes, text="Faces not recognised…", command=self.review_faces, state="disabled")
+        self.review_button.grid(row=0, column=2, padx=(4, 0))
 
-    def _buttons(self, tree: ttk.Treeview, actions: list[tuple[str, Action]]) -> ttk.Frame:
-        """A row of correction buttons acting on the student selected in ``tree``."""
-        row = ttk.Frame(self)
+    @staticmethod
+    def _list(lists: ttk.PanedWindow, columns: list[tuple[str, str, int]]) -> tuple[ttk.Frame, ttk.Treeview]:
+        """A pane of ``lists`` holding a 5-row table (its buttons go below: :meth:`_buttons`)."""
+        pane = ttk.Frame(lists)
+        pane.rowconfigure(0, weight=1)
+        pane.columnconfigure(0, weight=1)
+        frame, tree = scrolled_tree(pane, columns, height=5)
+        frame.grid(row=0, column=0, sticky="nsew")
+        lists.add(pane, weight=1)
+        return pane, tree
+
+    def _buttons(self, pane: ttk.Frame, tree: ttk.Treeview, actions: list[tuple[str, Action]]) -> ttk.Frame:
+        """A compact row of correction buttons under ``tree``, acting on its selected student."""
+        row = ttk.Frame(pane)
+        row.grid(row=1, column=0, sticky="w", pady=2)
         for text, action in actions:
-            ttk.Button(row, text=text, command=functools.partial(self.correct, tree, action)).pack(side="left", padx=(0, 4))
+            ttk.Button(row, text=text, style=COMPACT, command=functools.partial(self.correct, tree, action)).pack(side="left", padx=(0, 4))
         return row
 
     def follow(self, logs: Path, session: str, day: date, unrecognised: UnrecognisedFaces) -> None:

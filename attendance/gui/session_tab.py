@@ -13,6 +13,8 @@ import logging
 import queue
 import tkinter as tk
 from datetime import datetime
+from pathlib import Path
+from textwrap import shorten
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
@@ -70,6 +72,10 @@ class SessionTab(ttk.Frame):
         self._build_present()
         self.source_status = ttk.Label(self, text="", foreground="#555555")
         self.source_status.grid(row=2, column=0, sticky="w", pady=(4, 0))
+        # The roll-call readout: is it worth waiting?  (The unseen are listed beside it.)
+        self.rollcall = ttk.Label(self, text="", foreground="#555555", justify="left")
+        self.rollcall.grid(row=3, column=0, sticky="ew")
+        self.video.bind("<Configure>", lambda e: self.rollcall.configure(wraplength=max(e.width, 200)), add="+")
 
     def _build_settings(self) -> None:
         box = ttk.LabelFrame(self, text="Session", padding=PAD)
@@ -118,6 +124,13 @@ class SessionTab(ttk.Frame):
         self.stop_button.pack(side="left", padx=(4, 0))
         self.lateness = ttk.Label(box, text="", foreground="#555555")
         self.lateness.grid(row=5, column=1, columnspan=5, sticky="w", pady=(4, 0))
+        # While a session runs, its settings (which it cannot change) give way to a two-line
+        # summary beside Start/Stop, so the lists below keep their rows at 900x600.
+        self._start_stop = buttons
+        self._details = [w for w in box.grid_slaves() if w is not buttons]
+        self.summary = ttk.Label(box, text="", foreground="#555555", justify="left")
+        self.summary.grid(row=2, column=0, columnspan=6, sticky="w")
+        self.summary.grid_remove()
         for var in (self.start_time, self.grace):
             var.trace_add("write", lambda *_: self._explain_lateness())
         for var in (self.source, self.session_name, self.start_time, self.grace):
@@ -144,11 +157,10 @@ class SessionTab(ttk.Frame):
 
     def _build_present(self) -> None:
         self.panel = AttendancePanel(self, self.app)
-        self.panel.grid(row=1, column=1, rowspan=2, sticky="nsew")
+        self.panel.grid(row=1, column=1, rowspan=3, sticky="nsew", pady=(4, 0))
         # The panel's widgets, as the rest of the window (and its tests) know them.
         self.counts, self.present, self.unseen = self.panel.counts, self.panel.present, self.panel.unseen
         self.present_buttons, self.unseen_buttons, self.note = self.panel.present_buttons, self.panel.unseen_buttons, self.panel.note
-        self.rollcall = self.panel.rollcall
 
     @property
     def review(self) -> ReviewPanel | None:
@@ -272,6 +284,20 @@ class SessionTab(ttk.Frame):
         self.strictness_box.configure(state="disabled" if running else "readonly")
         self.class_box.configure(state="disabled" if running else "readonly")
         self.stop_button.configure(state="normal" if running else "disabled")
+        self._collapse(running)
+
+    def _collapse(self, running: bool) -> None:
+        """While a session runs, show its settings as two lines beside Start/Stop; all rows when it stops."""
+        if running:
+            source = self.source_text()
+            source = Path(source).name or source if "://" not in source else source
+            strictness = self.strictness.get().split(":")[0]
+            self.summary.configure(text=f"{shorten(source, 40, placeholder='…')} → {self.session_name.get()!r} · "
+                                        f"{self.class_name.get()} · strictness {strictness}\n{self.lateness.cget('text')}")
+        for widget in self._details:
+            widget.grid_remove() if running else widget.grid()
+        self.summary.grid() if running else self.summary.grid_remove()
+        self._start_stop.grid_configure(pady=(0 if running else PAD, 0))
 
     # ----- polling ------------------------------------------------------------------
     def _poll(self) -> None:

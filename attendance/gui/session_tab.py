@@ -67,7 +67,7 @@ class SessionTab(ttk.Frame):
         self.rowconfigure(1, weight=1)
         self._build_settings()
         self.video = VideoView(self)
-        self.video.grid(row=1, column=0, sticky="nsew", pady=(PAD, 0))
+        self.video.grid(row=1, column=0, sticky="nsew", pady=(6, 0))
         self.video.message("Choose a source and press Start")
         self._build_present()
         self.source_status = ttk.Label(self, text="", foreground="#555555")
@@ -78,7 +78,10 @@ class SessionTab(ttk.Frame):
         self.video.bind("<Configure>", lambda e: self.rollcall.configure(wraplength=max(e.width, 200)), add="+")
 
     def _build_settings(self) -> None:
-        box = ttk.LabelFrame(self, text="Session", padding=PAD)
+        box = ttk.LabelFrame(self, padding=(PAD, 2, PAD, PAD))
+        # The frame's title folds the settings away (and back): see :meth:`fold_settings`.
+        self.fold_button = ttk.Button(box, style="Toolbutton", command=lambda: self.fold_settings(not self.folded))
+        box.configure(labelwidget=self.fold_button)
         box.grid(row=0, column=0, columnspan=2, sticky="ew")
         box.columnconfigure(1, weight=1)
         self.source = tk.StringVar(value="0")
@@ -124,13 +127,15 @@ class SessionTab(ttk.Frame):
         self.stop_button.pack(side="left", padx=(4, 0))
         self.lateness = ttk.Label(box, text="", foreground="#555555")
         self.lateness.grid(row=5, column=1, columnspan=5, sticky="w", pady=(4, 0))
-        # While a session runs, its settings (which it cannot change) give way to a two-line
-        # summary beside Start/Stop, so the lists below keep their rows at 900x600.
+        # When a session starts its settings (which it cannot change) fold into a two-line
+        # summary beside Start/Stop, so the lists below keep their rows at 900x600; they stay
+        # folded after Stop, for corrections, until the teacher unfolds them.
         self._start_stop = buttons
         self._details = [w for w in box.grid_slaves() if w is not buttons]
         self.summary = ttk.Label(box, text="", foreground="#555555", justify="left")
         self.summary.grid(row=2, column=0, columnspan=6, sticky="w")
-        self.summary.grid_remove()
+        self.folded = False
+        self.fold_settings(False)
         for var in (self.start_time, self.grace):
             var.trace_add("write", lambda *_: self._explain_lateness())
         for var in (self.source, self.session_name, self.start_time, self.grace):
@@ -157,7 +162,7 @@ class SessionTab(ttk.Frame):
 
     def _build_present(self) -> None:
         self.panel = AttendancePanel(self, self.app)
-        self.panel.grid(row=1, column=1, rowspan=3, sticky="nsew", pady=(4, 0))
+        self.panel.grid(row=1, column=1, rowspan=3, sticky="nsew", pady=(2, 0))
         # The panel's widgets, as the rest of the window (and its tests) know them.
         self.counts, self.present, self.unseen = self.panel.counts, self.panel.present, self.panel.unseen
         self.present_buttons, self.unseen_buttons, self.note = self.panel.present_buttons, self.panel.unseen_buttons, self.panel.note
@@ -284,20 +289,23 @@ class SessionTab(ttk.Frame):
         self.strictness_box.configure(state="disabled" if running else "readonly")
         self.class_box.configure(state="disabled" if running else "readonly")
         self.stop_button.configure(state="normal" if running else "disabled")
-        self._collapse(running)
-
-    def _collapse(self, running: bool) -> None:
-        """While a session runs, show its settings as two lines beside Start/Stop; all rows when it stops."""
         if running:
+            self.fold_settings(True)
+
+    def fold_settings(self, folded: bool) -> None:
+        """Show the session's settings as two lines beside Start/Stop (``folded``), or every row."""
+        self.folded = folded
+        if folded:
             source = self.source_text()
             source = Path(source).name or source if "://" not in source else source
             strictness = self.strictness.get().split(":")[0]
             self.summary.configure(text=f"{shorten(source, 40, placeholder='…')} → {self.session_name.get()!r} · "
                                         f"{self.class_name.get()} · strictness {strictness}\n{self.lateness.cget('text')}")
         for widget in self._details:
-            widget.grid_remove() if running else widget.grid()
-        self.summary.grid() if running else self.summary.grid_remove()
-        self._start_stop.grid_configure(pady=(0 if running else PAD, 0))
+            widget.grid_remove() if folded else widget.grid()
+        self.summary.grid() if folded else self.summary.grid_remove()
+        self._start_stop.grid_configure(pady=(0 if folded else PAD, 0))
+        self.fold_button.configure(text="Session ▸ show the settings" if folded else "Session ▾")
 
     # ----- polling ------------------------------------------------------------------
     def _poll(self) -> None:
@@ -348,6 +356,7 @@ class SessionTab(ttk.Frame):
         if background.error is not None and not self._got_frame:
             log.debug("session could not start", exc_info=background.error)
             self.panel.forget()  # nothing of this run to list: not the previous run's list either
+            self.fold_settings(False)  # the settings to fix in view
             self.video.message("The session could not start")
             self.app.error("Could not start the session", user_message(background.error))
         elif background.error is not None:

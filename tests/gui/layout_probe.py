@@ -94,7 +94,7 @@ def measure(app: App, name: str, tab: ttk.Frame, size: str, shots: Path) -> dict
         "buttons": [placement(root, b) for b in buttons(tab)],
         "overlaps": overlaps(tab),
         "chart": [photo.width(), photo.height(), chart.winfo_width(), chart.winfo_height()] if photo and name == "reports" else None,
-        "rows": {"present": rows_shown(session.present), "unseen": rows_shown(session.unseen)} if name == "session" else None,
+        "rows": {"present": rows_shown(session.present), "unseen": rows_shown(session.unseen)} if name in ("session", "session-stopped") else None,
     }
 
 
@@ -117,6 +117,13 @@ def main() -> None:
                                                                                                           ("reports", app.reports))]
     for name, tab, size in tabs:
         measured[f"{name}@{size}"] = measure(app, name, tab, size, shots)
+    # After Stop the settings stay folded (the lists keep their rows for corrections) until unfolded.
+    session.stop_button.invoke()
+    wait(root, lambda: not session.running, 30)
+    measured[f"session-stopped@{sizes[0]}"] = measure(app, "session-stopped", session, sizes[0], shots)
+    session.fold_button.invoke()
+    root.update()
+    result["unfolded"] = bool(session.source_entry.winfo_ismapped()) and not session.summary.winfo_ismapped()
     print(json.dumps(result))
     app.close()
     root.mainloop()

@@ -43,6 +43,9 @@ def test_every_tab_fits_the_minimum_size_and_a_laptop_screen(lin_alex_home: Path
     assert result["running"], "the Session tab is measured with a session running on the clip"
     width, height = result["default"]
     assert (width, height) == (1180, 668), "the default size leaves room for the desktop's panels on a 768-px-high screen"
+    stopped = result["tabs"][f"session-stopped@{SIZES[0]}"]
+    assert min(stopped["rows"].values()) >= 5 and not [b for b in stopped["buttons"] if not (b["mapped"] and b["inside"])]
+    assert result["unfolded"], "the Session title unfolds the settings"
     for size in SIZES:
         for tab in ("roster", "session-idle", "session", "reports"):
             seen = result["tabs"][f"{tab}@{size}"]

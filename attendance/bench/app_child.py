@@ -51,6 +51,7 @@ def main(argv: list[str]) -> int:
         # The main process's own ru_maxrss is not reported: Linux carries the launching
         # process's high-water mark across fork+exec, so it would be the bench's, not the app's.
         "ru_maxrss_worker_mb": round(kids.ru_maxrss / 1024, 1),
+        "sweeps": summary.sweeps, "max_sweep_s": summary.max_sweep_s,
         "config": {"min_face_px": config.min_face_px, "analysis_fps": config.analysis_fps, "tolerance": config.policy.tolerance,
                    "margin": config.policy.margin, "sightings": config.policy.min_sightings, "realtime": config.realtime},
     }))

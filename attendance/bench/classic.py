@@ -94,11 +94,13 @@ def run_classic(
     variant: str = "full",
     tolerance: float = DEFAULT_TOLERANCE,
     max_frames: int | None = None,
+    every: int = 1,
 ) -> ClassicResult:
     """Run one classic loop over ``video`` against ``known`` ``[(name, (128,) encoding), ...]``.
 
     ``variant`` is ``"full"`` or ``"fast"``; ``max_frames`` stops after that many frames
-    read.  Raises :class:`SourceError` if the video cannot be opened.
+    read; ``every`` > 1 analyses only every that many-th frame (a 1080p class frame costs
+    the full loop seconds).  Raises :class:`SourceError` if the video cannot be opened.
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}, not {variant!r}")
@@ -125,6 +127,8 @@ def run_classic(
                 break
             index = frames
             frames += 1
+            if index % every:
+                continue
             if variant == "fast":
                 analyse = process_this_frame
                 process_this_frame = not process_this_frame

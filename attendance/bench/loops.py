@@ -84,14 +84,15 @@ def _marks(data: dict[str, Any]) -> list[LoopMark]:
     return [LoopMark(m["name"], int(m["frame"]), float(m["second"])) for m in data["marks"]]
 
 
-def run_classic_loop(video: Path, home: Path, loop: str, label: str) -> LoopRun:
+def run_classic_loop(video: Path, home: Path, loop: str, label: str, every: int = 1) -> LoopRun:
     """A classic loop (``"classic-full"`` or ``"classic-faster"``) with ``home``'s enrolled
-    people, in its own ``python -m attendance.bench.classic_child`` process."""
+    people, in its own ``python -m attendance.bench.classic_child`` process; ``every`` > 1
+    analyses only every that many-th frame."""
     variant = CLASSIC_LOOPS[loop]
     with tempfile.TemporaryDirectory(prefix="bench-known-") as tmp:
         known_path = Path(tmp) / "known.npz"
         save_known(known_path, known_of(home))
-        spec = {"video": str(video), "known": str(known_path), "variant": variant, "tolerance": DEFAULT_TOLERANCE}
+        spec = {"video": str(video), "known": str(known_path), "variant": variant, "tolerance": DEFAULT_TOLERANCE, "every": every}
         stats, data = run_child("attendance.bench.classic_child", spec, f"classic {variant} loop")
     return LoopRun(label, loop, data["frames"], data["analysed"], data["wall_s"], stats, _marks(data),
                    {"import_s": data["import_s"], "faces": data["faces"], "loop_cpu_s": data["cpu_s"], "ru_maxrss_mb": data["peak_rss_mb"],
@@ -106,6 +107,7 @@ def run_app(video: Path | str, home: Path, label: str, realtime: bool = False, w
             "session": f"bench-{uuid.uuid4().hex[:10]}"}
     stats, data = run_child("attendance.bench.app_child", spec, "app session", on_line)
     extra = {k: data[k] for k in ("first_result_s", "max_frame_gap_s", "frames_dropped", "updates", "mark_times",
-                                   "run_start_epoch", "workers", "self_cpu_s", "workers_cpu_s", "ru_maxrss_worker_mb", "config")}
+                                   "run_start_epoch", "workers", "self_cpu_s", "workers_cpu_s", "ru_maxrss_worker_mb", "config",
+                                   "sweeps", "max_sweep_s")}
     return LoopRun(label, "app" + (" realtime" if realtime else ""), data["frames_read"], data["frames_analysed"], data["wall_s"],
                    stats, _marks(data), extra)

@@ -16,6 +16,7 @@ from attendance.bench.matching import MatchScale
 from attendance.bench.measure import load_average
 from attendance.bench.profile import Profile
 from attendance.bench.realtime import Realtime
+from attendance.bench.seated import SeatedBench
 from attendance.bench.startup import Startup
 
 #: The targets the benchmark checks (PASS/FAIL): classic-full / app wall time, seconds from
@@ -175,4 +176,60 @@ def profile(p: Profile) -> str:
     out.append(table(["stage", "total s", "calls", "ms/call", "of wall"], rows))
     out.append("cProfile, top functions by own time:")
     out.append(table(["function", "calls", "own s", "cumulative s"], [list(r) for r in p.top]))
+    return "\n".join(out)
+
+
+#: Targets of the ``class`` section (issue 12): --realtime marks every present student
+#: within this many seconds of sitting down, the median within the next; CPU cores on
+#: average; the largest gap between displayed frames (s); the app as fast as it can at
+#: least this multiple of real time, and this many times faster per analysed frame than
+#: the classic full loop.
+TARGET_SEATED_MAX_S = 10.0
+TARGET_SEATED_MEDIAN_S = 3.0
+TARGET_SEATED_CORES = 1.6
+TARGET_SEATED_GAP_S = 0.150
+TARGET_SEATED_SPEED = 1.0
+TARGET_SEATED_PER_FRAME = 10.0
+
+
+def seated(bench: SeatedBench) -> str:
+    """The ``class`` section: each loop's marks, false marks, speed, cores and delays, and the targets."""
+    truth = bench.input
+
+    def sec(v: float | None) -> str:
+        return "-" if v is None else f"{v:.1f}"
+
+    rows = [[r.loop, f"{len(r.marked)} of {len(truth.present)}", len(r.false_marks), f"{r.run.proc.wall_s:.1f}", f"{r.speed:.2f}x",
+             f"{r.cores:.2f}", f"{r.run.analysed} of {r.run.frames}", f"{r.per_frame_s:.3f}", sec(r.median_delay), sec(r.max_delay),
+             str(r.run.extra.get("sweeps", "-")) + (f" ({r.run.extra['max_sweep_s']:.1f} s)" if r.run.extra.get("max_sweep_s") else "")]
+            for r in bench.runs]
+    out = [table(["loop", "marked of present", "false marks", "wall s", "speed (x real time)", "CPU cores", "frames analysed",
+                  "s per analysed frame", "sit->mark median s", "max s", "full sweeps (longest)"], rows)]
+    for r in bench.runs:
+        if r.missed or r.false_marks:
+            out.append(f"{r.loop}: missed {', '.join(r.missed) or 'nobody'}; false marks {', '.join(r.false_marks) or 'none'}")
+    by = {r.loop: r for r in bench.runs}
+    fast = by.get("app (defaults, as fast as it can)")
+    live = by.get("app --realtime")
+    classic = next((r for r in bench.runs if r.loop.startswith("classic")), None)
+    if live is not None:
+        gap = live.run.extra["max_frame_gap_s"]
+        everyone = not live.missed
+        out.append(f"target --realtime: every present student marked within {TARGET_SEATED_MAX_S:g} s of sitting down: "
+                   f"{ok(everyone and (live.max_delay or 0) <= TARGET_SEATED_MAX_S)} (max {sec(live.max_delay)} s, {len(live.missed)} missed); "
+                   f"median <= {TARGET_SEATED_MEDIAN_S:g} s: {ok(live.median_delay is not None and live.median_delay <= TARGET_SEATED_MEDIAN_S)} "
+                   f"({sec(live.median_delay)} s)")
+        out.append(f"target --realtime: 0 false marks: {ok(not live.false_marks)}; CPU <= {TARGET_SEATED_CORES:g} cores: "
+                   f"{ok(live.cores <= TARGET_SEATED_CORES)} ({live.cores:.2f}); largest gap between displayed frames <= "
+                   f"{TARGET_SEATED_GAP_S * 1000:.0f} ms: {ok(gap <= TARGET_SEATED_GAP_S)} ({gap * 1000:.0f} ms)")
+    if fast is not None:
+        line = (f"target as fast as it can: >= {TARGET_SEATED_SPEED:g}x real time: {ok(fast.speed >= TARGET_SEATED_SPEED)} "
+                f"({fast.speed:.2f}x); 0 false marks: {ok(not fast.false_marks)}")
+        if classic is not None and fast.per_frame_s:
+            ratio = classic.per_frame_s / fast.per_frame_s
+            line += f"; >= {TARGET_SEATED_PER_FRAME:g}x the classic loop per analysed frame: {ok(ratio >= TARGET_SEATED_PER_FRAME)} ({ratio:.1f}x)"
+        out.append(line)
+    out.append(f"(the video: {truth.duration_s:g} s at {truth.fps:g} fps, {len(truth.present)} enrolled students seated among "
+               f"{len(truth.strangers)} strangers, {truth.enrolled} enrolled; delays are seconds of video from seated to the frame "
+               f"on screen when the mark was made)")
     return "\n".join(out)

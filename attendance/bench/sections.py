@@ -29,6 +29,7 @@ from attendance.bench.matching import matching_scale
 from attendance.bench.measure import load_average
 from attendance.bench.profile import profile_pipeline
 from attendance.bench.realtime import realtime_latency
+from attendance.bench.seated import CLASS_SIZE, seated_class_bench, seated_input
 from attendance.bench.startup import startup_and_memory
 
 #: The videos the loop sections run on (``--inputs``).
@@ -129,6 +130,16 @@ def startup_section(bench: Bench) -> Any:
     return to_jsonable(st)
 
 
+def class_section(bench: Bench) -> Any:
+    """A seated class of 35 enrolled in one 1080p wide shot: classic every 5th frame, the app, the app --realtime."""
+    truth = seated_input(bench.inputs.data, bench.inputs.clip_home.parent, bench.quick)
+    bench.heading(f"class: a seated class in one {CLASS_SIZE[0]}x{CLASS_SIZE[1]} wide shot, {truth.video.name} "
+                  f"({truth.duration_s:g} s, {len(truth.present)} of {truth.enrolled} enrolled present, {len(truth.strangers)} strangers)")
+    result = seated_class_bench(truth, bench.quick)
+    bench.echo(report.seated(result))
+    return to_jsonable(result)
+
+
 def profile_section(bench: Bench) -> Any:
     """The pipeline in this process on the clip, under cProfile and stage timers."""
     bench.heading("where the time goes: the pipeline in this process (workers=0), cProfile + stage timers")
@@ -144,6 +155,7 @@ SECTIONS: dict[str, Callable[[Bench], Any]] = {
     "matching": matching_section,
     "enroll": enroll_section,
     "startup": startup_section,
+    "class": class_section,
     "profile": profile_section,
 }
 

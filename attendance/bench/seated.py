@@ -1,0 +1,133 @@
+"""Section ``class``: a whole seated class in one wide shot (1920x1080), side by side.
+
+The input is :mod:`attendance.demo.classroom`'s seated class built from the input
+folder's ``class/`` (and ``people/``): 35 enrolled, 20 of them seated among 4 strangers,
+sitting down over the first 10 s, back-row faces 44 px.  Three loops run on it, each in
+its own measured process: face_recognition's classic full-resolution loop on every 5th
+frame (a 1080p frame costs it seconds), this app with its defaults as fast as it can,
+and this app with ``--realtime``.  For each: students marked of those present, false
+marks (a stranger or an absent student), wall time against the video's length, CPU
+cores in use on average, and each student's delay from sitting down to being marked.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attendance.bench.loops import LoopRun, run_app, run_classic_loop
+
+#: The class video: (width, height), seconds, frames per second; ``--quick``: shorter.
+CLASS_SIZE = (1920, 1080)
+CLASS_VIDEO = (30.0, 15.0)
+QUICK_CLASS_VIDEO = (12.0, 15.0)
+#: The classic loop analyses every this many-th frame.
+CLASSIC_EVERY = 5
+
+
+@dataclass(frozen=True)
+class SeatedInput:
+    """The seated class video, the home its cast is enrolled in, and the truth about it:
+    ``present`` (enrolled and in view), ``seated_at`` (media second each is seated)."""
+
+    video: Path
+    home: Path
+    present: tuple[str, ...]
+    strangers: tuple[str, ...]
+    enrolled: int
+    seated_at: dict[str, float]
+    duration_s: float
+    fps: float
+
+
+def seated_input(data: Path, cache: Path, quick: bool = False, size: tuple[int, int] = CLASS_SIZE) -> SeatedInput:
+    """Build (or reuse from ``cache``) the seated class video and its enrolled home."""
+    from attendance.core.home import Home
+    from attendance.demo.classroom import enroll_scene, seated_class, shared_cast
+
+    duration, fps = QUICK_CLASS_VIDEO if quick else CLASS_VIDEO
+    folder = cache / f"seated-{size[0]}x{size[1]}-{duration:g}s"
+    facts = folder / "scene.json"
+    if not facts.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        scene = seated_class(shared_cast(data), size, duration, fps, sit_window_s=min(10.0, duration / 2))
+        scene.write(folder / "class.part.mp4").replace(folder / "class.mp4")
+        home = Home(folder / "home").ensure()
+        enroll_scene(scene, home.known_faces)
+        facts.write_text(json.dumps({"present": scene.present, "strangers": scene.strangers, "enrolled": len(scene.enrolled),
+                                     "seated_at": scene.seated_at, "duration_s": duration, "fps": fps}), encoding="utf-8")
+    info = json.loads(facts.read_text(encoding="utf-8"))
+    return SeatedInput(folder / "class.mp4", folder / "home", tuple(info["present"]), tuple(info["strangers"]), int(info["enrolled"]),
+                       {k: float(v) for k, v in info["seated_at"].items()}, float(info["duration_s"]), float(info["fps"]))
+
+
+@dataclass
+class SeatedRun:
+    """One loop on the seated class: ``marked`` of the present, ``false_marks`` (anyone
+    else marked), ``speed`` (seconds of video per second of process wall time), ``cores``
+    (CPU seconds per wall second, workers included), ``delays`` (seconds of video from
+    sitting down to the mark, per student marked), ``per_frame_s`` (wall per analysed frame)."""
+
+    loop: str
+    run: LoopRun
+    marked: list[str]
+    missed: list[str]
+    false_marks: list[str]
+    speed: float
+    cores: float
+    delays: dict[str, float] = field(default_factory=dict)
+    per_frame_s: float = 0.0
+
+    @property
+    def median_delay(self) -> float | None:
+        return statistics.median(self.delays.values()) if self.delays else None
+
+    @property
+    def max_delay(self) -> float | None:
+        return max(self.delays.values()) if self.delays else None
+
+
+@dataclass
+class SeatedBench:
+    """The ``class`` section's figures."""
+
+    input: SeatedInput
+    runs: list[SeatedRun]
+
+
+def _mark_media_times(run: LoopRun, fps: float) -> dict[str, float]:
+    """Media second of the frame on screen when each student was marked (app runs), or of
+    the frame the mark was made on (classic)."""
+    if "mark_times" not in run.extra:
+        return {m.name: m.second for m in run.marks}
+    shown = [(int(i), float(t)) for i, t in run.extra["updates"]]
+    out = {}
+    for name, at in run.extra["mark_times"].items():
+        frame = next((i for i, t in shown if t >= at), shown[-1][0] if shown else 0)
+        out[name] = frame / fps
+    return out
+
+
+def judge(loop: str, run: LoopRun, truth: SeatedInput) -> SeatedRun:
+    """Score ``run`` against what is in the video."""
+    present = set(truth.present)
+    marked = sorted(set(run.marked) & present)
+    times = _mark_media_times(run, truth.fps)
+    delays = {n: round(times[n] - truth.seated_at[n], 2) for n in marked if n in times}
+    wall = run.proc.wall_s
+    return SeatedRun(loop, run, marked, sorted(present - set(marked)), sorted(set(run.marked) - present),
+                     round(truth.duration_s / wall, 3) if wall else 0.0, round(run.proc.cpu_s / wall, 2) if wall else 0.0, delays,
+                     round(run.loop_s / run.analysed, 3) if run.analysed else 0.0)
+
+
+def seated_class_bench(truth: SeatedInput, quick: bool = False) -> SeatedBench:
+    """The three loops on the seated class video (quick: without the classic loop)."""
+    runs = []
+    if not quick:
+        runs.append(judge(f"classic-full, every {CLASSIC_EVERY}th frame",
+                          run_classic_loop(truth.video, truth.home, "classic-full", "class", every=CLASSIC_EVERY), truth))
+    runs.append(judge("app (defaults, as fast as it can)", run_app(truth.video, truth.home, "class"), truth))
+    runs.append(judge("app --realtime", run_app(truth.video, truth.home, "class", realtime=True), truth))
+    return SeatedBench(truth, runs)

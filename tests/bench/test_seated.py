@@ -1,0 +1,24 @@
+"""Scoring of the benchmark's seated-class section (no processes run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from attendance.bench.loops import LoopMark, LoopRun
+from attendance.bench.measure import ProcessStats
+from attendance.bench.seated import SeatedInput, judge
+
+
+def test_marks_false_marks_speed_cores_and_delays_are_scored_against_the_video() -> None:
+    truth = SeatedInput(Path("class.mp4"), Path("home"), ("ann", "bob", "cy"), ("stranger",), 5, {"ann": 2.0, "bob": 4.0, "cy": 6.0},
+                        duration_s=30.0, fps=10.0)
+    proc = ProcessStats(wall_s=20.0, cpu_s=30.0, peak_rss_mb=0, peak_main_mb=0, peak_workers_mb=[], peak_pss_mb=0, peak_uss_mb=0,
+                        samples=0, launch_epoch=0.0, returncode=0)
+    marks = [LoopMark("ann", 25, 2.5), LoopMark("bob", 45, 4.5), LoopMark("dee", 50, 5.0)]
+    # The app: marked when frames 31 and 47 were on screen (3.1 s and 4.7 s of video).
+    run = LoopRun("class", "app", 300, 100, 18.0, proc, marks,
+                  {"mark_times": {"ann": 1.0, "bob": 2.0, "dee": 2.5}, "updates": [[30, 0.9], [31, 1.0], [47, 2.0], [50, 2.5]]})
+    scored = judge("app", run, truth)
+    assert scored.marked == ["ann", "bob"] and scored.missed == ["cy"] and scored.false_marks == ["dee"]
+    assert scored.speed == 1.5 and scored.cores == 1.5 and scored.per_frame_s == 0.18
+    assert scored.delays == {"ann": 1.1, "bob": 0.7} and scored.median_delay == 0.9 and scored.max_delay == 1.1

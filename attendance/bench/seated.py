@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attendance.bench.loops import LoopRun, run_app, run_classic_loop
+from attendance.demo.classroom import SIT_S
 
 #: The class video: (width, height), seconds, frames per second; ``--quick``: shorter.
 CLASS_SIZE = (1920, 1080)
@@ -68,7 +69,8 @@ class SeatedRun:
     """One loop on the seated class: ``marked`` of the present, ``false_marks`` (anyone
     else marked), ``speed`` (seconds of video per second of process wall time), ``cores``
     (CPU seconds per wall second, workers included), ``delays`` (seconds of video from
-    sitting down to the mark, per student marked), ``per_frame_s`` (wall per analysed frame)."""
+    the moment the student comes into view to sit down, ``SIT_S`` before being seated, to
+    the mark), ``per_frame_s`` (the loop's wall time per analysed frame)."""
 
     loop: str
     run: LoopRun
@@ -115,7 +117,7 @@ def judge(loop: str, run: LoopRun, truth: SeatedInput) -> SeatedRun:
     present = set(truth.present)
     marked = sorted(set(run.marked) & present)
     times = _mark_media_times(run, truth.fps)
-    delays = {n: round(times[n] - truth.seated_at[n], 2) for n in marked if n in times}
+    delays = {n: round(times[n] - (truth.seated_at[n] - SIT_S), 2) for n in marked if n in times}
     wall = run.proc.wall_s
     return SeatedRun(loop, run, marked, sorted(present - set(marked)), sorted(set(run.marked) - present),
                      round(truth.duration_s / wall, 3) if wall else 0.0, round(run.proc.cpu_s / wall, 2) if wall else 0.0, delays,

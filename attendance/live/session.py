@@ -292,12 +292,13 @@ class LiveSession:
                     identifier.requested(list(tracker.tracks.keys() - set(settled)), frame.media_time)
                     # Search the whole frame for newcomers every full_scan_interval_s, and
                     # whenever a live source leaves a worker idle anyway.
-                    spare = live and len(pending) + 1 < analyzer.capacity
+                    if search is None:
+                        search = FrameSearch(analyzer, frame.image.shape, cfg.sweep_period_s)
+                    # (With a sweep, newcomers are found where the picture changed instead.)
+                    spare = live and len(pending) + 1 < analyzer.capacity and search.planner is None
                     whole = not tracker.tracks or frame.media_time + 1e-6 >= next_full_scan or spare
                     if whole:
                         next_full_scan = frame.media_time + cfg.full_scan_interval_s
-                    if search is None:
-                        search = FrameSearch(analyzer, frame.image.shape, cfg.sweep_period_s)
                     plan = search.plan(frame.image, frame.media_time, tracker, settled, whole)
                     request = analyzer.request(frame.image, frame.index, frame.media_time, skip, plan.tracked, plan.regions, plan.scales)
                     pending.append((frame, analyzer.submit(request), plan.held))

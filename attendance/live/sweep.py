@@ -39,6 +39,10 @@ TILE_PX = 480
 DEFAULT_SWEEP_PERIOD_S = 6.0
 #: Scaled pixels of changed regions searched per analysed frame at most (~0.15 s of HOG).
 CHANGE_BUDGET_PX = 1.5e6
+#: A frame spends at most this many media seconds' worth of sweep: when frames are
+#: analysed rarely (a live source on a busy machine) the sweep takes longer instead of
+#: one frame taking seconds, which would make the next frames rarer still.
+MAX_CREDIT_S = 0.5
 
 
 def tile_grid(width: int, height: int, tile: int, overlap: int) -> np.ndarray:
@@ -144,7 +148,8 @@ class SweepPlanner:
     (the largest face the tiles must find whole: the coarse whole-frame search finds
     larger ones).  Each media second earns ``1 / period_s`` of a sweep's pixels, spent
     on the next tiles in turn by the frames analysed, so one sweep of the whole frame
-    takes about ``period_s`` of media time (one tile longer at most).  Besides, every region where the picture changed since it was
+    takes about ``period_s`` of media time (one tile longer at most) when frames are
+    analysed at least every ``MAX_CREDIT_S``, longer when they are rarer.  Besides, every region where the picture changed since it was
     last searched is searched at once (at most ``CHANGE_BUDGET_PX`` scaled pixels a
     frame).  ``last_full_sweep``: media time the latest complete sweep finished
     (``None`` before the first); ``last_sweep_s``: how long it took.
@@ -203,7 +208,9 @@ class SweepPlanner:
             chosen.append(region)
             spent += self._area(region)
         if self._last_plan is not None:
-            self._credit += self.rate_px * max(0.0, media_time - self._last_plan)
+            earned = self.rate_px * max(0.0, media_time - self._last_plan)
+            cap = max(self.rate_px * MAX_CREDIT_S, max(self._area(b) for b in self._tiles))  # a tile is always affordable
+            self._credit = min(self._credit + earned, cap)
         self._last_plan = media_time
         while self._todo and self._credit >= self._area(self._tiles[self._todo[0]]):
             i = self._todo.pop(0)

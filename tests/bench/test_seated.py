@@ -10,7 +10,7 @@ from attendance.bench.seated import SeatedInput, judge
 
 
 def test_marks_false_marks_speed_cores_and_delays_are_scored_against_the_video() -> None:
-    truth = SeatedInput(Path("class.mp4"), Path("home"), ("ann", "bob", "cy"), ("stranger",), 5, {"ann": 2.0, "bob": 4.0, "cy": 6.0},
+    truth = SeatedInput(Path("class.mp4"), Path("home"), ("ann", "bob", "cy"), ("stranger",), 5, {"ann": 3.2, "bob": 5.2, "cy": 7.2},
                         duration_s=30.0, fps=10.0)
     proc = ProcessStats(wall_s=20.0, cpu_s=30.0, peak_rss_mb=0, peak_main_mb=0, peak_workers_mb=[], peak_pss_mb=0, peak_uss_mb=0,
                         samples=0, launch_epoch=0.0, returncode=0)

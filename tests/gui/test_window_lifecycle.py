@@ -39,13 +39,13 @@ def test_no_process_outlives_the_window(display: str, lin_alex_home: Path, share
                              stderr=subprocess.PIPE, text=True)
     children: list[int] = []
     try:
-        line = probe.stdout.readline()  # type: ignore[union-attr] - stdout is a pipe
-        assert line.startswith("READY"), (line, probe.stderr.read() if probe.poll() is not None else "")  # type: ignore[union-attr]
+        line = probe.stdout.readline()  # type: ignore[union-attr]  # stdout is a pipe
+        assert line.startswith("READY"), (line, probe.stderr.read() if probe.poll() is not None else "")  # type: ignore[union-attr]  # a pipe, never None here
         children = [int(pid) for pid in line.split()[1:]]
         assert len(children) >= 2, line
         if end == "close":
-            probe.stdin.write("close\n")  # type: ignore[union-attr] - stdin is a pipe
-            probe.stdin.flush()  # type: ignore[union-attr]
+            probe.stdin.write("close\n")  # type: ignore[union-attr]  # stdin is a pipe
+            probe.stdin.flush()  # type: ignore[union-attr]  # a pipe, never None here
         elif end == "SIGTERM":
             probe.send_signal(signal.SIGTERM)
         else:
@@ -59,8 +59,8 @@ def test_no_process_outlives_the_window(display: str, lin_alex_home: Path, share
         gone_in = time.monotonic() - started
         assert alive(children) == [], f"left running after {end}"
         if end != "kill -9":
-            assert probe.returncode == 0, probe.stderr.read()  # type: ignore[union-attr]
-            assert "Traceback" not in probe.stderr.read()  # type: ignore[union-attr]
+            assert probe.returncode == 0, probe.stderr.read()  # type: ignore[union-attr]  # a pipe, never None here
+            assert "Traceback" not in probe.stderr.read()  # type: ignore[union-attr]  # a pipe, never None here
         print(f"{work}, {end}: window gone in {closed_in:.1f} s, its {len(children)} child processes in {gone_in:.1f} s")
     finally:
         if probe.poll() is None:

@@ -26,7 +26,7 @@ def test_messages_lateness_and_a_session_that_could_not_start(display: str, lin_
     earlier.mark(Mark("S0001", "Lin-Manuel Miranda", now - timedelta(minutes=5), 0.35, "camera 0", 3, 0.1))
     earlier.close()
     dialogs = ScriptedDialogs()
-    app = App(Home(home), dialogs=dialogs, settings=tmp_path / "settings.json")  # type: ignore[arg-type] - duck-typed dialogs
+    app = App(Home(home), dialogs=dialogs, settings=tmp_path / "settings.json")  # type: ignore[arg-type]  # duck-typed dialogs
     roster, session, reports, root = app.roster, app.session, app.reports, app.root
     red = app.status.ERROR_COLOUR
     try:

@@ -34,7 +34,7 @@ def test_a_sweep_takes_its_period_and_a_change_is_searched_at_once() -> None:
         changes.update(room)
         swept.append(planner.plan(changes, t, np.zeros((0, 4), np.int32)))
         t += 1 / fps
-    assert 5.5 <= planner.last_sweep_s <= 6.5  # type: ignore[operator]
+    assert 5.5 <= planner.last_sweep_s <= 6.5  # type: ignore[operator]  # set once a sweep is done
     assert covered(np.concatenate(swept), width, height).all()
     # Someone sits down at the back: that region is searched in the very next frame.
     sitting = room.copy()

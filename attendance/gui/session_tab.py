@@ -14,7 +14,6 @@ import queue
 import tkinter as tk
 from datetime import datetime
 from pathlib import Path
-from textwrap import shorten
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
@@ -297,13 +296,18 @@ class SessionTab(ttk.Frame):
         self.folded = folded
         if folded:
             source = self.source_text()
-            source = Path(source).name or source if "://" not in source else source
+            source = source if "://" in source else Path(source).name or source  # a file by its name
+            source = source if len(source) <= 40 else source[:39] + "…"
             strictness = self.strictness.get().split(":")[0]
-            self.summary.configure(text=f"{shorten(source, 40, placeholder='…')} → {self.session_name.get()!r} · "
-                                        f"{self.class_name.get()} · strictness {strictness}\n{self.lateness.cget('text')}")
-        for widget in self._details:
-            widget.grid_remove() if folded else widget.grid()
-        self.summary.grid() if folded else self.summary.grid_remove()
+            self.summary.configure(text=f"{source} → {self.session_name.get()!r} · {self.class_name.get()} · "
+                                        f"strictness {strictness}\n{self.lateness.cget('text')}")
+            for widget in self._details:
+                widget.grid_remove()
+            self.summary.grid()
+        else:
+            for widget in self._details:
+                widget.grid()
+            self.summary.grid_remove()
         self._start_stop.grid_configure(pady=(0 if folded else PAD, 0))
         self.fold_button.configure(text="Session ▸ show the settings" if folded else "Session ▾")
 

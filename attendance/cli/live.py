@@ -137,7 +137,7 @@ class _Window:
         cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
 
     def show(self, update: SessionUpdate) -> None:
-        from attendance.live.session import draw
+        from attendance.live.overlay import draw
 
         self.cv2.imshow(WINDOW, draw(update.frame.image, update))
         if self.cv2.waitKey(1) & 0xFF in (ord("q"), 27):
@@ -149,7 +149,8 @@ class _Window:
 
 @click.command()
 @click.option("--source", "source", default="0", show_default=True,
-              help="Camera index (0 = the first webcam), a video file, a folder of images, or a stream URL (rtsp://, http://).")
+              help="Camera index (0 = the first webcam), a video file, a stream URL (rtsp://, http://), or a photo or folder of photos "
+                   "(a roll call from photos: each analysed completely, faces down to 30 px).")
 @click.option("--session", "session_name", default=None, help="Session name; the log is logs/<date>_<session>.csv.  [default: the class, or 'class']")
 @click.option("--class", "class_name", metavar="NAME", help="A session for this class: its members are expected; students of other "
                                                             "classes who are recognised are recorded as visitors.")
@@ -166,12 +167,17 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
         min_face: float | None, analysis_fps: float, workers: int | None) -> None:
     """Run a live session: mark every recognised student present in the session log.
 
+    From a photo or a folder of photos, every photo is searched completely and each
+    photo's finds are printed; a face is taken for a student when it is a close, clear
+    match, or a looser one found in two photos or more.
+
     Ends at the end of a file, on Ctrl-C, or with q/Esc in the window, and prints who is
     present and absent.  Restarting the same session on the same day appends to its log
     without marking anyone twice.
     """
 
 
+    from attendance.live.photos import photo_paths, run_photos
     from attendance.live.session import LiveSession
 
     home = home_of(ctx).ensure()
@@ -182,7 +188,14 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
 
         session_name = ClassBook.load(home.known_faces).get(class_name).name  # as the class is spelled
     live = LiveSession(home, int(source) if source.isdigit() else source, session_name or "class", config, class_name)
-    print_summary(run_session(live, headless))
+    photos = photo_paths(source)
+    if photos is None:
+        print_summary(run_session(live, headless))
+        return
+    summary, reports = run_photos(live, photos)
+    for report in reports:
+        click.echo(report.line())
+    print_summary(summary)
 
 
 @click.command()

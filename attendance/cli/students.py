@@ -170,6 +170,7 @@ def evaluate(dataset: Path, tolerance: float, workers: int | None) -> None:
     """
     from tqdm import tqdm
 
+    from attendance.recognition.photorule import PhotoRule
     from attendance.roster.evaluate import evaluate as run_evaluation
 
     with tqdm(total=0, unit="photo", desc="encoding", file=sys.stderr, disable=None) as bar:
@@ -188,3 +189,6 @@ def evaluate(dataset: Path, tolerance: float, workers: int | None) -> None:
     click.echo(f"rank-1 accuracy: {result.accuracy:.1%} of {result.probes} probe photos")
     click.echo(f"false-accept rate (leave-one-person-out): {result.false_accept_rate:.1%} of {result.impostor_trials} photos of people not enrolled")
     click.echo("tolerance sweep: " + "; ".join(f"{t:.2f}: accuracy {a:.1%}, false accepts {f:.1%}" for t, a, f in result.sweep))
+    rule, (accuracy, false_accepts) = PhotoRule(), result.photo_rule
+    click.echo(f"photo rule (one photo: distance < {rule.tolerance:.2f}, margin >= {rule.margin:.2f}): accuracy {accuracy:.1%}, "
+               f"false accepts {false_accepts:.1%}")

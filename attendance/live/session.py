@@ -325,6 +325,10 @@ class LiveSession:
         summary.events = [str(event) for event in source.events]
         summary.wall_s = time.perf_counter() - started
         summary.unrecognised = len(self.unrecognised.faces())
+        return self.tally(summary)
+
+    def tally(self, summary: SessionSummary) -> SessionSummary:
+        """``summary`` with who is present, absent and visiting per the log (this and earlier runs)."""
         marked, visitors = self.log.marked, self.log.visitors
         expected = {i for i, _ in self.expected}
         # Marked earlier in this session but no longer enrolled still counts as present.
@@ -387,16 +391,3 @@ class BackgroundSession:
         self.stop_event.set()
         self._thread.join(wait)
 
-
-def draw(image: np.ndarray, update: SessionUpdate) -> np.ndarray:
-    """The frame with boxes and names drawn (green = identified, grey = unknown); BGR copy."""
-    import cv2
-
-    out = image.copy()
-    for (top, right, bottom, left), label, person in zip(update.detections.boxes.tolist(), update.labels, update.detections.person.tolist()):
-        color = (60, 200, 60) if person >= 0 else (160, 160, 160)
-        cv2.rectangle(out, (left, top), (right, bottom), color, 2)
-        cv2.rectangle(out, (left, bottom), (right, bottom + 20), color, cv2.FILLED)
-        cv2.putText(out, label[:24], (left + 4, bottom + 15), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
-    cv2.putText(out, f"present {update.present}/{update.enrolled}", (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
-    return out

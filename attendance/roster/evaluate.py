@@ -7,7 +7,9 @@ probe.  Reported:
 * false-accept rate, leave-one-person-out: each person is removed from the gallery in
   turn and all their photos are shown to it; any acceptance is a false "present" of
   someone who is not there, the costly error for attendance;
-* per-person results, and a sweep of tolerances computed from the same distances.
+* per-person results, and a sweep of tolerances computed from the same distances;
+* the still-photo rule (:class:`~attendance.recognition.photorule.PhotoRule`): its
+  accuracy and false-accept rate for a face seen in one photo only.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from attendance.core.errors import AttendanceError
 from attendance.recognition.engine import ENCODING_DIM, ENROLL_JITTERS
 from attendance.recognition.gallery import Gallery
+from attendance.recognition.photorule import PhotoRule
 from attendance.recognition.photos import PhotoFace
 from attendance.roster.enroll import PlannedPhoto, default_workers, encode_many, plan_folder
 
@@ -49,6 +52,8 @@ class Evaluation:
     people: list[PersonResult]
     skipped: list[str] = field(default_factory=list)
     sweep: list[tuple[float, float, float]] = field(default_factory=list)
+    #: ``(accuracy, false-accept rate)`` of a face seen in one photo under the photo rule's sure test.
+    photo_rule: tuple[float, float] = (float("nan"), float("nan"))
 
     @property
     def probes(self) -> int:
@@ -109,26 +114,26 @@ def evaluate(
     enc = np.stack([faces[by_person[n][0].path] for n in names]) if names else np.zeros((0, ENCODING_DIM), np.float32)
     full = Gallery(tuple(names), tuple(names), enc, np.arange(len(names), dtype=np.int32))
 
-    genuine: list[tuple[str, str, float]] = []  # (truth, predicted, distance)
-    impostor: list[tuple[str, float]] = []  # (truth, closest distance to someone else)
+    genuine: list[tuple[str, str, float, float]] = []  # (truth, predicted, distance, runner-up distance)
+    impostor: list[tuple[str, float, float]] = []  # (truth, closest distance to someone else, runner-up)
     for n in names:
         probes = [faces[it.path] for it in by_person[n][1:] if it.path in faces]
         if probes:
             m = full.match(np.stack(probes))
-            genuine += [(n, names[int(p)], float(d)) for p, d in zip(m.person, m.distance)]
+            genuine += [(n, names[int(p)], float(d), float(r)) for p, d, r in zip(m.person, m.distance, m.runner_up)]
         others = [i for i, other in enumerate(names) if other != n]
         if others:
             without = Gallery(tuple(names[i] for i in others), tuple(names[i] for i in others), enc[others], np.arange(len(others), dtype=np.int32))
             own = [faces[it.path] for it in by_person[n] if it.path in faces]
             m = without.match(np.stack(own))
-            impostor += [(n, float(d)) for d in m.distance]
+            impostor += [(n, float(d), float(r)) for d, r in zip(m.distance, m.runner_up)]
 
     def tally(tol: float) -> tuple[float, float]:
-        ok = sum(1 for t, p, d in genuine if p == t and d < tol)
-        fa = sum(1 for _, d in impostor if d < tol)
+        ok = sum(1 for t, p, d, _ in genuine if p == t and d < tol)
+        fa = sum(1 for _, d, _ in impostor if d < tol)
         return _ratio(ok, len(genuine)), _ratio(fa, len(impostor))
 
-    for truth, predicted, d in genuine:
+    for truth, predicted, d, _ in genuine:
         row = rows[truth]
         row.probes += 1
         if d >= tolerance:
@@ -137,8 +142,12 @@ def evaluate(
             row.correct += 1
         else:
             row.wrong += 1
-    for truth, d in impostor:
+    for truth, d, _ in impostor:
         rows[truth].impostor_trials += 1
         rows[truth].false_accepts += int(d < tolerance)
     sweep = [(tol, *tally(tol)) for tol in sorted({*SWEEP, tolerance})]
-    return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep)
+    rule = PhotoRule()
+    sure_ok = sum(1 for t, p, d, r in genuine if p == t and rule.sure(np.array([d]), np.array([r]))[0])
+    sure_fa = sum(1 for _, d, r in impostor if rule.sure(np.array([d]), np.array([r]))[0])
+    photo = (_ratio(sure_ok, len(genuine)), _ratio(sure_fa, len(impostor)))
+    return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep, photo)

@@ -1,0 +1,181 @@
+"""Roll call from photos: ``attendance run --source photos/`` (or a single photo file).
+
+Every photo is analysed completely, nothing skipped or dropped: it is loaded with the
+app's imaging loader (EXIF rotation applied) and searched for faces down to
+``PHOTO_MIN_FACE_PX`` at the scale they need, in tiles that bound the memory of one
+search (:func:`photo_regions`); every face found is encoded.  A still photo gives one
+sighting per face, so faces are decided by :class:`PhotoRule` (a stricter distance and
+a wider margin, or the same student matched in several photos) instead of votes over
+frames.  Marks go to the session log as in a live session, with the photo's file name
+as their ``source``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from attendance.core.errors import SourceError
+from attendance.live.readers import natural_key
+from attendance.live.session import LiveSession, SessionSummary
+from attendance.recognition.analysis import MAX_SEARCH_PIXELS, AnalysisRequest, Analyzer
+from attendance.recognition.detections import Detections
+from attendance.recognition.engine import HOG_RELIABLE_PX, empty_boxes
+from attendance.recognition.imaging import IMAGE_SUFFIXES, load_rgb
+from attendance.recognition.photorule import PhotoRule
+from attendance.records.sessionlog import Attendee, Mark
+
+log = logging.getLogger(__name__)
+
+#: Smallest face searched for in a photo, in pixels of the photo.
+PHOTO_MIN_FACE_PX = 30.0
+#: Side of one tile's search after resizing, pixels (a 1600x1600 search: ~8 MB, ~0.3 s).
+TILE_SEARCH_PX = 1600
+
+
+def photo_paths(spec: str) -> list[Path] | None:
+    """The photos named by ``spec`` in natural name order: a photo file, or the photos
+    of a folder; ``None`` if ``spec`` is neither (a camera, a video, a stream).  Raises
+    :class:`SourceError` for a folder without photos."""
+    path = Path(spec).expanduser()
+    if path.is_file():
+        return [path] if path.suffix.lower() in IMAGE_SUFFIXES else None
+    if not path.is_dir():
+        return None
+    photos = sorted((p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=lambda p: natural_key(p.name))
+    if not photos:
+        raise SourceError(f"{path}: no photos in this folder ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return photos
+
+
+def photo_regions(shape: tuple[int, ...], min_face_px: float = PHOTO_MIN_FACE_PX) -> tuple[float, np.ndarray, np.ndarray]:
+    """How to search a photo of ``shape`` ``(h, w, ...)`` for every face down to ``min_face_px``.
+
+    Returns ``(whole_scale, regions, scales)``: the whole photo is searched at
+    ``whole_scale`` (at most ``MAX_SEARCH_PIXELS`` after resizing), and ``regions``
+    (``(r, 4)`` int32 boxes) each at its ``scales`` (``(r,)``).  The regions are tiles at
+    a pyramid of scales, halving from the one ``min_face_px`` needs down to
+    ``whole_scale``; a level finds faces from ``HOG_RELIABLE_PX / scale`` up and its
+    tiles (``TILE_SEARCH_PX`` square after resizing) overlap by twice that, so every
+    face too small for the next level lies whole inside one of them.
+    """
+    height, width = shape[:2]
+    whole = min(HOG_RELIABLE_PX / min_face_px, math.sqrt(MAX_SEARCH_PIXELS / max(1, height * width)))
+    regions: list[tuple[int, int, int, int]] = []
+    scales: list[float] = []
+    scale = HOG_RELIABLE_PX / min_face_px
+    while scale > whole * 1.01:
+        side = int(TILE_SEARCH_PX / scale)
+        overlap = int(2 * HOG_RELIABLE_PX / scale)
+        step = max(1, side - overlap)
+        for top in range(0, max(1, height - overlap), step):
+            for left in range(0, max(1, width - overlap), step):
+                regions.append((top, min(width, left + side), min(height, top + side), left))
+                scales.append(scale)
+        scale /= 2
+    return whole, np.array(regions, np.int32).reshape(-1, 4), np.array(scales, np.float64)
+
+
+@dataclass(frozen=True)
+class PhotoReport:
+    """Who was found in one photo: ``found`` ``(id, name)`` in order of distance;
+    ``unidentified``: faces taken for nobody; ``faces``: all faces found."""
+
+    path: Path
+    found: list[tuple[str, str]]
+    unidentified: int
+    faces: int
+
+    def line(self) -> str:
+        """``photo NAME: found A, B; N faces not identified``."""
+        found = ", ".join(n for _, n in self.found) or "nobody"
+        return f"photo {self.path.name}: found {found}; {self.unidentified} face{'' if self.unidentified == 1 else 's'} not identified"
+
+
+def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = PHOTO_MIN_FACE_PX) -> list[Detections]:
+    """Every face of each photo (boxes and encodings), at most ``analyzer.capacity`` photos in flight."""
+    futures = []
+    results: list[Detections] = []
+    analyzer.wait_ready()
+    for index, path in enumerate(paths):
+        rgb = load_rgb(path)
+        whole, regions, scales = photo_regions(rgb.shape, min_face_px)
+        log.info("%s: %dx%d, searched whole at %.2fx and in %d tiles", path.name, rgb.shape[1], rgb.shape[0], whole, len(regions))
+        request = AnalysisRequest(np.ascontiguousarray(rgb[:, :, ::-1]), index, 0.0, whole, empty_boxes(), regions=regions,
+                                  region_scales=scales)
+        futures.append(analyzer.submit(request))
+        if len(futures) - len(results) >= analyzer.capacity:
+            results.append(futures[len(results)].result())
+    results += [f.result() for f in futures[len(results):]]
+    return results
+
+
+def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> list[np.ndarray]:
+    """Per photo, ``(n,)`` int: the gallery person each face is taken for (-1: nobody).
+
+    A face is taken if :meth:`PhotoRule.sure`, or if it is a :meth:`PhotoRule.candidate`
+    of a student who is a candidate in ``rule.agree_photos`` photos or more.  Within a
+    photo a student is taken for one face at most (the closest)."""
+    matches = [session.gallery.match(np.nan_to_num(d.encodings, nan=1e3)) for d in photos]
+    agree: Counter[int] = Counter()
+    for m in matches:
+        agree.update(set(m.person[rule.candidate(m.distance, m.runner_up)].tolist()))
+    taken = []
+    for m in matches:
+        ok = rule.sure(m.distance, m.runner_up) | (rule.candidate(m.distance, m.runner_up)
+                                                     & np.array([agree[p] >= rule.agree_photos for p in m.person.tolist()], bool))
+        person = np.where(ok, m.person, -1)
+        seen: set[int] = set()
+        for face in np.argsort(m.distance, kind="stable").tolist():
+            if person[face] in seen:
+                person[face] = -1
+            elif person[face] >= 0:
+                seen.add(int(person[face]))
+        taken.append(person)
+    return taken
+
+
+def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None = None) -> tuple[SessionSummary, list[PhotoReport]]:
+    """Take the roll call of ``session`` from ``paths``; every mark is on disk when made.
+
+    Returns the session's summary and one :class:`PhotoReport` per photo.  Raises
+    :class:`~attendance.core.errors.ImageError` for a photo that cannot be read."""
+    rule = rule or PhotoRule()
+    started = time.perf_counter()
+    cfg = session.config
+    summary = SessionSummary(session.log.session, session.log.path, [], [], [])
+    session.log.claim()
+    try:
+        with Analyzer(cfg.workers).start() as analyzer:
+            photos = analyse_photos(paths, analyzer)
+        details: dict[str, object] = {"tolerance": rule.tolerance, "margin": rule.margin, "photos": len(paths)}
+        if session.class_name is not None:
+            details["class"] = session.class_name
+        description = paths[0].name if len(paths) == 1 else f"{paths[0].parent} ({len(paths)} photos)"
+        session.log.open(session.expected, cfg.start, cfg.grace_minutes, description, cfg.leave_grace_minutes, details)
+        reports = []
+        now = datetime.now().astimezone()
+        for index, (path, dets, person) in enumerate(zip(paths, photos, decide(photos, session, rule))):
+            matches = session.gallery.match(np.nan_to_num(dets.encodings, nan=1e3))
+            order = [f for f in np.argsort(matches.distance, kind="stable").tolist() if person[f] >= 0]
+            for face in order:
+                p = int(person[face])
+                mark = Mark(session.gallery.ids[p], session.gallery.names[p], now, float(matches.distance[face]), path.name, index,
+                            0.0, Attendee.MEMBER if session.is_member[p] else Attendee.VISITOR)
+                if session.log.mark(mark):
+                    summary.marks_this_run.append(mark)
+            found = [(session.gallery.ids[int(person[f])], session.labels[int(person[f])]) for f in order]
+            reports.append(PhotoReport(path, found, len(dets) - len(found), len(dets)))
+            log.info("%s", reports[-1].line())
+    finally:
+        session.log.close()
+    summary.frames_read = summary.frames_analysed = len(paths)
+    summary.wall_s = time.perf_counter() - started
+    return session.tally(summary), reports

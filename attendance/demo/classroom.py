@@ -22,7 +22,7 @@ import numpy as np
 
 from attendance.core.errors import FaceCountError
 from attendance.core.names import name_from_filename
-from attendance.demo.synthvideo import Actor, make_class_video
+from attendance.demo.synthvideo import Actor, class_still, make_class_video
 from attendance.recognition.imaging import load_rgb
 from attendance.recognition.photos import find_faces
 
@@ -80,6 +80,17 @@ class ClassScene:
     def write(self, path: str | Path, seed: int = 0) -> Path:
         """Write the video (MP4) to ``path``; returns it."""
         return make_class_video(path, self.actors, self.duration_s, fps=self.fps, size=self.size, seed=seed)
+
+    def photo(self, scale: float = 1.0, seed: int = 0) -> np.ndarray:
+        """A group photo of the class once everyone is seated (the video's last moment),
+        resized by ``scale`` (faces ``scale`` times their size in the video): RGB uint8
+        ``(round(h * scale), round(w * scale), 3)``."""
+        from PIL import Image
+
+        still = class_still(self.actors, self.duration_s, self.size, seed)
+        width, height = self.size
+        size = (round(width * scale), round(height * scale))
+        return still if scale == 1.0 else np.asarray(Image.fromarray(still).resize(size, Image.Resampling.LANCZOS))
 
 
 def _photos(folder: Path) -> list[Path]:

@@ -296,19 +296,34 @@ def make_class_video(
         raise AttendanceError(f"{path}: cannot write an {FOURCC} video here (OpenCV has no such encoder)")
     try:
         for i in range(n_frames):
-            t = i / fps
-            # The room's own light drifts a little too.
-            frame = back * (1.0 + 0.04 * math.sin(2 * math.pi * t / 7.0))
-            for actor, sprite in zip(actors, sprites):
-                if actor.present(t):
-                    _render(frame, sprite, actor, t, rng)
-            frame += 1.5 * rng.standard_normal(frame.shape, dtype=np.float32)
-            bgr = cv2.cvtColor(np.clip(frame, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
-            writer.write(bgr)
+            rgb = _compose(back, actors, sprites, i / fps, rng)
+            writer.write(np.ascontiguousarray(rgb[:, :, ::-1]))
     finally:
         writer.release()
     log.info("wrote %s: %d frames %dx%d at %g fps, %d actors", path, n_frames, size[0], size[1], fps, len(actors))
     return path
+
+
+def _compose(back: np.ndarray, actors: Sequence[Actor], sprites: Sequence[_Sprite], t: float, rng: np.random.Generator) -> np.ndarray:
+    """The picture at ``t`` seconds: ``back`` (float32 RGB ``(h, w, 3)``) with the
+    actors present then, and a little sensor noise; RGB uint8."""
+    # The room's own light drifts a little too.
+    frame = back * (1.0 + 0.04 * math.sin(2 * math.pi * t / 7.0))
+    for actor, sprite in zip(actors, sprites):
+        if actor.present(t):
+            _render(frame, sprite, actor, t, rng)
+    frame += 1.5 * rng.standard_normal(frame.shape, dtype=np.float32)
+    return np.clip(frame, 0, 255).astype(np.uint8)
+
+
+def class_still(actors: Sequence[Actor], t: float, size: tuple[int, int] = (640, 360), seed: int = 0,
+                backdrop: str | np.ndarray | Path = "gradient") -> np.ndarray:
+    """One picture of a class: what frame ``t`` seconds into :func:`make_class_video`
+    with the same arguments would show (``size`` ``(width, height)``), RGB uint8
+    ``(height, width, 3)``: a group photo."""
+    crops: dict[tuple[object, int], tuple[np.ndarray, np.ndarray]] = {}
+    sprites = [_sprite(a, crops) for a in actors]
+    return _compose(background(size, backdrop, seed).astype(np.float32), actors, sprites, t, np.random.default_rng(seed))
 
 
 def video_from_photo(

@@ -21,6 +21,7 @@ def test_evaluate_shared_people() -> None:
                     "rose leslie": ["1", "1", "0", "0", "2", "0"]}
     assert "rank-1 accuracy: 100.0% of 4 probe photos" in out
     assert "false-accept rate (leave-one-person-out): 0.0% of 9 photos of people not enrolled" in out
-    sweep = dict(re.findall(r"(\d\.\d\d): (accuracy [\d.]+%, false accepts [\d.]+%)", out[-1]))
+    sweep = dict(re.findall(r"(\d\.\d\d): (accuracy [\d.]+%, false accepts [\d.]+%)", out[-2]))
     for tol in ("0.45", "0.50", "0.55", "0.60"):
         assert sweep[tol] == "accuracy 100.0%, false accepts 0.0%"
+    assert out[-1] == "photo rule (one photo: distance < 0.45, margin >= 0.10): accuracy 100.0%, false accepts 0.0%"

@@ -23,8 +23,8 @@ import numpy as np
 
 from attendance.live.sweep import ChangeMap, SweepPlanner
 from attendance.live.tracker import Tracker
-from attendance.recognition.analysis import DEFAULT_REACH_PX, Analyzer, around_regions
-from attendance.recognition.detections import Detections, iou
+from attendance.recognition.analysis import DEFAULT_REACH_PX, SAME_FACE_CONTAINED, Analyzer, around_regions
+from attendance.recognition.detections import Detections, containment, iou
 from attendance.recognition.engine import HOG_RELIABLE_PX, empty_boxes
 
 #: A held face is searched again at least this often (media seconds).
@@ -125,12 +125,14 @@ class FrameSearch:
 
 
 def with_held(dets: Detections, held: np.ndarray) -> Detections:
-    """``dets`` plus the ``held`` boxes that no detected face overlaps (IoU >= 0.3), not
-    encoded: the tracker then keeps those faces."""
+    """``dets`` plus the ``held`` boxes that no detected face overlaps (IoU >= 0.3, or
+    one inside the other, see :data:`SAME_FACE_CONTAINED`), not encoded: the tracker
+    then keeps those faces."""
     if not len(held):
         return dets
     if len(dets):
-        held = held[iou(held, dets.boxes).max(axis=1) < 0.3]
+        same = (iou(held, dets.boxes) >= 0.3) | (containment(held, dets.boxes) >= SAME_FACE_CONTAINED)
+        held = held[~same.any(axis=1)]
     encodings = np.full((len(held), dets.encodings.shape[1]), np.nan, np.float32)
     return Detections(np.concatenate([dets.boxes, held]).astype(np.int32), np.concatenate([dets.encodings, encodings]),
                       dets.frame_index, dets.media_time)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from attendance.recognition.detections import Detections, iou
+from attendance.recognition.detections import Detections, containment, iou
 from attendance.recognition.engine import ENCODING_DIM, HOG_RELIABLE_PX, FaceEngine, detection_scale, empty_boxes, shared_engine
 from attendance.recognition.worker import WorkerError, WorkerProcess
 
@@ -49,6 +49,13 @@ DEFAULT_FULL_SCAN_INTERVAL_S = 0.6
 TRACK_MARGIN = 0.75
 #: ... at a scale that still finds it if it shrank to this fraction of its last size.
 TRACK_MIN_SHRINK = 0.75
+#: A box with at least this share of its area inside a larger one is the same face
+#: (two faces of a class overlap far less, even a back-row face behind a front one).
+SAME_FACE_CONTAINED = 0.6
+#: Boxes smaller than this share of the smallest face searched for are dropped: a search
+#: at the sweep's scale (faces down to 40 px) reaches boxes of ~28 px, where HOG's false
+#: faces are (blur beside a face); a 40 px face gives a ~37 px box.
+MIN_BOX_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,8 @@ class AnalysisRequest:
     frame, or the ``(t, 4)`` last known boxes of the tracked faces to search only around
     them (see :func:`detect_around`).  ``regions``: ``(r, 4)`` boxes searched as well,
     each at its own scale ``region_scales`` ``(r,)`` (tiles of the full-scale sweep,
-    small faces the whole-frame scale cannot see).
+    small faces the whole-frame scale cannot see).  ``min_box_px``: boxes with a side
+    shorter than this (pixels) are dropped (see :data:`MIN_BOX_SHARE`).
     """
 
     image: np.ndarray
@@ -74,6 +82,7 @@ class AnalysisRequest:
     tracked: np.ndarray | None = None
     regions: np.ndarray = field(default_factory=empty_boxes)
     region_scales: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+    min_box_px: float = 0.0
 
 
 def around_regions(tracked: np.ndarray, shape: tuple[int, ...], max_scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -111,12 +120,14 @@ def detect_regions(engine: FaceEngine, rgb: np.ndarray, regions: np.ndarray, sca
 
 
 def unique_boxes(boxes: np.ndarray) -> np.ndarray:
-    """``boxes`` largest first, without those overlapping a larger one (IoU >= 0.5):
-    the same face found by two overlapping searches is kept once."""
+    """``boxes`` largest first, without those overlapping a larger one (IoU >= 0.5) or
+    lying mostly inside it (``SAME_FACE_CONTAINED``): the same face found by two
+    overlapping searches, or at two scales (a tight box inside a loose one), is kept once."""
     boxes = boxes[np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 1] - boxes[:, 3]), kind="stable")]
     keep: list[int] = []
     for i in range(len(boxes)):
-        if not keep or iou(boxes[i : i + 1], boxes[keep]).max() < 0.5:
+        if not keep or (iou(boxes[i : i + 1], boxes[keep]).max() < 0.5
+                        and containment(boxes[i : i + 1], boxes[keep]).max() < SAME_FACE_CONTAINED):
             keep.append(i)
     return boxes[keep]
 
@@ -140,6 +151,8 @@ def analyse(request: AnalysisRequest) -> Detections:
         boxes = detect_around(engine, rgb, request.tracked, request.scale)
     if len(request.regions):
         boxes = unique_boxes(np.concatenate([boxes, detect_regions(engine, rgb, request.regions, request.region_scales)]))
+    if len(boxes):
+        boxes = boxes[np.minimum(boxes[:, 2] - boxes[:, 0], boxes[:, 1] - boxes[:, 3]) >= request.min_box_px]
     encodings = np.full((len(boxes), ENCODING_DIM), np.nan, np.float32)
     if len(boxes):
         overlap = iou(boxes, request.skip_boxes)
@@ -224,8 +237,9 @@ class Analyzer:
         """A request for ``image`` (see :class:`AnalysisRequest`) at this analyser's detection scale."""
         if regions is None or region_scales is None:
             regions, region_scales = empty_boxes(), np.zeros(0, np.float64)
+        reach = DEFAULT_REACH_PX if self.min_face_px is None else self.min_face_px
         return AnalysisRequest(image, frame_index, media_time, self.scale_for(image.shape), skip_boxes, tracked=tracked,
-                               regions=regions, region_scales=region_scales)
+                               regions=regions, region_scales=region_scales, min_box_px=MIN_BOX_SHARE * reach)
 
     def sweep_scale(self, shape: tuple[int, ...]) -> float | None:
         """Scale of the full-scale sweep for frames of ``shape``, or ``None`` for no sweep:

@@ -65,6 +65,18 @@ class Detections:
 
 def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Intersection over union of every box in ``a`` ``(n, 4)`` with every box in ``b`` ``(m, 4)``: ``(n, m)``."""
+    return _overlaps(a, b, smaller=False)
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over the smaller box's area, of every box in ``a`` ``(n, 4)`` with
+    every box in ``b`` ``(m, 4)``: ``(n, m)``, 1.0 when one box lies inside the other.
+    The same face found at two scales gives a tight box inside a loose one: IoU ~0.2-0.5."""
+    return _overlaps(a, b, smaller=True)
+
+
+def _overlaps(a: np.ndarray, b: np.ndarray, smaller: bool) -> np.ndarray:
+    """Intersection over union (or over the smaller area if ``smaller``): ``(n, m)``."""
     if len(a) == 0 or len(b) == 0:
         return np.zeros((len(a), len(b)), np.float64)
     a = a.astype(np.float64)[:, None, :]
@@ -76,5 +88,5 @@ def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     inter = np.clip(right - left, 0, None) * np.clip(bottom - top, 0, None)
     area_a = (a[..., 1] - a[..., 3]) * (a[..., 2] - a[..., 0])
     area_b = (b[..., 1] - b[..., 3]) * (b[..., 2] - b[..., 0])
-    union = area_a + area_b - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+    denominator = np.minimum(area_a, area_b) if smaller else area_a + area_b - inter
+    return np.where(denominator > 0, inter / np.maximum(denominator, 1e-9), 0.0)

@@ -9,7 +9,8 @@ import pytest
 from conftest import run_cli
 
 from attendance.core.home import Home
-from attendance.demo.classroom import Person, enroll_scene, seated_class
+from attendance.demo.classroom import ClassScene, Person, enroll_scene, seated_class
+from attendance.live.session import LiveSession, SessionConfig, SessionUpdate
 
 pytestmark = pytest.mark.slow
 
@@ -18,16 +19,24 @@ SEATED = (("anthony_hopkins", "class/people"), ("cai_xukun", "class/people"), ("
           ("biden", "people"), ("kit_harington", "people"), ("obama", "people"))
 
 
-def test_a_seated_class_is_marked_by_default_with_a_roll_call(shared: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def seated720(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[ClassScene, Path, Home]:
+    """An 8 s 1280x720 seated class at 10 fps (6 students, 1 stranger, 2 absent), its video and an enrolled home."""
+    tmp = tmp_path_factory.mktemp("seated720")
     cast = [Person(name.replace("_", " "), *sorted((shared / group / name).iterdir())[:2]) for name, group in SEATED]
     chips = shared / "class" / "chips"
     cast += [Person("tom hanks", sorted((chips / "tom_hanks").iterdir())[0], None),  # absent
              Person("alex lacamoire", shared / "people" / "alex_lacamoire" / "img1.jpg", None),  # absent
              Person("keanu reeves", None, sorted((chips / "keanu_reeves").iterdir())[0])]  # a stranger
     scene = seated_class(cast, size=(1280, 720), duration_s=8.0, fps=10.0, sit_window_s=4.0, seed=3)
-    video = scene.write(tmp_path / "class720.mp4")
-    home = Home(tmp_path / "home").ensure()
+    video = scene.write(tmp / "class720.mp4")
+    home = Home(tmp / "home").ensure()
     enroll_scene(scene, home.known_faces, jitters=1)
+    return scene, video, home
+
+
+def test_a_seated_class_is_marked_by_default_with_a_roll_call(seated720: tuple[ClassScene, Path, Home]) -> None:
+    scene, video, home = seated720
     assert min(a.end_face_px or a.face_px for a in scene.actors) < 48  # the back row: 44 px faces
 
     proc = run_cli("-v", "run", "--source", str(video), "--headless", "--session", "seated", home=home.root, check=True)
@@ -37,3 +46,20 @@ def test_a_seated_class_is_marked_by_default_with_a_roll_call(shared: Path, tmp_
     assert rollcalls and "marked 6 of 8" in rollcalls[-1] and "2 unseen: tom hanks, alex lacamoire" in rollcalls[-1]
     assert "last full sweep" in rollcalls[-1]
     assert "full sweep 1 of the frame at 2.50x (faces down to 40 px)" in proc.stderr
+
+
+def test_one_box_per_face_and_the_readout_counts_only_strangers(seated720: tuple[ClassScene, Path, Home]) -> None:
+    """Overlapping sweep tiles, around-face searches and changed regions find a seated face
+    at several scales (a tight box inside a loose one): it must stay one box, one track."""
+    scene, video, home = seated720
+    excess: list[tuple[float, int, int]] = []  # (media s, boxes, faces in view)
+
+    def check(update: SessionUpdate) -> None:
+        dets = update.detections
+        in_view = sum(1 for actor in scene.actors if actor.enter_s <= dets.media_time)
+        if len(dets) > in_view:
+            excess.append((dets.media_time, len(dets), in_view))
+
+    summary = LiveSession(home, str(video), "dupes", SessionConfig(workers=0)).run(check)
+    assert excess == []
+    assert summary.rollcall is not None and summary.rollcall.unidentified == len(scene.strangers)

@@ -6,7 +6,8 @@ import numpy as np
 
 from attendance.live.identity import Identifier, MatchPolicy
 from attendance.live.tracker import Tracker
-from attendance.recognition.detections import Detections, iou
+from attendance.recognition.analysis import unique_boxes
+from attendance.recognition.detections import Detections, containment, iou
 from attendance.recognition.engine import ENCODING_DIM
 from attendance.recognition.gallery import Gallery
 
@@ -41,6 +42,15 @@ def test_iou() -> None:
     a = np.array([[0, 10, 10, 0]])
     b = np.array([[0, 10, 10, 0], [0, 20, 10, 10], [5, 15, 15, 5]])
     assert np.allclose(iou(a, b)[0], [1.0, 0.0, 25 / 175])
+
+
+def test_a_face_found_at_two_scales_is_kept_once() -> None:
+    """A tight box inside a loose one (IoU 0.46, seen on a seated class) is one face; two
+    neighbours touching at the edge are two."""
+    loose, tight, neighbour = [141, 525, 213, 453], [148, 514, 198, 464], [141, 597, 213, 525]
+    boxes = np.array([tight, loose, neighbour], np.int32)
+    assert iou(boxes[:1], boxes[1:2])[0, 0] < 0.5 and containment(boxes[:1], boxes[1:2])[0, 0] == 1.0
+    assert unique_boxes(boxes).tolist() == [loose, neighbour]
 
 
 def dets(boxes: list[list[int]], t: float, encodings: np.ndarray | None = None) -> Detections:

@@ -53,8 +53,9 @@ TRACK_MIN_SHRINK = 0.75
 #: (two faces of a class overlap far less, even a back-row face behind a front one).
 SAME_FACE_CONTAINED = 0.6
 #: Boxes smaller than this share of the smallest face searched for are dropped: a search
-#: at the sweep's scale (faces down to 40 px) reaches boxes of ~28 px, where HOG's false
-#: faces are (blur beside a face); a 40 px face gives a ~37 px box.
+#: at the sweep's scale (faces down to 40 px) reaches boxes of ~28 px, too small to
+#: recognise, where blurred background faces and face-like blur beside a face are found
+#: (one then counts as "in view, not identified"); a 40 px face gives a ~37 px box.
 MIN_BOX_SHARE = 0.75
 
 

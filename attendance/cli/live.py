@@ -40,7 +40,8 @@ def describe_mark(mark: Mark) -> str:
             f"frame {mark.frame} ({mark.media_time_s:.1f} s), distance {mark.distance:.2f}")
 
 
-def print_summary(summary: SessionSummary) -> None:
+def print_summary(summary: SessionSummary, photos: bool = False) -> None:
+    """Who is present, absent and visiting, then the run's figures on stderr (``photos``: a roll call from photos)."""
     names = ", ".join(n for _, n in summary.present) or "nobody"
     of = f"class {summary.class_name!r}" if summary.class_name else "enrolled"
     click.echo(f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} {of}: {names}")
@@ -54,6 +55,10 @@ def print_summary(summary: SessionSummary) -> None:
     if summary.unrecognised:
         click.echo(f"{summary.unrecognised} face{'s' if summary.unrecognised > 1 else ''} not recognised (not stored; "
                    "run the session from the window to review them)")
+    if photos:
+        click.echo(f"{summary.frames_analysed} photo{'s' if summary.frames_analysed != 1 else ''} analysed completely, "
+                   f"{summary.wall_s:.1f} s", err=True)
+        return
     sweeps = f", {summary.sweeps} full sweeps (longest {summary.max_sweep_s:.1f} s of video)" if summary.sweeps else ""
     click.echo(f"{summary.frames_read} frames read, {summary.frames_analysed} analysed, {summary.frames_dropped} dropped, "
                f"{summary.wall_s:.1f} s{sweeps}", err=True)
@@ -195,7 +200,7 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
     summary, reports = run_photos(live, photos)
     for report in reports:
         click.echo(report.line())
-    print_summary(summary)
+    print_summary(summary, photos=True)
 
 
 @click.command()

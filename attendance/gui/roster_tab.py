@@ -38,10 +38,14 @@ class RosterTab(ttk.Frame):
 
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
-        self.heading = ttk.Label(self, text="", font=("TkHeadingFont", 12, "bold"))
-        self.heading.grid(row=0, column=0, sticky="w", pady=(0, PAD))
-        picker = ttk.Frame(self)
-        picker.grid(row=0, column=0, sticky="e", pady=(0, PAD))
+        # Heading and class picker share a row; the picker is packed first so a long heading
+        # is cut short at the picker instead of running under it.
+        header = ttk.Frame(self)
+        header.grid(row=0, column=0, sticky="ew", pady=(0, PAD))
+        picker = ttk.Frame(header)
+        picker.pack(side="right")
+        self.heading = ttk.Label(header, text="", font=("TkHeadingFont", 12, "bold"))
+        self.heading.pack(side="left", fill="x", expand=True)
         ttk.Label(picker, text="Class").pack(side="left", padx=(0, 4))
         self.class_filter = tk.StringVar(value=ALL_STUDENTS)
         self.class_box = ttk.Combobox(picker, textvariable=self.class_filter, state="readonly", width=22, values=[ALL_STUDENTS])
@@ -142,7 +146,7 @@ class RosterTab(ttk.Frame):
             self.heading.configure(text=f"{shown.name}: {count} student{'s' if count != 1 else ''}")
         else:
             self.heading.configure(text=f"{count} student{'s' if count != 1 else ''} enrolled" if count else
-                                   "Nobody is enrolled yet: type a name and add a photo, or import a roster →")
+                                   "Nobody is enrolled yet: add a student →")
         self._selection_changed()
 
     def _thumbnail(self, store: FaceStore, person: Person) -> ImageTk.PhotoImage | None:

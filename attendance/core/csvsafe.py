@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from pathlib import Path
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -40,3 +41,27 @@ def csv_line(cells: Iterable[object]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()
+
+
+def read_lines(path: Path, warnings: list[str], ignored: str) -> list[str]:
+    """The lines of a small CSV file written by this app, line ends kept.
+
+    ``[]`` when there is no such file; an unreadable file is ``[]`` too, with the warning
+    ``"NAME: cannot read (REASON); IGNORED"`` appended to ``warnings``.  Damaged bytes
+    are replaced rather than refused (the rows they are in fail to parse, one by one).
+    """
+    try:
+        text = path.read_bytes().decode(CSV_ENCODING, errors="replace")
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        warnings.append(f"{path.name}: cannot read ({exc.strerror}); {ignored}")
+        return []
+    return text.splitlines(keepends=True)
+
+
+def complete_cells(line: str) -> list[str]:
+    """The raw cells of one line; ``ValueError`` if the line was cut by a crash (no line end)."""
+    if not line.endswith("\n"):
+        raise ValueError("incomplete last line (cut by a crash?)")
+    return next(csv.reader([line]))

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from attendance.core.csvsafe import CSV_ENCODING, csv_line, neutralise, restore
+from attendance.core.csvsafe import complete_cells, csv_line, neutralise, read_lines, restore
 from attendance.core.errors import AttendanceError
 from attendance.records.status import Source, Status
 
@@ -108,14 +108,7 @@ def read_corrections(path: Path, warnings: list[str]) -> list[Correction]:
     naming the file and line, appended to ``warnings``.
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode(CSV_ENCODING, errors="replace")
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        warnings.append(f"{path.name}: cannot read ({exc.strerror}); corrections ignored")
-        return []
-    lines = text.splitlines(keepends=True)
+    lines = read_lines(path, warnings, "corrections ignored")
     if not lines:
         return []
     if tuple(next(csv.reader([lines[0]]), [])) != COLUMNS:
@@ -126,9 +119,7 @@ def read_corrections(path: Path, warnings: list[str]) -> list[Correction]:
         if not line.strip():
             continue
         try:
-            if not line.endswith("\n"):
-                raise ValueError("incomplete last line (cut by a crash?)")
-            cells = [str(restore(c)) for c in next(csv.reader([line]))]
+            cells = [str(restore(c)) for c in complete_cells(line)]
             if len(cells) != len(COLUMNS):
                 raise ValueError(f"{len(cells)} cells instead of {len(COLUMNS)}")
             when = datetime.fromisoformat(cells[0])

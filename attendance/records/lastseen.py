@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from attendance.core.csvsafe import CSV_ENCODING, csv_line, neutralise, restore
+from attendance.core.csvsafe import complete_cells, csv_line, neutralise, read_lines, restore
 
 SUFFIX = ".lastseen.csv"
 COLUMNS = ("student_id", "last_seen")
@@ -97,22 +97,13 @@ def read_last_seen(path: Path, warnings: list[str]) -> dict[str, datetime]:
 
     A line that does not parse (cut by a crash) is skipped with a warning in ``warnings``.
     """
-    try:
-        text = Path(path).read_bytes().decode(CSV_ENCODING, errors="replace")
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        warnings.append(f"{Path(path).name}: cannot read ({exc.strerror}); last sightings ignored")
-        return {}
+    lines = read_lines(Path(path), warnings, "last sightings ignored")
     latest: dict[str, datetime] = {}
-    lines = text.splitlines(keepends=True)
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
         try:
-            if not line.endswith("\n"):
-                raise ValueError("incomplete last line (cut by a crash?)")
-            student_id, stamp = next(csv.reader([line]))
+            student_id, stamp = complete_cells(line)
             when = datetime.fromisoformat(stamp)
             when = when if when.tzinfo else when.astimezone()
         except (ValueError, StopIteration, csv.Error) as exc:

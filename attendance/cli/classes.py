@@ -71,13 +71,7 @@ def show(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def add(ctx: click.Context, name: str, students: tuple[str, ...]) -> None:
     """Add STUDENTS (names or ids, as for `attendance remove`) to class NAME."""
-    from attendance.roster.classes import ClassBook
-
-    with ClassBook.edit(home_of(ctx).known_faces) as (book, store):
-        people = [store.find(s) for s in students]
-        school_class = book.get(name)
-        added = book.add(name, people)
-    _report("added to", school_class.name, added, [p for p in people if p not in added], "already in it")
+    _change_members(ctx, name, students, adding=True)
 
 
 @class_group.command(name="remove")
@@ -86,13 +80,7 @@ def add(ctx: click.Context, name: str, students: tuple[str, ...]) -> None:
 @click.pass_context
 def remove_members(ctx: click.Context, name: str, students: tuple[str, ...]) -> None:
     """Take STUDENTS (names or ids) out of class NAME; they stay enrolled."""
-    from attendance.roster.classes import ClassBook
-
-    with ClassBook.edit(home_of(ctx).known_faces) as (book, store):
-        people = [store.find(s) for s in students]
-        school_class = book.get(name)
-        removed = book.remove(name, people)
-    _report("removed from", school_class.name, removed, [p for p in people if p not in removed], "not in it")
+    _change_members(ctx, name, students, adding=False)
 
 
 @class_group.command(name="delete")
@@ -112,9 +100,18 @@ def delete(ctx: click.Context, name: str, yes: bool) -> None:
     click.echo(f"deleted class {school_class.name!r}; its students stay enrolled")
 
 
-def _report(verb: str, class_name: str, changed: list[Any], unchanged: list[Any], why: str) -> None:
+def _change_members(ctx: click.Context, name: str, students: tuple[str, ...], adding: bool) -> None:
+    """Add STUDENTS to class NAME (or take them out) and say who changed and who did not."""
+    from attendance.roster.classes import ClassBook
+
+    with ClassBook.edit(home_of(ctx).known_faces) as (book, store):
+        people = [store.find(s) for s in students]
+        school_class = book.get(name)
+        changed = book.add(name, people) if adding else book.remove(name, people)
+    verb, why = ("added to", "already in it") if adding else ("removed from", "not in it")
     if changed:
-        click.echo(f"{verb} {class_name!r}: " + ", ".join(f"{p.name} ({p.id})" for p in changed))
+        click.echo(f"{verb} {school_class.name!r}: " + ", ".join(f"{p.name} ({p.id})" for p in changed))
+    unchanged = [p for p in people if p not in changed]
     if unchanged:
         click.echo(f"{why}: " + ", ".join(f"{p.name} ({p.id})" for p in unchanged))
 

@@ -7,6 +7,7 @@ import time
 import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
+from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from conftest import ARTIFACTS
@@ -32,6 +33,12 @@ def run_until(root: tk.Misc, done: Callable[[], bool], timeout: float) -> float:
     root.mainloop()
     assert done(), f"not done after {timeout} s"
     return time.monotonic() - start
+
+
+def press(parent: tk.Misc, text: str) -> None:
+    """Press the button labelled ``text`` among ``parent``'s children, as a click would."""
+    button = next(b for b in parent.winfo_children() if isinstance(b, ttk.Button) and b.cget("text") == text)
+    button.invoke()
 
 
 def close(app: App) -> None:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SHARED, cli, run_cli
+from conftest import ROOT, SHARED, CliResult, cli, run_cli
 
 PHOTOS = SHARED / "photos"
 
@@ -44,7 +44,7 @@ def test_help_on_every_subcommand() -> None:
     assert {"enroll", "roster", "remove", "evaluate"} <= set(commands)
     # `python -m attendance` itself once, in a real process; every command's --help in this one.
     module = subprocess.run([sys.executable, "-m", "attendance", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    helps = {"python -m": module, **{name: cli(*([name] if name else []), "--help") for name in ["", *commands]}}
+    helps: dict[str, subprocess.CompletedProcess[str] | CliResult] = {"python -m": module, **{name: cli(*([name] if name else []), "--help") for name in ["", *commands]}}
     for name, proc in helps.items():
         out, err = proc.stdout, proc.stderr
         assert proc.returncode == 0 and out.startswith("Usage: ") and "Traceback" not in err, (name, err)

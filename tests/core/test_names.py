@@ -107,6 +107,6 @@ def test_hostile_names_stay_inside_known_faces_and_csv(tmp_path: Path) -> None:
     assert rows[0] == ["id", "name", "photos", "enrolled"] and len(rows) == len(expected) + 1
     assert all(len(r) == 4 for r in rows)
     assert not any(cell.startswith(DANGEROUS_FIRST[:4]) for r in rows[1:] for cell in r[:2])  # no formulas for a spreadsheet
-    assert sorted(restore(r[1]) for r in rows[1:]) == sorted(unicodedata.normalize("NFC", n) for n in expected)
+    assert sorted(str(restore(r[1])) for r in rows[1:]) == sorted(unicodedata.normalize("NFC", n) for n in expected)
     table = cli("roster", home=home, check=True).stdout
     assert len(table.splitlines()) == len(expected) + 2  # header + one line per person + total

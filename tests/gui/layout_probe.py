@@ -29,7 +29,7 @@ def buttons(widget: tk.Misc) -> list[tk.Misc]:
     was told to hide: the Session tab's settings while a session runs)."""
     if widget.winfo_manager() == "" and not isinstance(widget, tk.Tk | ttk.Notebook):
         return []
-    found = [widget] if isinstance(widget, ttk.Button) else []
+    found: list[tk.Misc] = [widget] if isinstance(widget, ttk.Button) else []
     for child in widget.winfo_children():
         found += buttons(child)
     return found
@@ -62,7 +62,9 @@ def rows_shown(tree: ttk.Treeview) -> float:
     height (measured on its first row, so the list must not be empty)."""
     first = tree.get_children()[0]
     tree.see(first)
-    _x, top, _w, row = tree.bbox(first)
+    box = tree.bbox(first)
+    assert box, "the first row is not shown"
+    _x, top, _w, row = box
     return (tree.winfo_height() - top) / row
 
 

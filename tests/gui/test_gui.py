@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from conftest import CLIP, ROOT, copy_home, run_cli
 from PIL import Image, ImageStat
-from tkdriver import close, run_until, shoot
+from tkdriver import close, press, run_until, shoot
 
 from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
@@ -147,7 +147,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         app.notebook.select(app.reports)
         root.update()
         run_until(root, lambda: app.reports.report is not empty and not app.reports.busy, 20)
-        assert app.reports.report.rows, "the session being recorded is in the reports"
+        assert app.reports.report is not None and app.reports.report.rows, "the session being recorded is in the reports"
         app.notebook.select(session)
         assert session.present.item("S0001", "values")[0] == "Lin-Manuel Miranda"
         session.stop_button.invoke()
@@ -167,7 +167,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         assert session.unseen.get_children() == ("A-42",) and session.present.get_children() == ("S0001",)
         session.unseen.selection_set("A-42")
         session.note.set("=cmd|' /C calc'!A0")
-        next(b for b in session.unseen_buttons.winfo_children() if b.cget("text") == "Excused").invoke()
+        press(session.unseen_buttons, "Excused")
         assert session.unseen.item("A-42", "values")[2] == "excused (teacher)", dialogs.errors
         assert "Alex Lacamoire: absent -> excused" in app.status.text.get() and session.note.get() == ""
         assert session.counts.cget("text") == "Present: 1 / 2"
@@ -179,7 +179,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         app.notebook.select(reports)
         root.update()
         run_until(root, lambda: reports.report is not during and not reports.busy, 30)
-        assert reports.report.sessions == 1 and reports.report.names == ["period 1"]
+        assert reports.report is not None and reports.report.sessions == 1 and reports.report.names == ["period 1"]
         rows = {reports.tree.item(i, "values")[3]: reports.tree.item(i, "values") for i in reports.tree.get_children()}
         assert rows["S0001"][5] == "present" and rows["A-42"][5] == "excused" and rows["A-42"][8] == "teacher"
         assert reports._chart_photo is not None and reports._chart_photo.width() > 300, "the chart is shown"
@@ -232,7 +232,7 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         app.notebook.select(session)
         root.update()
         session.present.selection_set("S0001")
-        next(b for b in session.present_buttons.winfo_children() if b.cget("text") == "Undo mark").invoke()
+        press(session.present_buttons, "Undo mark")
         assert "S0001" in session.unseen.get_children() and session.unseen.item("S0001", "values")[2] == "absent (teacher)"
         panel = session.review
         assert panel is not None and panel.heading.cget("text") == "The face marked as Lin-Manuel Miranda (S0001): who was it really?"

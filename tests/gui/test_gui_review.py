@@ -12,7 +12,7 @@ import pytest
 from conftest import CLIP, run_cli
 from PIL import Image, ImageFilter
 from test_gui import ScriptedDialogs
-from tkdriver import SCREENSHOTS, close, run_until
+from tkdriver import SCREENSHOTS, close, press, run_until
 from xvfb import screenshot
 
 from attendance.core.home import Home
@@ -65,7 +65,7 @@ def test_review_correct_and_export(display: str, shared: Path, tmp_path: Path) -
         # He was there: marked present by hand, with a note.
         session.unseen.selection_set("S0001")
         session.note.set("missed by the camera: blurred enrollment photo")
-        next(b for b in session.unseen_buttons.winfo_children() if b.cget("text") == "Present").invoke()
+        press(session.unseen_buttons, "Present")
         assert session.present.item("S0001", "values")[3] == "present (teacher)", dialogs.errors
 
         # The Excel export shows it.

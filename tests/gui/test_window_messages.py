@@ -75,7 +75,7 @@ def test_messages_lateness_and_a_session_that_could_not_start(display: str, lin_
         reports.date_from.set(now.strftime("%d/%m/%Y"))
         reports.refresh()
         run_until(root, lambda: not reports.busy and reports.report is not None and reports.report.query.date_from == now.date(), 60)
-        assert reports.report.sessions == 1
+        assert reports.report is not None and reports.report.sessions == 1
         reports.date_to.set("31/02/2026")
         reports.refresh()
         assert dialogs.errors[-1] == ("Reports", "to: '31/02/2026' is not a date: type it like 24/11/2026 or 2026-11-24")

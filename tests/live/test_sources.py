@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -108,7 +109,8 @@ def test_folder_in_natural_order_skipping_non_images(tmp_path: Path) -> None:
     assert [f.index for f in frames] == [0, 1, 2, 4]  # the unreadable frame4.jpg leaves a gap
     assert [f.media_time for f in frames] == pytest.approx([0.0, 0.1, 0.2, 0.4])
     with open_source(str(tmp_path), folder_fps=4) as src:
-        assert src.read(timeout=5).media_time == 0 and src.read(timeout=5).media_time == 0.25
+        first, second = src.read(timeout=5), src.read(timeout=5)
+        assert first is not None and second is not None and (first.media_time, second.media_time) == (0, 0.25)
 
 
 def test_natural_key_and_url_redaction() -> None:
@@ -133,7 +135,7 @@ def _closed_port_url() -> str:
     (lambda d: "ftp://127.0.0.1/cam", "unsupported stream type"),
 ], ids=["missing-file", "missing-folder", "text-as-mp4", "empty-folder", "camera-int", "camera-str", "closed-port",
         "ftp"])
-def test_unopenable_sources_fail_fast_with_one_line(tmp_path: Path, make_spec, expected: str) -> None:
+def test_unopenable_sources_fail_fast_with_one_line(tmp_path: Path, make_spec: Callable[[Path], str], expected: str) -> None:
     spec = make_spec(tmp_path)
     started = time.monotonic()
     # A missing path is the MissingFileError every command gives; the rest are SourceErrors.

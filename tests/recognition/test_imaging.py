@@ -8,6 +8,7 @@ import io
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -57,7 +58,7 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     src = upright()
     files: dict[str, Path] = {}
 
-    def save(name: str, img: Image.Image, **kw: object) -> None:
+    def save(name: str, img: Image.Image, **kw: Any) -> None:
         files[name] = folder / name
         img.save(files[name], **kw)
 
@@ -147,7 +148,7 @@ def test_bad_files_raise_one_line_image_error(bad: dict[str, Path], name: str, e
 
 
 def test_limits_and_odd_paths(tmp_path: Path) -> None:
-    assert MAX_PIXELS < Image.MAX_IMAGE_PIXELS  # ours refuses before Pillow's warning threshold
+    assert Image.MAX_IMAGE_PIXELS is not None and MAX_PIXELS < Image.MAX_IMAGE_PIXELS  # ours refuses before Pillow's warning threshold
     for path, expect in ((tmp_path / "missing.jpg", "no such file"), (tmp_path, "not a file")):
         with pytest.raises(ImageError, match=expect):
             load_rgb(path)

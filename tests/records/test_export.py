@@ -11,6 +11,7 @@ import warnings
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import click
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
@@ -189,6 +190,7 @@ def test_cli_formats_match_the_module() -> None:
     from attendance.cli.export import export as command
 
     fmt = next(p for p in command.params if p.name == "fmt")
+    assert isinstance(fmt.type, click.Choice)
     assert tuple(fmt.type.choices) == FORMATS
 
 

@@ -26,7 +26,7 @@ from attendance.roster.store import STORE_FILE, FaceStore, Photo
 
 def npz(**arrays: np.ndarray) -> bytes:
     out = io.BytesIO()
-    np.savez(out, **arrays)
+    np.savez(out, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool (allow_pickle)
     return out.getvalue()
 
 

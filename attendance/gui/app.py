@@ -186,8 +186,7 @@ class App:
         self._close_when_stopped(CLOSE_WAIT_MS)
 
     def _close_when_stopped(self, left_ms: int) -> None:
-        background = self.session.background
-        if background is not None and background.running and left_ms > 0:
+        if self.session.busy and left_ms > 0:
             self.status.inform("stopping the session before closing…")
             self.root.after(50, self._close_when_stopped, left_ms - 50)
             return

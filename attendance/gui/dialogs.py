@@ -61,6 +61,24 @@ class Dialogs:
         return self._remember("photo", filedialog.askopenfilename(parent=self.parent, title="Choose a photo of the student",
                                                                   filetypes=PHOTO_TYPES, initialdir=self.folders["photo"]))
 
+    def open_photos(self) -> list[Path] | None:
+        """Photos of the class for a roll call (several may be chosen)."""
+        answer = filedialog.askopenfilenames(parent=self.parent, title="Choose photos of the class", filetypes=PHOTO_TYPES,
+                                             initialdir=self.folders["photo"])
+        paths = [Path(p) for p in self.parent.tk.splitlist(answer) if p] if answer else []
+        if paths:
+            self.folders["photo"] = paths[0].parent
+        return paths or None
+
+    def open_photo_folder(self) -> Path | None:
+        """A folder of photos of the class."""
+        answer = filedialog.askdirectory(parent=self.parent, title="Choose a folder of photos of the class", mustexist=True,
+                                         initialdir=self.folders["photo"])
+        path = _path(answer)
+        if path is not None:
+            self.folders["photo"] = path
+        return path
+
     def open_video(self) -> Path | None:
         return self._remember("video", filedialog.askopenfilename(parent=self.parent, title="Choose a video file",
                                                                   filetypes=VIDEO_TYPES, initialdir=self.folders["video"]))

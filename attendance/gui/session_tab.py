@@ -13,16 +13,16 @@ import logging
 import queue
 import tkinter as tk
 from datetime import datetime
-from pathlib import Path
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from attendance.core.errors import AttendanceError, InvalidTimeError, NobodyEnrolledError
 from attendance.core.times import TIME_EXAMPLE, parse_start
 from attendance.gui.attendance_panel import AttendancePanel
-from attendance.gui.camera_probe import CameraBox
 from attendance.gui.jobs import user_message
+from attendance.gui.photo_rollcall import PhotoRollCall
 from attendance.gui.shell import Shell
+from attendance.gui.source_picker import SourcePicker, short_source
 from attendance.gui.widgets import PAD, VideoView
 from attendance.live.strictness import DEFAULT, STEPS, Strictness
 from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, NOT_IN_CLASS, Mark
@@ -37,17 +37,8 @@ log = logging.getLogger(__name__)
 
 #: How often the tab looks for a new frame and new marks (ms); frames come at <= 30 fps.
 POLL_MS = 15
-SOURCE_HINT = "a camera number (0 = the first webcam), a video file, or a stream URL (rtsp://…)"
 #: The class picker's entry for a session of every enrolled student.
 EVERYONE = "Everyone enrolled"
-
-
-def parse_source(text: str) -> str | int:
-    """The source typed in the box: digits are a camera index, anything else a file or URL."""
-    text = text.strip()
-    if not text:
-        raise AttendanceError(f"choose a source: {SOURCE_HINT}")
-    return int(text) if text.isdigit() else text
 
 
 class SessionTab(ttk.Frame):
@@ -68,6 +59,7 @@ class SessionTab(ttk.Frame):
         self.video = VideoView(self)
         self.video.grid(row=1, column=0, sticky="nsew", pady=(6, 0))
         self.video.message("Choose a source and press Start")
+        self.photos = PhotoRollCall(self)
         self._build_present()
         self.source_status = ttk.Label(self, text="", foreground="#555555")
         self.source_status.grid(row=2, column=0, sticky="w", pady=(4, 0))
@@ -83,17 +75,13 @@ class SessionTab(ttk.Frame):
         box.configure(labelwidget=self.fold_button)
         box.grid(row=0, column=0, columnspan=2, sticky="ew")
         box.columnconfigure(1, weight=1)
-        self.source = tk.StringVar(value="0")
         self.session_name = tk.StringVar(value="class")
         self.start_time = tk.StringVar(value="")
         self.grace = tk.StringVar(value=f"{DEFAULT_GRACE_MINUTES:g}")
         ttk.Label(box, text="Source").grid(row=0, column=0, sticky="w", padx=(0, PAD))
-        self.source_entry = CameraBox(box, self.source)
-        self.source_entry.grid(row=0, column=1, columnspan=5, sticky="ew", pady=2)
-        self.browse_button = ttk.Button(box, text="Video file…", command=self.choose_video)
-        self.browse_button.grid(row=0, column=6, sticky="ew", padx=(PAD, 0))
-        self.source_hint = ttk.Label(box, text="looking for cameras…", foreground="#555555")
-        self.source_hint.grid(row=1, column=1, columnspan=5, sticky="w")
+        self.picker = SourcePicker(box, self.app, row=0)
+        self.source, self.source_entry, self.source_hint = self.picker.source, self.picker.entry, self.picker.hint
+        self.browse_button, self.photos_button = self.picker.browse_button, self.picker.photos_button
         ttk.Label(box, text="Class").grid(row=4, column=0, sticky="w", pady=(4, 0))
         self.class_name = tk.StringVar(value=EVERYONE)
         self.class_box = ttk.Combobox(box, textvariable=self.class_name, state="readonly", width=22, values=[EVERYONE],
@@ -174,23 +162,22 @@ class SessionTab(ttk.Frame):
     # ----- controls -----------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self.background is not None
+        """A live session or a roll call from photos is under way."""
+        return self.background is not None or self.photos.running
+
+    @property
+    def busy(self) -> bool:
+        """A session's or a roll call's thread still runs (closing waits for it)."""
+        return (self.background is not None and self.background.running) or self.photos.busy
 
     def offer_cameras(self, cameras: list[Camera]) -> None:
-        """List the cameras that opened in the source box (a typed index shows as its camera)."""
-        self.source_entry.offer(cameras)
-        found = ", ".join(str(c.index) for c in cameras)
-        self.source_hint.configure(text=f"{'cameras' if len(cameras) > 1 else 'camera'} {found} found: pick one above, or a file or stream URL"
-                                   if cameras else "no camera found: choose a video file, or type a stream URL")
+        self.picker.offer_cameras(cameras)
 
     def source_spec(self) -> str | int:
-        """The chosen source: a listed camera's index, or what is typed (:func:`parse_source`)."""
-        index = self.source_entry.camera_index()
-        return parse_source(self.source.get()) if index is None else index
+        return self.picker.spec()
 
     def source_text(self) -> str:
-        """The source as it is remembered: a listed camera as its index, else the text as typed."""
-        return self.source_entry.remembered()
+        return self.picker.remembered()
 
     def _list_classes(self) -> None:
         """Fill the class picker from the classes stored now (a damaged file: everyone only)."""
@@ -215,11 +202,6 @@ class SessionTab(ttk.Frame):
         """A class's session is named after it unless a name was typed."""
         if self.class_name.get() != EVERYONE:
             self.session_name.set(self.class_name.get())
-
-    def choose_video(self) -> None:
-        path = self.app.dialogs.open_video()
-        if path is not None:
-            self.source.set(str(path))
 
     def chosen_strictness(self) -> Strictness:
         """The step chosen in the Strictness box."""
@@ -251,40 +233,49 @@ class SessionTab(ttk.Frame):
         if self.running:
             return
         from attendance.live.identity import MatchPolicy
+        from attendance.live.photoroll import photo_list
         from attendance.live.session import BackgroundSession, LiveSession, SessionConfig
 
         try:
             source, name, start, grace = self._settings()
+            photos = photo_list(source) if isinstance(source, str) else None
             strictness = self.chosen_strictness()
             config = SessionConfig(MatchPolicy(STEPS[strictness].tolerance), realtime=True, start=start, grace_minutes=grace,
                                    strictness=strictness)
-            live = LiveSession(self.app.home.ensure(), source, name, config, self.chosen_class())
+            live = LiveSession(self.app.home.ensure(), str(photos[0]) if photos else source, name, config, self.chosen_class())
         except NobodyEnrolledError:
             self.app.error("Cannot start the session", "nobody is enrolled yet: add students on the Roster tab first")
             return
         except AttendanceError as exc:
             self.app.error("Cannot start the session", str(exc))
             return
+        self._set_running(True)
+        self.app.session_started()
+        if photos:
+            self.photos.start(live, photos)
+            return
+        self.photos.forget()
         self.panel.follow(self.app.home.logs, live.log.session, live.log.day, live.unrecognised)
         self._lists_due = True  # the log opens in the session's thread: lists on its first update
         self._got_frame = False
         self.background = BackgroundSession(live).start()
-        self._set_running(True)
         self.video.message("Opening the source and loading the face models…")
         self.app.status.inform(f"session {live.log.session!r} started; log: {live.log.path}")
-        self.app.session_started()
         self._after = self.after(POLL_MS, self._poll)
 
     def stop(self) -> None:
-        """Ask the session to stop; the tab finishes when its thread has ended."""
+        """Ask the session (or roll call) to stop; the tab finishes when its thread has ended."""
+        if self.photos.running:
+            self.photos.stop()
+            self.stop_button.configure(state="disabled")
         if self.background is not None:
             self.background.stop_event.set()
             self.stop_button.configure(state="disabled")
             self.app.status.inform("stopping the session…")
 
     def _set_running(self, running: bool) -> None:
-        for widget in (self.source_entry, self.browse_button, self.name_entry, self.start_entry, self.grace_box, self.start_button):
-            widget.configure(state="disabled" if running else "normal")
+        for widget in (*self.picker.widgets, self.name_entry, self.start_entry, self.grace_box, self.start_button):
+            widget["state"] = "disabled" if running else "normal"
         self.strictness_box.configure(state="disabled" if running else "readonly")
         self.class_box.configure(state="disabled" if running else "readonly")
         self.stop_button.configure(state="normal" if running else "disabled")
@@ -295,9 +286,7 @@ class SessionTab(ttk.Frame):
         """Show the session's settings as two lines beside Start/Stop (``folded``), or every row."""
         self.folded = folded
         if folded:
-            source = self.source_text()
-            source = source if "://" in source else Path(source).name or source  # a file by its name
-            source = source if len(source) <= 40 else source[:39] + "…"
+            source = short_source(self.source_text())
             strictness = self.strictness.get().split(":")[0]
             self.summary.configure(text=f"{source} → {self.session_name.get()!r} · {self.class_name.get()} · "
                                         f"strictness {strictness}\n{self.lateness.cget('text')}")
@@ -373,6 +362,10 @@ class SessionTab(ttk.Frame):
         self.app.sessions_changed()
         self.after_idle(lambda: self.panel.review_faces(at_stop=True))  # after the window has drawn the end
 
+    def photos_finished(self) -> None:
+        """The roll call from photos has ended (its result is shown by :attr:`photos`)."""
+        self._set_running(False)
+
     def _summarise(self, summary: SessionSummary) -> None:
         absent = ", ".join(n for _, n in summary.absent) or "nobody"
         visitors = f"\nvisitors ({NOT_IN_CLASS}): {', '.join(n for _, n in summary.visitors)}" if summary.visitors else ""
@@ -387,3 +380,4 @@ class SessionTab(ttk.Frame):
             self._after = None
         if self.background is not None:
             self.background.stop_event.set()
+        self.photos.shutdown()

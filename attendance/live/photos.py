@@ -16,7 +16,8 @@ import logging
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -86,12 +87,16 @@ def photo_regions(shape: tuple[int, ...], min_face_px: float = PHOTO_MIN_FACE_PX
 @dataclass(frozen=True)
 class PhotoReport:
     """Who was found in one photo: ``found`` ``(id, name)`` in order of distance;
-    ``unidentified``: faces taken for nobody; ``faces``: all faces found."""
+    ``unidentified``: faces taken for nobody; ``faces``: all faces found; ``boxes``:
+    ``(faces, 4)`` int32 top, right, bottom, left in pixels of the photo as shown (EXIF
+    rotation applied); ``names``: per box, the name it was taken for (``None``: not identified)."""
 
     path: Path
     found: list[tuple[str, str]]
     unidentified: int
     faces: int
+    boxes: np.ndarray = field(default_factory=empty_boxes, compare=False)
+    names: tuple[str | None, ...] = ()
 
     def line(self) -> str:
         """``photo NAME: found A, B; N faces not identified``."""
@@ -99,10 +104,17 @@ class PhotoReport:
         return f"photo {self.path.name}: found {found}; {self.unidentified} face{'' if self.unidentified == 1 else 's'} not identified"
 
 
-def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = PHOTO_MIN_FACE_PX) -> list[Detections]:
+#: Called with ``(photos analysed, photos in all)``: ``(0, n)`` before the first, then after each.
+Progress = Callable[[int, int], None]
+
+
+def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = PHOTO_MIN_FACE_PX,
+                   on_progress: Progress | None = None) -> list[Detections]:
     """Every face of each photo (boxes and encodings), at most ``analyzer.capacity`` photos in flight."""
     futures = []
     results: list[Detections] = []
+    progress = on_progress or (lambda _done, _total: None)
+    progress(0, len(paths))
     analyzer.wait_ready()
     for index, path in enumerate(paths):
         rgb = load_rgb(path)
@@ -113,7 +125,10 @@ def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = P
         futures.append(analyzer.submit(request))
         if len(futures) - len(results) >= analyzer.capacity:
             results.append(futures[len(results)].result())
-    results += [f.result() for f in futures[len(results):]]
+            progress(len(results), len(paths))
+    for future in futures[len(results):]:
+        results.append(future.result())
+        progress(len(results), len(paths))
     return results
 
 
@@ -142,11 +157,14 @@ def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> l
     return taken
 
 
-def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None = None) -> tuple[SessionSummary, list[PhotoReport]]:
+def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None = None, *,
+               on_progress: Progress | None = None) -> tuple[SessionSummary, list[PhotoReport]]:
     """Take the roll call of ``session`` from ``paths``; every mark is on disk when made.
 
     Returns the session's summary and one :class:`PhotoReport` per photo.  Raises
-    :class:`~attendance.core.errors.ImageError` for a photo that cannot be read."""
+    :class:`~attendance.core.errors.ImageError` for a photo that cannot be read.
+    ``on_progress(done, total)`` follows the analysis; an exception it raises ends the
+    roll call before anything is logged (the window's Stop)."""
     rule = rule or PhotoRule()
     started = time.perf_counter()
     cfg = session.config
@@ -154,7 +172,7 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
     session.log.claim()
     try:
         with Analyzer(cfg.workers).start() as analyzer:
-            photos = analyse_photos(paths, analyzer)
+            photos = analyse_photos(paths, analyzer, on_progress=on_progress)
         details: dict[str, object] = {"tolerance": rule.tolerance, "margin": rule.margin, "photos": len(paths)}
         if session.class_name is not None:
             details["class"] = session.class_name
@@ -172,7 +190,8 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
                 if session.log.mark(mark):
                     summary.marks_this_run.append(mark)
             found = [(session.gallery.ids[int(person[f])], session.labels[int(person[f])]) for f in order]
-            reports.append(PhotoReport(path, found, len(dets) - len(found), len(dets)))
+            names = tuple(session.labels[int(p)] if p >= 0 else None for p in person.tolist())
+            reports.append(PhotoReport(path, found, len(dets) - len(found), len(dets), dets.boxes, names))
             log.info("%s", reports[-1].line())
     finally:
         session.log.close()

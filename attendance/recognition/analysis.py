@@ -173,8 +173,11 @@ class Analyzer:
         self._restarts: list[float] = []
 
     def start(self) -> Analyzer:
-        """Start the worker processes; each loads the models (~1 s) without blocking the caller."""
-        self._procs = [WorkerProcess() for _ in range(self.workers)]
+        """Start the worker processes; each loads the models (~1 s) without blocking the caller.
+        Started already: nothing more (``with Analyzer(n).start()`` once started two sets and
+        left one running until the process ended)."""
+        if not self._procs:
+            self._procs = [WorkerProcess() for _ in range(self.workers)]
         return self
 
     def _replace_stopped(self) -> None:

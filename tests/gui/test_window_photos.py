@@ -1,0 +1,122 @@
+"""The roll call from photos in the real window under Xvfb (real dlib models): photos
+chosen with "Photos…" (two files at once), Start shows the progress, then each photo with
+its named boxes, the per-photo finds, the roll-call line and the present and
+not-yet-seen lists; Stop on a folder of photos ends the roll call with nothing recorded
+and no process left.  Screenshots: session-photos-1.png, session-photos-2.png."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from conftest import copy_home
+from tkdriver import close, run_until, shoot
+
+from attendance.core.home import Home
+
+pytestmark = pytest.mark.gui
+
+
+class PhotoAnswers:
+    """Answers to the photo choosers, given in advance; errors are recorded."""
+
+    def __init__(self) -> None:
+        self.photos: list[list[Path]] = []
+        self.folders: list[Path] = []
+        self.errors: list[tuple[str, str]] = []
+
+    def open_photos(self) -> list[Path] | None:
+        return self.photos.pop(0)
+
+    def open_photo_folder(self) -> Path | None:
+        return self.folders.pop(0)
+
+    def error(self, title: str, message: str) -> None:
+        self.errors.append((title, message))
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"the window asked an unexpected question ({name})")
+
+
+def python_children() -> list[psutil.Process]:
+    return [p for p in psutil.Process().children(recursive=True) if "python" in p.name() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_roll_call_from_photos_in_the_window(display: str, people_home: Path, shared: Path, tmp_path: Path) -> None:
+    from attendance.gui.app import App
+
+    home = copy_home(people_home, tmp_path / "home")
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("obama_and_biden.jpg", "kit_with_rose.jpg"):
+        shutil.copy(shared / "probes" / name, folder / name)
+    answers = PhotoAnswers()
+    app = App(Home(home), dialogs=answers)  # type: ignore[arg-type]  # PhotoAnswers stands in for the Tk dialogs (duck-typed)
+    root = app.root
+    session = app.session
+    app.notebook.select(session)
+    before = {p.pid for p in python_children()}
+    try:
+        # A folder of photos, stopped at once: nothing recorded, no worker left.
+        answers.folders.append(folder)
+        session.picker.choose_photo_folder()
+        assert session.source.get() == str(folder)
+        session.session_name.set("stopped")
+        session.start_button.invoke()
+        assert session.running and str(session.start_button.cget("state")) == "disabled"
+        session.stop_button.invoke()
+        run_until(root, lambda: not session.running, 60)
+        assert "stopped" in session.video.itemcget(session.video._message_item, "text") and not answers.errors
+        assert not list((home / "logs").glob("*_stopped.csv")), "a stopped roll call records nothing"
+        deadline = time.monotonic() + 10
+        while {p.pid for p in python_children()} - before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not {p.pid for p in python_children()} - before, [" ".join(p.cmdline()) for p in python_children()]
+
+        # Two photo files chosen at once: the roll call, with its progress and a responsive window.
+        answers.photos.append([folder / "obama_and_biden.jpg", folder / "kit_with_rose.jpg"])
+        session.picker.choose_photos()
+        assert session.source.get().split(os.pathsep) == [str(folder / "obama_and_biden.jpg"), str(folder / "kit_with_rose.jpg")]
+        session.session_name.set("photos")
+        beats: list[float] = []
+        messages: set[str] = set()
+
+        def beat() -> None:
+            beats.append(time.perf_counter())
+            messages.add(session.video.itemcget(session.video._message_item, "text").split("\n")[0])
+            if session.running:
+                root.after(10, beat)
+
+        session.start_button.invoke()
+        assert session.summary.cget("text").startswith("2 photos → 'photos'")
+        root.after(10, beat)
+        took = run_until(root, lambda: not session.running, 120)
+        assert not answers.errors, answers.errors
+        assert "Analysing photo 1 of 2…" in messages, messages
+        present = {session.present.item(i, "values")[0] for i in session.present.get_children()}
+        unseen = {session.unseen.item(i, "values")[0] for i in session.unseen.get_children()}
+        assert present == {"obama", "biden", "kit harington", "rose leslie"} and unseen == {"alex lacamoire"}, (present, unseen)
+        readout = session.rollcall.cget("text").splitlines()
+        assert readout[0] == "Roll call from 2 photos: marked 4 of 5; 1 not seen; 1 face not identified", readout
+        assert readout[1:] == ["photo obama_and_biden.jpg: found biden, obama; 1 face not identified",
+                               "photo kit_with_rose.jpg: found kit harington, rose leslie; 0 faces not identified"], readout
+        # The first photo on screen with a box per face: the two found green and named, the third grey.
+        assert sorted(session.video.labels) == ["biden", "not identified", "obama"]
+        assert session.source_status.cget("text").startswith("photo 1 of 2, obama_and_biden.jpg: found biden, obama")
+        shot1 = shoot(app, display, "session-photos-1")
+        session.video.event_generate("<Button-1>", x=20, y=20)
+        assert sorted(session.video.labels) == ["kit harington", "rose leslie"]
+        assert session.source_status.cget("text").startswith("photo 2 of 2, kit_with_rose.jpg: ")
+        shot2 = shoot(app, display, "session-photos-2")
+        gaps = [b - a for a, b in zip(beats, beats[1:])]
+        print(f"roll call from 2 photos in the window: {took:.1f} s; {len(beats)} heartbeats, largest gap {max(gaps) * 1000:.0f} ms; "
+              f"screenshots {shot1}, {shot2}")
+        assert max(gaps) < 0.5, "the window stays responsive while the photos are analysed"
+        rows = (home / "logs").glob("*_photos.csv")
+        assert len(list(rows)) == 1
+    finally:
+        close(app)

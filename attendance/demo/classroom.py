@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from attendance.core.errors import FaceCountError
 from attendance.core.names import name_from_filename
+from attendance.demo.camera import CLEAN, Camera
 from attendance.demo.synthvideo import Actor, class_still, make_class_video
 from attendance.recognition.imaging import load_rgb
 from attendance.recognition.photos import find_faces
@@ -37,6 +38,10 @@ SIT_S = 1.2
 #: Vertical extent of the rows: back-row and front-row face centres, fractions of the height.
 ROWS_Y = (0.30, 0.80)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+#: A drawn cast shows a student with a photo at most this far (dlib distance) from their
+#: enrollment photo: about 8% of same-person pairs are over 0.6 apart, beyond what any
+#: one-photo enrollment recognises, and a student in view must be one the app can know.
+PAIR_MAX_DISTANCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,9 @@ class ClassScene:
     """A seated class: what to enroll, who is in view, and when each sat down.
 
     ``seated_at``: media second at which each person in view is seated (still);
-    ``size``: ``(width, height)``.
+    ``left_at``: media second at which a student got up and left, for those who did;
+    ``size``: ``(width, height)``; ``camera``: how the video is filmed; ``backdrop``: the
+    room behind them (a kind of :func:`~attendance.demo.synthvideo.background`).
     """
 
     cast: tuple[Person, ...]
@@ -63,6 +70,9 @@ class ClassScene:
     duration_s: float
     fps: float
     seated_at: dict[str, float] = field(default_factory=dict)
+    left_at: dict[str, float] = field(default_factory=dict)
+    camera: Camera = CLEAN
+    backdrop: str = "gradient"
 
     @property
     def enrolled(self) -> list[Person]:
@@ -79,7 +89,8 @@ class ClassScene:
 
     def write(self, path: str | Path, seed: int = 0) -> Path:
         """Write the video (MP4) to ``path``; returns it."""
-        return make_class_video(path, self.actors, self.duration_s, fps=self.fps, size=self.size, seed=seed)
+        return make_class_video(path, self.actors, self.duration_s, fps=self.fps, size=self.size, seed=seed, camera=self.camera,
+                                backdrop=self.backdrop)
 
     def photo(self, scale: float = 1.0, seed: int = 0) -> np.ndarray:
         """A group photo of the class once everyone is seated (the video's last moment),
@@ -167,15 +178,76 @@ def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[Pers
     return seated + absentees[:absent] + others
 
 
+def _close_pair(photos: Sequence[Path], rng: np.random.Generator) -> tuple[Path, Path] | None:
+    """A random ``(enroll, shown)`` pair among ``photos`` at most ``PAIR_MAX_DISTANCE``
+    apart (photos without exactly one face passed over); ``None`` if there is none."""
+    from attendance.recognition.photos import encode_photo
+
+    usable, codes = [], []
+    for photo in photos:
+        try:
+            codes.append(encode_photo(photo, jitters=1).encoding)
+            usable.append(photo)
+        except FaceCountError:
+            continue
+    pairs = [(i, j) for i in range(len(usable)) for j in range(len(usable))
+             if i != j and float(np.linalg.norm(codes[i] - codes[j])) <= PAIR_MAX_DISTANCE]
+    if not pairs:
+        return None
+    i, j = pairs[int(rng.integers(len(pairs)))]
+    return usable[i], usable[j]
+
+
+def drawn_cast(shared: Path, present: int = 20, absent: int = 15, strangers: int = 4, seed: int = 0) -> list[Person]:
+    """A cast drawn at random (``seed``) from everyone in the shared data folder.
+
+    Students in view: ``present`` people with two photos no more than
+    ``PAIR_MAX_DISTANCE`` apart (a random such pair: enrolled from one, shown with the
+    other), drawn from ``class/people`` and ``people`` first, then from ``class/chips``
+    (tight crops) when more are wanted.  Absent students and strangers: one photo each
+    of the remaining people of all of ``class/people``, ``people``, ``class/chips`` and
+    the single portraits in ``photos``, in random order.  Raises ``ValueError`` if the
+    folder holds too few people.
+    """
+    rng = np.random.default_rng(seed)
+    folders = {name_from_filename(f.name): f for group in ("class/people", "people", "class/chips")
+               for f in sorted((shared / group).iterdir()) if f.is_dir()}
+    full = [n for n in folders if folders[n].parent.name != "chips"]
+    order = [full[i] for i in rng.permutation(len(full))]
+    chips = [n for n in folders if n not in full]
+    order += [chips[i] for i in rng.permutation(len(chips))]
+    cast: list[Person] = []
+    rest: list[tuple[str, Path]] = []
+    for name in order:
+        photos = _photos(folders[name])
+        pair = _close_pair(photos, rng) if len(cast) < present and len(photos) >= 2 else None
+        if pair is not None:
+            cast.append(Person(name, *pair))
+        elif (single := _first_with_one_face([photos[i] for i in rng.permutation(len(photos))])) is not None:
+            rest.append((name, single))
+    for portrait, name in (("lin-manuel-miranda.png", "lin manuel miranda"), ("alex-lacamoire.png", "alex lacamoire")):
+        if name not in folders and (shared / "photos" / portrait).exists():
+            rest.append((name, shared / "photos" / portrait))
+    rest = [rest[i] for i in rng.permutation(len(rest))]
+    if len(cast) < present or len(rest) < absent + strangers:
+        raise ValueError(f"{shared}: too few people for {present} present, {absent} absent and {strangers} strangers")
+    return (cast + [Person(n, photo, None) for n, photo in rest[:absent]]
+            + [Person(n, None, photo) for n, photo in rest[absent:absent + strangers]])
+
+
 def seated_class(cast: Sequence[Person], size: tuple[int, int] = (1920, 1080), duration_s: float = 30.0, fps: float = 15.0,
-                 sit_window_s: float = 10.0, seed: int = 0) -> ClassScene:
+                 sit_window_s: float = 10.0, seed: int = 0, back_row_px: float = BACK_ROW_FACE_PX, camera: Camera = CLEAN,
+                 turn_away: int = 0, leave: int = 0) -> ClassScene:
     """Seat everyone of ``cast`` who has a class photo in rows across the frame.
 
-    Rows run from the back (top, ``BACK_ROW_FACE_PX`` faces) to the front (bottom,
-    ``FRONT_ROW_FACE_FRACTION`` of the height); neighbouring rows are staggered by half
-    a seat.  People sit down in a random order (``seed``) at even intervals over the
-    first ``sit_window_s`` seconds: each comes into view a face height above and beside
-    their seat and is seated ``SIT_S`` later, then sways slightly until the end.
+    Rows run from the back (top, faces 0.97-1.08 times ``back_row_px``) to the
+    front (bottom, ``FRONT_ROW_FACE_FRACTION`` of the height); neighbouring rows are
+    staggered by half a seat.  People sit down in a random order (``seed``) at even
+    intervals over the first ``sit_window_s`` seconds: each comes into view a face
+    height above and beside their seat and is seated ``SIT_S`` later, then sways
+    slightly until the end.  Once all are seated, ``turn_away`` of them turn to the back
+    of the room for 3 s (their face out of view) and back, and ``leave`` of them get up
+    and leave at 75% of the video.  ``camera`` films it (:class:`Camera`).
     """
     rng = np.random.default_rng(seed)
     in_view = [p for p in cast if p.class_photo is not None]
@@ -184,12 +256,12 @@ def seated_class(cast: Sequence[Person], size: tuple[int, int] = (1920, 1080), d
     n_rows = max(1, round(np.sqrt(len(in_view) / 1.6)))
     per_row = -(-len(in_view) // n_rows)
     width, height = size
-    front_px = max(BACK_ROW_FACE_PX, FRONT_ROW_FACE_FRACTION * height)
+    front_px = max(back_row_px, FRONT_ROW_FACE_FRACTION * height)
     seats: list[tuple[float, float, float]] = []
     for row in range(n_rows):
         f = row / max(1, n_rows - 1)
         y = ROWS_Y[0] + (ROWS_Y[1] - ROWS_Y[0]) * f
-        face = BACK_ROW_FACE_PX + (front_px - BACK_ROW_FACE_PX) * f
+        face = back_row_px + (front_px - back_row_px) * f
         offset = 0.5 if row % 2 else 0.0
         for k in range(per_row):
             x = 0.08 + 0.84 * (k + 0.25 + offset * 0.5) / per_row
@@ -216,9 +288,18 @@ def seated_class(cast: Sequence[Person], size: tuple[int, int] = (1920, 1080), d
             settle_s=SIT_S, sway=0.08,
         ))
         seated_at[person.name] = enter + SIT_S
+    settled = max(seated_at.values())
+    movers = rng.permutation(len(actors))
+    for k in movers[:turn_away].tolist():
+        away = settled + 0.3 * max(0.0, duration_s - settled - 3.0)
+        actors[k] = replace(actors[k], away=(away, away + 3.0))
+    left_at: dict[str, float] = {}
+    for k in movers[turn_away:turn_away + leave].tolist():
+        actors[k] = replace(actors[k], leave_s=0.75 * duration_s)
+        left_at[actors[k].name] = 0.75 * duration_s
     log.info("seated class: %d in view in %d rows, faces %.0f-%.0f px, %d enrolled", len(in_view), n_rows,
-             BACK_ROW_FACE_PX, front_px, sum(1 for p in cast if p.enroll_photo is not None))
-    return ClassScene(tuple(cast), tuple(actors), size, duration_s, fps, seated_at)
+             back_row_px, front_px, sum(1 for p in cast if p.enroll_photo is not None))
+    return ClassScene(tuple(cast), tuple(actors), size, duration_s, fps, seated_at, left_at, camera)
 
 
 def enroll_scene(scene: ClassScene, known_faces: Path, jitters: int | None = None) -> None:

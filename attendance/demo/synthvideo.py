@@ -22,6 +22,7 @@ import numpy as np
 
 from attendance.core.deps import require
 from attendance.core.errors import AttendanceError, FaceCountError
+from attendance.demo.camera import CLEAN, Camera
 from attendance.recognition.imaging import load_rgb
 from attendance.recognition.photos import find_faces
 
@@ -49,6 +50,8 @@ class Actor:
     after entering and the actor stays there (a student sitting down), instead of
     lasting the whole visit.  ``sway``: peak sideways sway of the face centre as a
     fraction of the face height (a slow 0.15 Hz sine, as seated people shift).
+    ``away``: ``(from_s, to_s)`` during which the face is not in the picture (turned
+    away to the back of the room), or ``None``.
     """
 
     photo: Path | str | np.ndarray
@@ -66,10 +69,12 @@ class Actor:
     name: str = ""
     settle_s: float | None = None
     sway: float = 0.0
+    away: tuple[float, float] | None = None
 
     def present(self, t: float) -> bool:
-        """Whether the actor is in the picture at media time ``t`` seconds."""
-        return self.enter_s <= t < self.leave_s
+        """Whether the actor's face is in the picture at media time ``t`` seconds."""
+        turned = self.away is not None and self.away[0] <= t < self.away[1]
+        return self.enter_s <= t < self.leave_s and not turned
 
     def progress(self, t: float) -> float:
         """0 at entry, 1 at leaving (or once settled, see ``settle_s``)."""
@@ -165,7 +170,7 @@ def background(size: tuple[int, int], kind: str | np.ndarray | Path = "gradient"
     """A ``(height, width, 3)`` RGB uint8 backdrop for ``size`` = ``(width, height)``.
 
     ``kind``: ``"plain"`` (a wall colour), ``"gradient"`` (a lit wall), ``"noise"``
-    (blotchy texture), or a photo (path or RGB array), resized and heavily blurred so its
+    (blotchy texture), ``"room"`` (a lit wall with sharp-edged posters and shelves), or a photo (path or RGB array), resized and heavily blurred so its
     own faces cannot be detected.
     """
     cv2 = require("cv2")
@@ -184,8 +189,13 @@ def background(size: tuple[int, int], kind: str | np.ndarray | Path = "gradient"
     elif kind == "noise":
         small = rng.uniform(-40, 40, (max(2, height // 24), max(2, width // 24), 3)).astype(np.float32)
         img = base[None, None, :] + cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+    elif kind == "room":
+        img = background(size, "gradient", seed).astype(np.float32)
+        for _ in range(40):
+            x0, y0 = int(rng.integers(0, width)), int(rng.integers(0, height))
+            img[y0:y0 + int(rng.integers(height // 30, height // 5)), x0:x0 + int(rng.integers(width // 40, width // 6))] = rng.uniform(30, 230, 3)
     else:
-        raise ValueError(f"unknown background {kind!r}: plain, gradient, noise or a photo")
+        raise ValueError(f"unknown background {kind!r}: plain, gradient, noise, room or a photo")
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
@@ -276,10 +286,12 @@ def make_class_video(
     size: tuple[int, int] = (640, 360),
     seed: int = 0,
     backdrop: str | np.ndarray | Path = "gradient",
+    camera: Camera = CLEAN,
 ) -> Path:
     """Write a class video of ``duration_s`` seconds at ``fps`` with ``actors`` to ``path`` (MP4).
 
-    ``size`` is ``(width, height)`` in pixels.  The frame count is
+    ``size`` is ``(width, height)`` in pixels; ``camera`` degrades each frame as a real
+    camera would (:class:`~attendance.demo.camera.Camera`; the default changes nothing).  The frame count is
     ``round(duration_s * fps)``; frame ``i`` shows the actors present at ``t = i / fps``.
     Returns ``path``.  Raises :class:`AttendanceError` if the video cannot be written.
     """
@@ -294,9 +306,10 @@ def make_class_video(
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*FOURCC), float(fps), size)
     if not writer.isOpened():
         raise AttendanceError(f"{path}: cannot write an {FOURCC} video here (OpenCV has no such encoder)")
+    light = camera.light(size)
     try:
         for i in range(n_frames):
-            rgb = _compose(back, actors, sprites, i / fps, rng)
+            rgb = _compose(back, actors, sprites, i / fps, rng, camera, light)
             writer.write(np.ascontiguousarray(rgb[:, :, ::-1]))
     finally:
         writer.release()
@@ -304,16 +317,20 @@ def make_class_video(
     return path
 
 
-def _compose(back: np.ndarray, actors: Sequence[Actor], sprites: Sequence[_Sprite], t: float, rng: np.random.Generator) -> np.ndarray:
+def _compose(back: np.ndarray, actors: Sequence[Actor], sprites: Sequence[_Sprite], t: float, rng: np.random.Generator,
+             camera: Camera = CLEAN, light: np.ndarray | None = None) -> np.ndarray:
     """The picture at ``t`` seconds: ``back`` (float32 RGB ``(h, w, 3)``) with the
-    actors present then, and a little sensor noise; RGB uint8."""
+    actors present then, and a little sensor noise, as ``camera`` films it under
+    ``light`` (:meth:`Camera.light`); RGB uint8."""
     # The room's own light drifts a little too.
     frame = back * (1.0 + 0.04 * math.sin(2 * math.pi * t / 7.0))
     for actor, sprite in zip(actors, sprites):
         if actor.present(t):
             _render(frame, sprite, actor, t, rng)
     frame += 1.5 * rng.standard_normal(frame.shape, dtype=np.float32)
-    return np.clip(frame, 0, 255).astype(np.uint8)
+    if camera == CLEAN:
+        return np.clip(frame, 0, 255).astype(np.uint8)
+    return camera.film(frame, t, light, rng)
 
 
 def class_still(actors: Sequence[Actor], t: float, size: tuple[int, int] = (640, 360), seed: int = 0,

@@ -112,14 +112,17 @@ class ChangeMap:
         """Where the picture differs from ``seen`` (small pixels as last searched):
         ``(k, 4)`` int32 boxes in source pixels, largest change first.
 
-        A pixel counts if it differs by more than ``CHANGE_LEVEL``; pixels inside the
+        A pixel counts if it differs by more than ``CHANGE_LEVEL`` from every pixel of
+        ``seen`` within one small pixel of it (:func:`outside_band`), so a camera that
+        shakes by a few source pixels against a sharp background (a shelf, a window
+        frame) does not make the whole frame "changed"; pixels inside the
         ``ignore`` boxes (tracked faces and their surroundings) do not count; a region
         is a connected group of at least ``min_pixels`` such pixels, grown by ``grow``
         source pixels on every side.
         """
         cv2 = require("cv2")
         assert self.current is not None
-        moved = (np.abs(self.current - seen) > CHANGE_LEVEL).astype(np.uint8)
+        moved = (outside_band(self.current, seen) > CHANGE_LEVEL).astype(np.uint8)
         for box in np.asarray(ignore).reshape(-1, 4):
             rows, cols = self._window(box)
             moved[rows, cols] = 0
@@ -136,6 +139,18 @@ class ChangeMap:
                                      min(height, int((y + h) * f + grow)), max(0, int(x * f - grow))]))
         found.sort(key=lambda item: -item[0])
         return np.array([b for _, b in found], np.int32).reshape(-1, 4)
+
+
+def outside_band(now: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """How far each pixel of ``now`` lies outside the range of ``before``'s pixels within
+    one pixel of it (its 3x3 neighbourhood), grey levels >= 0; both float32 ``(h, w)``.
+
+    A picture shifted by up to a pixel (camera shake) stays inside the band; a new or
+    moved object does not.
+    """
+    cv2 = require("cv2")
+    kernel = np.ones((3, 3), np.uint8)
+    return np.maximum(now - cv2.dilate(before, kernel), cv2.erode(before, kernel) - now).clip(min=0.0)
 
 
 @dataclass

@@ -107,11 +107,12 @@ def row(variant: Variant, loop: str, run: SeatedRun, truth: SeatedInput) -> str:
     med, top = run.median_delay, run.max_delay
     delay = f"{med:.1f} / {top:.1f}" if med is not None and top is not None else "-"
     sweep = run.run.extra.get("max_sweep_s")
+    longest = f"{sweep:.1f}" if sweep is not None else "-"
     size = f"{variant.size[1]}p"
     return (f"| {variant.name} | {size} {variant.fps:g} fps, back {variant.back_row_px * 0.97:.0f} px, {variant.camera.label}"
             f"{', ' + variant.backdrop if variant.backdrop != 'gradient' else ''} "
             f"| {loop} | {len(run.marked)}/{len(truth.present)} | {len(run.false_marks)} | {delay} | {run.speed:.2f}x | {run.cores:.2f} "
-            f"| {sweep if sweep is not None else '-'} | {', '.join(run.missed) or ''} |")
+            f"| {longest} | {', '.join(run.missed) or ''} |")
 
 
 HEADER = ("| variant | video | loop | marked | false | delay median / max s | speed | cores | longest sweep s | missed |\n"

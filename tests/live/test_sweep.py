@@ -64,3 +64,25 @@ def test_the_roll_call_line_says_whether_to_wait() -> None:
                            "student 2, student 3, student 4, student 5, student 6, student 7 and 9 more; "
                            "last full sweep 1.5 s ago (took 6.0 s)")
     assert RollCall(2, 2, 0, (), 3.0).line().endswith("everyone enrolled is marked; no full sweep finished yet")
+
+
+def test_camera_shake_against_a_sharp_room_is_no_change_but_someone_sitting_down_is() -> None:
+    """A camera shaking by 2 px in front of shelves and posters made ~100 changed regions
+    a frame (the whole change budget, every frame): only real changes count."""
+    from attendance.demo.camera import Camera
+    from attendance.demo.synthvideo import background
+
+    width, height = 1920, 1080
+    camera, rng = Camera(shake_px=2.0), np.random.default_rng(0)
+    room = background((width, height), "room", seed=1).astype(np.float32)
+    changes = ChangeMap(width)
+    seen = changes.update(camera.film(room.copy(), 0.0, None, rng)).copy()
+    none = np.zeros((0, 4), np.int32)
+    for t in (0.2, 0.4, 0.6, 0.8):
+        changes.update(camera.film(room.copy(), t, None, rng))
+        assert len(changes.changed_regions(seen, none, 4, 40)) <= 1
+    sitting = room.copy()
+    sitting[300:350, 600:640] = 40.0  # a 50 px dark face where there was wall
+    changes.update(camera.film(sitting, 1.0, None, rng))
+    found = changes.changed_regions(seen, none, 4, 40)
+    assert any(top <= 300 and 350 <= bottom and left <= 600 and 640 <= right for top, right, bottom, left in found.tolist())

@@ -13,6 +13,7 @@ pixels, positions as fractions of the frame).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -178,18 +179,26 @@ def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[Pers
     return seated + absentees[:absent] + others
 
 
+@functools.lru_cache(maxsize=1024)
+def _encoding(photo: Path) -> np.ndarray | None:
+    """The encoding of the one face in ``photo`` (``None`` if it has none or several);
+    kept, since casts drawn one after another look at the same photos."""
+    from attendance.recognition.photos import encode_photo
+
+    try:
+        return encode_photo(photo, jitters=1).encoding
+    except FaceCountError:
+        return None
+
+
 def _close_pair(photos: Sequence[Path], rng: np.random.Generator) -> tuple[Path, Path] | None:
     """A random ``(enroll, shown)`` pair among ``photos`` at most ``PAIR_MAX_DISTANCE``
     apart (photos without exactly one face passed over); ``None`` if there is none."""
-    from attendance.recognition.photos import encode_photo
-
     usable, codes = [], []
     for photo in photos:
-        try:
-            codes.append(encode_photo(photo, jitters=1).encoding)
+        if (code := _encoding(photo)) is not None:
+            codes.append(code)
             usable.append(photo)
-        except FaceCountError:
-            continue
     pairs = [(i, j) for i in range(len(usable)) for j in range(len(usable))
              if i != j and float(np.linalg.norm(codes[i] - codes[j])) <= PAIR_MAX_DISTANCE]
     if not pairs:

@@ -83,6 +83,7 @@ class PhotoRollCall:
         self.views: list[PhotoView] = []
         self.shown = 0
         self._after: str | None = None
+        self._progress: tuple[int, int] | None = None
         tab.video.bind("<Button-1>", lambda _e: self.show(self.shown + 1), add="+")
 
     @property
@@ -101,6 +102,7 @@ class PhotoRollCall:
 
         tab = self.tab
         self.views = []
+        self._progress = None
         tab.panel.follow(tab.app.home.logs, live.log.session, live.log.day, live.unrecognised)
         self.background = BackgroundPhotos(live, paths).start()
         tab.video.message(f"Loading the face models to analyse {len(paths)} photo{'s' if len(paths) != 1 else ''}…")
@@ -126,8 +128,8 @@ class PhotoRollCall:
                 progress = background.progress.get_nowait()
             except queue.Empty:
                 break
-        if progress is not None and not background.stop_event.is_set():
-            done, total = progress
+        if progress is not None and progress != self._progress and not background.stop_event.is_set():
+            self._progress = done, total = progress
             text = (f"Analysing photo {done + 1} of {total}…\nevery face down to 30 px is searched for" if done < total
                     else "Recording the marks…")
             self.tab.video.message(text)

@@ -320,7 +320,7 @@ class SessionTab(ttk.Frame):
             self._set_text(self.source_status, update.status)
             roll = update.rollcall
             if roll is not None:
-                sweep = roll.sweep_text(ago=False) if roll.sweep_s is not None else "no sweep needed at this picture size"
+                sweep = roll.sweep_text(ago=False) if roll.sweeping else "no sweep needed at this picture size"
                 self._set_text(self.rollcall, f"Roll call: marked {roll.marked} of {roll.enrolled}; {len(roll.unseen)} not seen yet; "
                                               f"{roll.unidentified} in view not identified yet; {sweep}")
         self._drain_marks(background)

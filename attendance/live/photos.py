@@ -17,6 +17,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,8 +105,28 @@ class PhotoReport:
         return f"photo {self.path.name}: found {found}; {self.unidentified} face{'' if self.unidentified == 1 else 's'} not identified"
 
 
-#: Called with ``(photos analysed, photos in all)``: ``(0, n)`` before the first, then after each.
+#: Called with ``(photos analysed, photos in all)``: ``(0, n)`` before the first, after
+#: each, and every ``PROGRESS_EVERY_S`` while waiting (so raising in it stops soon).
 Progress = Callable[[int, int], None]
+PROGRESS_EVERY_S = 0.25
+
+
+def _result(future: Future[Detections], tick: Callable[[], None]) -> Detections:
+    """``future``'s result, calling ``tick()`` every :data:`PROGRESS_EVERY_S` while it is awaited."""
+    while True:
+        try:
+            return future.result(timeout=PROGRESS_EVERY_S)
+        except TimeoutError:
+            tick()
+
+
+def _ready(analyzer: Analyzer, tick: Callable[[], None]) -> None:
+    """Wait for ``analyzer``'s workers to load their models, calling ``tick()`` as :func:`_result` does."""
+    while True:
+        try:
+            return analyzer.wait_ready(timeout=PROGRESS_EVERY_S)
+        except TimeoutError:
+            tick()
 
 
 def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = PHOTO_MIN_FACE_PX,
@@ -115,7 +136,7 @@ def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = P
     results: list[Detections] = []
     progress = on_progress or (lambda _done, _total: None)
     progress(0, len(paths))
-    analyzer.wait_ready()
+    _ready(analyzer, lambda: progress(0, len(paths)))
     for index, path in enumerate(paths):
         rgb = load_rgb(path)
         whole, regions, scales = photo_regions(rgb.shape, min_face_px)
@@ -124,10 +145,10 @@ def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = P
                                   region_scales=scales)
         futures.append(analyzer.submit(request))
         if len(futures) - len(results) >= analyzer.capacity:
-            results.append(futures[len(results)].result())
+            results.append(_result(futures[len(results)], lambda: progress(len(results), len(paths))))
             progress(len(results), len(paths))
     for future in futures[len(results):]:
-        results.append(future.result())
+        results.append(_result(future, lambda: progress(len(results), len(paths))))
         progress(len(results), len(paths))
     return results
 

@@ -17,7 +17,8 @@ class RollCall:
     strangers); ``unseen``: names of enrolled students not marked yet;
     ``last_sweep_at``: media second at which the latest full sweep of the frame for the
     smallest faces finished (``None``: none yet, or no sweep is needed because every
-    whole-frame search reaches the smallest face); ``sweep_s``: how long it took.
+    whole-frame search reaches the smallest face); ``sweep_s``: how long it took;
+    ``sweeping``: the picture is swept at all (``False``: no sweep is needed at its size).
     """
 
     marked: int
@@ -27,6 +28,7 @@ class RollCall:
     media_time: float
     last_sweep_at: float | None = None
     sweep_s: float | None = None
+    sweeping: bool = False
 
     def sweep_text(self, ago: bool = True) -> str:
         """When the last full sweep finished, e.g. ``"last full sweep 1.2 s ago (took 6.0 s)"``,

@@ -347,7 +347,8 @@ class LiveSession:
         unseen = self._unseen[1]
         unidentified = sum(1 for tid in tracker.tracks if identifier.person_of(tid) < 0)
         finished, took = search.last_sweep if search is not None else (None, None)
-        return RollCall(len(self.expected) - len(unseen), len(self.expected), unidentified, unseen, media_time, finished, took)
+        return RollCall(len(self.expected) - len(unseen), len(self.expected), unidentified, unseen, media_time, finished, took,
+                        sweeping=search is not None and search.planner is not None)
 
 
 class BackgroundSession:

@@ -212,11 +212,12 @@ class Analyzer:
             return True
         return False
 
-    def wait_ready(self) -> None:
-        """Block until the workers have loaded their models."""
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Block until the workers have loaded their models; raises :class:`TimeoutError`
+        if one has not after ``timeout`` seconds (waiting for each in turn)."""
         self._replace_stopped()
         for p in self._procs:
-            p.ready.result()
+            p.ready.result(timeout)
 
     def submit(self, request: AnalysisRequest) -> Future[Detections]:
         """Queue one frame for analysis on the least busy worker."""

@@ -2,7 +2,8 @@
 ``READY <pid> <pid>...`` (every descendant process) and keeps running until closed.
 
 ``python lifecycle_probe.py HOME WORK PHOTO VIDEO``: WORK is ``session`` (a live session on
-VIDEO) or ``jobs`` (an enrollment of PHOTO and a report, at once).  A line ``close`` on
+VIDEO), ``jobs`` (an enrollment of PHOTO and a report, at once) or ``photos`` (a roll call
+from PHOTO).  A line ``close`` on
 stdin closes the window as its close button does.  Run by tests/gui/test_window_lifecycle.py.
 """
 
@@ -36,11 +37,11 @@ def main() -> None:
     app = App(Home(home), settings=home / "settings.json")
     app.dialogs = PhotoDialogs(app.root, photo)
     me = psutil.Process()
-    expected = 2  # two recognition workers, or an enrollment worker and a report worker
+    expected = 2  # two recognition workers (a session, a roll call), or an enrollment worker and a report worker
 
     def begin() -> None:
-        if work == "session":
-            app.session.source.set(video)
+        if work in ("session", "photos"):
+            app.session.source.set(video if work == "session" else str(photo))
             app.session.start_button.invoke()
         else:
             app.roster.name.set("New Student")

@@ -3,7 +3,7 @@
 The roll call runs in :class:`attendance.live.photoroll.BackgroundPhotos` (a thread
 waiting on worker processes, as ``attendance run --source PHOTOS`` does); this module
 only polls it with ``after``: "analysing photo 2 of 3…" while it runs, then each photo
-with its named boxes (green: taken for a student, grey: not identified; a click on the
+with its named boxes (green: taken for a student, grey "?": not identified; a click on the
 picture shows the next photo), the per-photo finds and the roll-call line under it, and
 the present and not-yet-seen lists filled from the session's log as in a live session.
 """

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 #: Longest side of a photo kept for display (pixels): sharp on a full-screen window.
 PREVIEW_PX = 1600
-#: The label of a face taken for nobody.
-NOT_IDENTIFIED = "not identified"
+#: The label of a face taken for nobody: short, so that in a class photo it hides no neighbour's name.
+NOT_IDENTIFIED = "?"
 
 
 class RollCallStopped(AttendanceError):
@@ -62,8 +62,8 @@ def join_photos(paths: list[Path]) -> str:
 class PhotoView:
     """One analysed photo for display: ``image`` BGR ``(h, w, 3)`` uint8, at most
     :data:`PREVIEW_PX` on its longer side; ``boxes`` ``(n, 4)`` top, right, bottom, left in
-    its pixels; per box its ``labels`` (a name, or :data:`NOT_IDENTIFIED`) and whether it
-    is ``known`` (taken for a student)."""
+    its pixels, faces not identified first (names are drawn over them); per box its
+    ``labels`` (a name, or :data:`NOT_IDENTIFIED`) and whether it is ``known`` (taken for a student)."""
 
     report: PhotoReport
     image: np.ndarray
@@ -80,8 +80,9 @@ def photo_view(report: PhotoReport, max_side: int = PREVIEW_PX) -> PhotoView:
         size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
         rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
     boxes = np.round(np.asarray(report.boxes, np.float64) * scale).astype(np.int32).reshape(-1, 4)
-    labels = tuple(name or NOT_IDENTIFIED for name in report.names)
-    return PhotoView(report, np.ascontiguousarray(rgb[:, :, ::-1]), boxes, labels, tuple(n is not None for n in report.names))
+    order = sorted(range(len(report.names)), key=lambda i: report.names[i] is not None)  # names drawn last, on top
+    return PhotoView(report, np.ascontiguousarray(rgb[:, :, ::-1]), boxes[order], tuple(report.names[i] or NOT_IDENTIFIED for i in order),
+                     tuple(report.names[i] is not None for i in order))
 
 
 class BackgroundPhotos:

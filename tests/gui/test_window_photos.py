@@ -104,8 +104,8 @@ def test_roll_call_from_photos_in_the_window(display: str, people_home: Path, sh
         assert readout[0] == "Roll call from 2 photos: marked 4 of 5; 1 not seen; 1 face not identified", readout
         assert readout[1:] == ["photo obama_and_biden.jpg: found biden, obama; 1 face not identified",
                                "photo kit_with_rose.jpg: found kit harington, rose leslie; 0 faces not identified"], readout
-        # The first photo on screen with a box per face: the two found green and named, the third grey.
-        assert sorted(session.video.labels) == ["biden", "not identified", "obama"]
+        # The first photo on screen with a box per face: the two found green and named, the third grey with a "?".
+        assert sorted(session.video.labels) == ["?", "biden", "obama"]
         assert session.source_status.cget("text").startswith("photo 1 of 2, obama_and_biden.jpg: found biden, obama")
         shot1 = shoot(app, display, "session-photos-1")
         session.video.event_generate("<Button-1>", x=20, y=20)

@@ -249,10 +249,11 @@ class SessionTab(ttk.Frame):
         except AttendanceError as exc:
             self.app.error("Cannot start the session", str(exc))
             return
-        self._set_running(True)
-        self.app.session_started()
         if photos:
             self.photos.start(live, photos)
+        self._set_running(True)  # after the roll call's start: the folded summary names its rule
+        self.app.session_started()
+        if photos:
             return
         self.photos.forget()
         self.panel.follow(self.app.home.logs, live.log.session, live.log.day, live.unrecognised)
@@ -287,9 +288,9 @@ class SessionTab(ttk.Frame):
         self.folded = folded
         if folded:
             source = short_source(self.source_text())
-            strictness = self.strictness.get().split(":")[0]
-            self.summary.configure(text=f"{source} → {self.session_name.get()!r} · {self.class_name.get()} · "
-                                        f"strictness {strictness}\n{self.lateness.cget('text')}")
+            rule = "the still-photo rule" if self.photos.running else f"strictness {self.strictness.get().split(':')[0]}"
+            self.summary.configure(text=f"{source} → {self.session_name.get()!r} · {self.class_name.get()} · {rule}\n"
+                                        f"{self.lateness.cget('text')}")
             for widget in self._details:
                 widget.grid_remove()
             self.summary.grid()

@@ -70,8 +70,8 @@ class SourcePicker:
         """List the cameras that opened in the source box (a typed index shows as its camera)."""
         self.entry.offer(cameras)
         found = ", ".join(str(c.index) for c in cameras)
-        self.hint.configure(text=f"{'cameras' if len(cameras) > 1 else 'camera'} {found} found: pick one above, or a file, "
-                                 "stream URL or photos" if cameras else "no camera found: choose a video file or photos, or type a stream URL")
+        self.hint.configure(text=f"{'cameras' if len(cameras) > 1 else 'camera'} {found} found: pick one above, a file, a URL or photos"
+                        if cameras else "no camera found: choose a video or photos, or type a stream URL")
 
     def spec(self) -> str | int:
         """The chosen source: a listed camera's index, or what is typed (:func:`parse_source`)."""

@@ -92,7 +92,7 @@ def test_roll_call_from_photos_in_the_window(display: str, people_home: Path, sh
                 root.after(10, beat)
 
         session.start_button.invoke()
-        assert session.summary.cget("text").startswith("2 photos → 'photos'")
+        assert session.summary.cget("text").startswith("2 photos → 'photos' · Everyone enrolled · the still-photo rule")
         root.after(10, beat)
         took = run_until(root, lambda: not session.running, 120)
         assert not answers.errors, answers.errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -155,7 +156,8 @@ class _Window:
 @click.command()
 @click.option("--source", "source", default="0", show_default=True,
               help="Camera index (0 = the first webcam), a video file, a stream URL (rtsp://, http://), or a photo or folder of photos "
-                   "(a roll call from photos: each analysed completely, faces down to 30 px).")
+                   "(a roll call from photos: each analysed completely, faces down to 30 px), or several photo files separated by "
+                   f"{os.pathsep!r}.")
 @click.option("--session", "session_name", default=None, help="Session name; the log is logs/<date>_<session>.csv.  [default: the class, or 'class']")
 @click.option("--class", "class_name", metavar="NAME", help="A session for this class: its members are expected; students of other "
                                                             "classes who are recognised are recorded as visitors.")
@@ -182,7 +184,8 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
     """
 
 
-    from attendance.live.photos import photo_paths, run_photos
+    from attendance.live.photoroll import photo_list
+    from attendance.live.photos import run_photos
     from attendance.live.session import LiveSession
 
     home = home_of(ctx).ensure()
@@ -192,8 +195,9 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
         from attendance.roster.classes import ClassBook
 
         session_name = ClassBook.load(home.known_faces).get(class_name).name  # as the class is spelled
-    live = LiveSession(home, int(source) if source.isdigit() else source, session_name or "class", config, class_name)
-    photos = photo_paths(source)
+    photos = photo_list(source)
+    live = LiveSession(home, str(photos[0]) if photos else int(source) if source.isdigit() else source, session_name or "class", config,
+                       class_name)
     if photos is None:
         print_summary(run_session(live, headless))
         return

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SHARED, CliResult, cli, run_cli
+from conftest import ROOT, SHARED, CliResult, cli, copy_home, run_cli
 
 PHOTOS = SHARED / "photos"
 
@@ -75,3 +75,14 @@ def test_dates_as_teachers_type_them(lin_alex_home: Path) -> None:
     assert understood.returncode == 1 and "match from 2026-11-24 to 2026-11-30" in understood.stderr
     refused = run_cli("export", "--from", "31/02/2026", home=lin_alex_home)
     assert refused.returncode == 2 and "'31/02/2026' is not a date: type it like 24/11/2026 or 2026-11-24" in refused.stderr
+
+
+def test_run_on_several_photo_files(lin_alex_home: Path, tmp_path: Path) -> None:
+    """Several photo files as one source (what the window's Photos… gives), joined by os.pathsep."""
+    home = copy_home(lin_alex_home, tmp_path / "home")
+    source = os.pathsep.join(str(PHOTOS / name) for name in ("alex-lacamoire.png", "lin-manuel-miranda.png"))
+    proc = cli("run", "--source", source, "--session", "two", home=home, check=True)
+    assert "photo alex-lacamoire.png: found Alex Lacamoire; 0 faces not identified" in proc.stdout, proc.stdout
+    assert "photo lin-manuel-miranda.png: found Lin-Manuel Miranda; 0 faces not identified" in proc.stdout, proc.stdout
+    missing = cli("run", "--source", f"{source}{os.pathsep}{tmp_path / 'gone.jpg'}", "--session", "three", home=home)
+    assert missing.returncode == 1 and "gone.jpg: not a photo file" in missing.stderr and "Traceback" not in missing.stderr

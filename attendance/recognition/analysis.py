@@ -71,7 +71,8 @@ class AnalysisRequest:
     them (see :func:`detect_around`).  ``regions``: ``(r, 4)`` boxes searched as well,
     each at its own scale ``region_scales`` ``(r,)`` (tiles of the full-scale sweep,
     small faces the whole-frame scale cannot see).  ``min_box_px``: boxes with a side
-    shorter than this (pixels) are dropped (see :data:`MIN_BOX_SHARE`).
+    shorter than this (pixels) are dropped (see :data:`MIN_BOX_SHARE`).  ``jitters``: crops
+    averaged per encoding (dlib's ``num_jitters``; a still photo can afford more than 1).
     """
 
     image: np.ndarray
@@ -84,6 +85,7 @@ class AnalysisRequest:
     regions: np.ndarray = field(default_factory=empty_boxes)
     region_scales: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     min_box_px: float = 0.0
+    jitters: int = 1
 
 
 def around_regions(tracked: np.ndarray, shape: tuple[int, ...], max_scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +161,7 @@ def analyse(request: AnalysisRequest) -> Detections:
         overlap = iou(boxes, request.skip_boxes)
         todo = np.flatnonzero(overlap.max(axis=1) < request.skip_iou) if overlap.shape[1] else np.arange(len(boxes))
         if len(todo):
-            encodings[todo] = engine.encode(rgb, boxes[todo])
+            encodings[todo] = engine.encode(rgb, boxes[todo], jitters=request.jitters)
     return Detections(boxes, encodings, request.frame_index, request.media_time)
 
 

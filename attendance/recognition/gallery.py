@@ -73,3 +73,15 @@ class Gallery:
         others = np.where(self.owner[None, :] == best_person[:, None], np.inf, sq)
         runner_up = np.sqrt(np.maximum(others.min(axis=1) + q_sq, 0.0))
         return Matches(best_person, best.astype(np.float32), runner_up.astype(np.float32))
+
+    def person_distances(self, queries: np.ndarray) -> np.ndarray:
+        """``(m, people)`` float32: distance of each row of ``queries`` (``(m, 128)``) to
+        each person's closest encoding (``inf`` for a person without encodings)."""
+        q = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, ENCODING_DIM)
+        out = np.full((len(q), len(self.ids)), np.inf, np.float32)
+        if len(q) and len(self.encodings):
+            sq = self._sq_norms[None, :] - 2.0 * (q @ self.encodings.T) + np.einsum("ij,ij->i", q, q)[:, None]
+            rows = np.sqrt(np.maximum(sq, 0.0)).astype(np.float32)
+            np.minimum.at(out.T, self.owner, rows.T)
+        return out
+

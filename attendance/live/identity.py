@@ -4,7 +4,10 @@ Every encoded sighting of a track is matched against the gallery (one vectorised
 operation).  A sighting *votes* for the closest student only if the distance is under
 ``tolerance`` and the next-closest student is at least ``margin`` further away.  A track
 is identified once one student has ``min_sightings`` votes and more than twice the votes
-of any other student; a single bad frame can never mark anyone, and faces that never
+of any other student, or one vote fewer (two at least) when every one of those votes is *sure*: a
+sighting the still-photo rule would accept alone (:class:`~attendance.recognition.photorule.PhotoRule`,
+a stricter distance and a wider margin, measured by ``attendance evaluate``); a single
+bad frame can never mark anyone, and faces that never
 gather enough votes stay "unknown" and are never marked.  Identified tracks are
 re-checked every ``verify_interval_s``: a track that twice in a row no longer looks like
 its student (someone else stepped into the same place) is identified afresh, with those
@@ -24,6 +27,7 @@ import numpy as np
 
 from attendance.recognition.detections import Detections
 from attendance.recognition.gallery import Gallery
+from attendance.recognition.photorule import PhotoRule
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,9 @@ class MatchPolicy:
     #: and retries of strangers are spaced out in proportion, so that twenty faces in
     #: view cost about as many encodings a second as this many.
     busy_tracks: int = 4
+    #: A sighting this rule accepts alone is *sure*; ``min_sightings - 1`` votes (2 at least)
+    #: that are all sure identify a track (a close match is marked one analysed frame sooner).
+    sure: PhotoRule = PhotoRule()
 
 
 @dataclass
@@ -59,7 +66,13 @@ class TrackVotes:
     """The sightings of one track."""
 
     votes: dict[int, list[float]] = field(default_factory=dict)
+    #: How many of each student's votes are sure (see :attr:`MatchPolicy.sure`).
+    sure: dict[int, int] = field(default_factory=dict)
     sightings: int = 0
+    #: The student the latest sighting was closest to, if under the tolerance (even
+    #: without the margin), else -1: an unidentified face that is likely a student
+    #: already identified elsewhere (a second track of the same face, or a re-check).
+    closest: int = -1
     last_encoded: float = -1e9
     person: int = -1
     distance: float = float("inf")
@@ -105,14 +118,17 @@ class Identifier:
                 state.sightings += 1
                 state.last_encoded = max(state.last_encoded, dets.media_time)
                 d, runner_up, p = float(matches.distance[k]), float(matches.runner_up[k]), int(matches.person[k])
+                state.closest = p if d < self.policy.tolerance else -1
                 votes = d < self.policy.tolerance and runner_up - d >= self.policy.margin
                 if state.person >= 0:
                     if self._still_same(state, p, d, votes):
                         continue
-                    state.person, state.votes, state.doubt_votes = -1, state.doubt_votes, {}
+                    state.person, state.votes, state.doubt_votes, state.sure = -1, state.doubt_votes, {}, {}
                     self.last_resets.append(int(dets.track_id[i]))
                 elif votes:
                     state.votes.setdefault(p, []).append(d)
+                    if d < self.policy.sure.tolerance and runner_up - d >= self.policy.sure.margin:
+                        state.sure[p] = state.sure.get(p, 0) + 1
                 if state.votes:
                     found = self._decide(state)
                     if found is not None:
@@ -150,7 +166,11 @@ class Identifier:
         counts = {p: len(v) for p, v in state.votes.items()}
         best = max(counts, key=counts.__getitem__)
         others = max((c for p, c in counts.items() if p != best), default=0)
-        needed = 1 if best in self.identified else self.policy.min_sightings
+        needed = self.policy.min_sightings
+        if best in self.identified:
+            needed = 1
+        elif state.sure.get(best, 0) == counts[best]:
+            needed = min(needed, max(2, needed - 1))  # one vote never suffices unless asked for
         if counts[best] >= needed and counts[best] > 2 * others:
             return best, float(np.median(state.votes[best]))
         return None
@@ -174,6 +194,16 @@ class Identifier:
             if state is not None:
                 state.last_encoded = max(state.last_encoded, media_time)
 
+    def identifying(self, track_ids: list[int]) -> bool:
+        """Whether any of ``track_ids`` is a face still being identified: never encoded,
+        or unidentified with votes or fewer than ``2 * min_sightings`` sightings (not yet
+        taken for a stranger)."""
+        for tid in track_ids:
+            state = self.tracks.get(tid)
+            if state is None or (state.person < 0 and (state.votes or state.sightings < 2 * self.policy.min_sightings)):
+                return True
+        return False
+
     def candidates_due(self, media_time: float) -> bool:
         """Whether a track with votes but no identification yet is due for an encoding."""
         return any(s.person < 0 and s.votes and self._due(s, media_time) for s in self.tracks.values())
@@ -193,6 +223,15 @@ class Identifier:
         if state.sightings >= 2 * p.min_sightings:
             return p.stranger_retry_s * crowd
         return p.retry_interval_s
+
+    def unidentified(self, track_ids: list[int]) -> int:
+        """How many of ``track_ids`` are faces of nobody identified yet: not identified,
+        and not last seen closest (under the tolerance) to a student identified already."""
+        count = 0
+        for tid in track_ids:
+            state = self.tracks.get(tid)
+            count += state is None or (state.person < 0 and state.closest not in self.identified)
+        return count
 
     def person_of(self, track_id: int) -> int:
         """Gallery index of the student the track is identified as, -1 if not (yet)."""

@@ -13,8 +13,9 @@ class RollCall:
     """Where the roll call stands at media second ``media_time``.
 
     ``marked`` of ``enrolled`` students are marked present; ``unidentified``: faces in
-    view (tracked now) not identified yet (students still being recognised, or
-    strangers); ``unseen``: names of enrolled students not marked yet;
+    view (tracked now) of nobody identified yet (students still being recognised, or
+    strangers; not a marked student's face between two of its identifications, see
+    :meth:`~attendance.live.identity.Identifier.unidentified`); ``unseen``: names of enrolled students not marked yet;
     ``last_sweep_at``: media second at which the latest full sweep of the frame for the
     smallest faces finished (``None``: none yet, or no sweep is needed because every
     whole-frame search reaches the smallest face); ``sweep_s``: how long it took;

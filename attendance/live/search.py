@@ -72,10 +72,11 @@ class FrameSearch:
         self._patches: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._searched_at: dict[int, float] = {}
 
-    def plan(self, image: np.ndarray, media_time: float, tracker: Tracker, settled: list[int], whole: bool) -> SearchPlan:
+    def plan(self, image: np.ndarray, media_time: float, tracker: Tracker, settled: list[int], whole: bool,
+             sweep: bool = True) -> SearchPlan:
         """The search of ``image`` at ``media_time``: the whole frame if ``whole`` (or
-        nothing is tracked), plus the sweep's regions; ``settled`` tracks need no
-        encoding now."""
+        nothing is tracked), plus the sweep's regions (``sweep=False``: changed regions
+        but no sweep tiles); ``settled`` tracks need no encoding now."""
         ids = list(tracker.tracks)
         whole = whole or not ids
         if whole:
@@ -103,7 +104,7 @@ class FrameSearch:
             sizes = np.maximum(around[:, 2] - around[:, 0], around[:, 1] - around[:, 3])
             around = around[sizes < SMALL_FACE_SLACK * self.coarse_reach]
         regions, scales = around_regions(around, self.shape, self.sweep_scale)
-        tiles = self.planner.plan(self.changes, media_time, tracker.boxes(ids))
+        tiles = self.planner.plan(self.changes, media_time, tracker.boxes(ids), sweep)
         regions = np.concatenate([regions, tiles])
         scales = np.concatenate([scales, np.full(len(tiles), self.sweep_scale)])
         return SearchPlan(None if whole else empty_boxes(), regions, scales, tracker.boxes(held))

@@ -305,7 +305,9 @@ class LiveSession:
                     whole = not tracker.tracks or frame.media_time + 1e-6 >= next_full_scan or spare
                     if whole:
                         next_full_scan = frame.media_time + cfg.full_scan_interval_s
-                    plan = search.plan(frame.image, frame.media_time, tracker, settled, whole)
+                    # New faces waiting to be identified come first: the sweep's tiles wait.
+                    sweep = not (live and identifier.identifying(list(tracker.tracks)))
+                    plan = search.plan(frame.image, frame.media_time, tracker, settled, whole, sweep)
                     request = analyzer.request(frame.image, frame.index, frame.media_time, skip, plan.tracked, plan.regions, plan.scales)
                     pending.append((frame, analyzer.submit(request), plan.held))
                     next_due = frame.media_time + 1.0 / cfg.analysis_fps
@@ -345,7 +347,7 @@ class LiveSession:
         if self._unseen is None or self._unseen[0] != len(marked):  # recounted only when someone is marked
             self._unseen = len(marked), tuple(n for i, n in self.expected if i not in marked)
         unseen = self._unseen[1]
-        unidentified = sum(1 for tid in tracker.tracks if identifier.person_of(tid) < 0)
+        unidentified = identifier.unidentified(list(tracker.tracks))
         finished, took = search.last_sweep if search is not None else (None, None)
         return RollCall(len(self.expected) - len(unseen), len(self.expected), unidentified, unseen, media_time, finished, took,
                         sweeping=search is not None and search.planner is not None)

@@ -204,10 +204,11 @@ class SweepPlanner:
         top, right, bottom, left = (int(v) for v in box)
         return float((bottom - top) * (right - left)) * self.scale**2
 
-    def plan(self, changes: ChangeMap, media_time: float, faces: np.ndarray) -> np.ndarray:
+    def plan(self, changes: ChangeMap, media_time: float, faces: np.ndarray, sweep: bool = True) -> np.ndarray:
         """Regions to search in the frame at ``media_time`` (``(k, 4)`` int32), counted
         as searched now.  ``faces``: boxes of the faces already tracked, whose own
-        movement is not a reason to search again."""
+        movement is not a reason to search again.  ``sweep=False``: changed regions
+        only, no tiles (the sweep waits, its credit capped as ever)."""
         assert changes.current is not None
         if self._seen is None or self._seen.shape != changes.current.shape:
             self._seen = changes.current.copy()
@@ -227,7 +228,7 @@ class SweepPlanner:
             cap = max(self.rate_px * MAX_CREDIT_S, max(self._area(b) for b in self._tiles))  # a tile is always affordable
             self._credit = min(self._credit + earned, cap)
         self._last_plan = media_time
-        while self._todo and self._credit >= self._area(self._tiles[self._todo[0]]):
+        while sweep and self._todo and self._credit >= self._area(self._tiles[self._todo[0]]):
             i = self._todo.pop(0)
             self._credit -= self._area(self._tiles[i])
             chosen.append(self._tiles[i])

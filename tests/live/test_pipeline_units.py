@@ -10,6 +10,7 @@ from attendance.recognition.analysis import unique_boxes
 from attendance.recognition.detections import Detections, containment, iou
 from attendance.recognition.engine import ENCODING_DIM
 from attendance.recognition.gallery import Gallery
+from attendance.recognition.photorule import PhotoRule
 
 
 def unit(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -72,18 +73,41 @@ def test_tracker_follows_moving_face_and_drops_old_tracks() -> None:
     assert d3.track_id[0] not in d1.track_id
 
 
-def test_one_good_sighting_never_marks_and_agreement_does() -> None:
+def near(rng: np.random.Generator, encoding: np.ndarray, distance: float) -> np.ndarray:
+    """``(1, 128)`` float32: a sighting exactly ``distance`` from ``encoding`` ``(128,)``."""
+    direction = unit(rng, 1)[0]
+    return (encoding + distance * direction / np.linalg.norm(direction)).astype(np.float32)[None, :]
+
+
+def identified_after(distances: list[float], min_sightings: int = 3) -> int | None:
+    """After how many sightings at ``distances`` from student B (far from the others) the track is identified."""
     rng = np.random.default_rng(2)
     enc = unit(rng, 3)
     gallery = Gallery(("A", "B", "C"), ("a", "b", "c"), enc, np.arange(3, dtype=np.int32))
-    ident = Identifier(gallery, MatchPolicy(tolerance=0.5, margin=0.05, min_sightings=3, retry_interval_s=0.0))
-    found = []
-    for k in range(3):
-        d = dets([[0, 100, 100, 0]], k * 0.2, (enc[[1]] + 0.005).astype(np.float32))
+    ident = Identifier(gallery, MatchPolicy(tolerance=0.5, margin=0.05, min_sightings=min_sightings, retry_interval_s=0.0))
+    for k, distance in enumerate(distances):
+        d = dets([[0, 100, 100, 0]], k * 0.2, near(rng, enc[1], distance))
         d.track_id = np.array([7])
-        found += ident.update(d)
-        assert (len(found) == 1) == (k == 2)
-    assert found[0].person == 1 and d.person[0] == 1
+        found = ident.update(d)
+        if found:
+            assert found[0].person == 1 and d.person[0] == 1
+            return k + 1
+    return None
+
+
+#: No sighting is sure (see MatchPolicy.sure): tests of the other rules count min_sightings votes.
+NEVER_SURE = PhotoRule(tolerance=0.0)
+
+
+def test_one_good_sighting_never_marks_and_agreement_does() -> None:
+    # Votes (under 0.5) that are not sure (the photo rule's 0.45): min_sightings of them.
+    assert identified_after([0.47, 0.48, 0.47, 0.46]) == 3
+    # Sure sightings (a still photo's rule would accept each alone): one fewer, never just one.
+    assert identified_after([0.30, 0.35, 0.30]) == 2
+    assert identified_after([0.30], min_sightings=2) is None and identified_after([0.30, 0.30], min_sightings=2) == 2
+    # One vote that is not sure: the ordinary count.
+    assert identified_after([0.30, 0.47, 0.30, 0.30]) == 3
+    assert identified_after([0.55, 0.30, 0.30]) == 3
 
 
 def test_far_faces_never_vote() -> None:
@@ -101,7 +125,7 @@ def test_a_student_already_identified_is_recognised_again_from_one_sighting() ->
     rng = np.random.default_rng(4)
     enc = unit(rng, 2)
     gallery = Gallery(("A", "B"), ("a", "b"), enc, np.arange(2, dtype=np.int32))
-    ident = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0))
+    ident = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0, sure=NEVER_SURE))
     for k, track in enumerate([1, 1, 2]):
         d = dets([[0, 100, 100, 0]], k * 0.2, (enc[[0]] + 0.005).astype(np.float32))
         d.track_id = np.array([track])
@@ -113,7 +137,7 @@ def test_a_student_already_identified_is_recognised_again_from_one_sighting() ->
     assert ident.update(d) == [] and d.person[0] == -1  # B was never identified: needs 2 sightings
     # B marked present by an earlier run of the session: named from the first sighting,
     # as the present list names them.
-    again = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0), marked={"B"})
+    again = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0, sure=NEVER_SURE), marked={"B"})
     d = dets([[0, 100, 100, 0]], 0.0, (enc[[1]] + 0.005).astype(np.float32))
     d.track_id = np.array([1])
     assert [f.person for f in again.update(d)] == [1] and d.person[0] == 1
@@ -124,7 +148,7 @@ def test_a_newcomer_in_the_same_place_is_identified_afresh() -> None:
     rng = np.random.default_rng(5)
     enc = unit(rng, 2)
     gallery = Gallery(("A", "B"), ("a", "b"), enc, np.arange(2, dtype=np.int32))
-    ident = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0, verify_interval_s=0.0, doubts_to_reset=2))
+    ident = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0, verify_interval_s=0.0, doubts_to_reset=2, sure=NEVER_SURE))
     marks = []
     for k, who in enumerate([0, 0, 1, 1, 1, 1]):
         d = dets([[0, 100, 100, 0]], k * 0.2, (enc[[who]] + 0.005).astype(np.float32))
@@ -172,3 +196,27 @@ def test_a_track_missed_in_the_last_frame_is_not_trusted_to_skip_encoding() -> N
     back = dets([[100, 200, 200, 100], [12, 62, 62, 12]], 0.4)  # someone in a's place: same track ...
     tracker.update(back)
     assert int(back.track_id[0]) == a and tracker.seen_last([a, b]) == [a, b]  # ... encoded, since it was not skipped
+
+
+def test_the_readout_counts_faces_of_nobody_identified_and_the_sweep_waits_for_new_faces() -> None:
+    """A second track of a student already identified, seen close to them but without the
+    margin, is not 'not identified'; a stranger is; a new face is being identified."""
+    rng = np.random.default_rng(6)
+    enc = unit(rng, 2)
+    gallery = Gallery(("A", "B"), ("a", "b"), enc, np.arange(2, dtype=np.int32))
+    ident = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0))
+    assert ident.identifying([1])  # never encoded yet
+    for k in range(2):
+        d = dets([[0, 100, 100, 0]], k * 0.2, near(rng, enc[0], 0.3))
+        d.track_id = np.array([1])
+        ident.update(d)
+    assert ident.person_of(1) == 0 and not ident.identifying([1])
+    # Track 2: A again, 0.40 away on the way to B (0.84 from A): 0.44 from B, no margin, no
+    # vote; track 3: a stranger.
+    between = (enc[0] + (enc[1] - enc[0]) * (0.40 / np.linalg.norm(enc[1] - enc[0])))[None, :]
+    d = dets([[0, 300, 100, 200], [0, 500, 100, 400]], 0.4, np.concatenate([between, unit(rng, 1) / 0.6]).astype(np.float32))
+    d.track_id = np.array([2, 3])
+    ident.update(d)
+    assert ident.person_of(2) == ident.person_of(3) == -1
+    assert ident.unidentified([1, 2, 3]) == 1 and ident.unidentified([4]) == 1
+    assert ident.identifying([3])  # one sighting of the stranger: still being identified

@@ -166,7 +166,8 @@ class SweepPlanner:
     takes about ``period_s`` of media time (one tile longer at most) when frames are
     analysed at least every ``MAX_CREDIT_S``, longer when they are rarer.  Besides, every region where the picture changed since it was
     last searched is searched at once (at most ``CHANGE_BUDGET_PX`` scaled pixels a
-    frame).  ``last_full_sweep``: media time the latest complete sweep finished
+    frame).  A frame may leave its share of the sweep for later (see :meth:`plan`).
+    ``last_full_sweep``: media time the latest complete sweep finished
     (``None`` before the first); ``last_sweep_s``: how long it took.
     """
 
@@ -208,7 +209,8 @@ class SweepPlanner:
         """Regions to search in the frame at ``media_time`` (``(k, 4)`` int32), counted
         as searched now.  ``faces``: boxes of the faces already tracked, whose own
         movement is not a reason to search again.  ``sweep=False``: changed regions
-        only, no tiles (the sweep waits, its credit capped as ever)."""
+        only, no tiles (the sweep waits, its credit capped as ever), unless this sweep
+        has already taken ``period_s``: one sweep never takes much over twice that."""
         assert changes.current is not None
         if self._seen is None or self._seen.shape != changes.current.shape:
             self._seen = changes.current.copy()
@@ -228,6 +230,7 @@ class SweepPlanner:
             cap = max(self.rate_px * MAX_CREDIT_S, max(self._area(b) for b in self._tiles))  # a tile is always affordable
             self._credit = min(self._credit + earned, cap)
         self._last_plan = media_time
+        sweep = sweep or media_time - self._started >= self.period_s
         while sweep and self._todo and self._credit >= self._area(self._tiles[self._todo[0]]):
             i = self._todo.pop(0)
             self._credit -= self._area(self._tiles[i])

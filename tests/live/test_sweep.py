@@ -50,6 +50,20 @@ def test_a_sweep_takes_its_period_and_a_change_is_searched_at_once() -> None:
     assert not any(top <= 300 and 420 <= bottom and left <= 600 and 700 <= right for top, right, bottom, left in regions.tolist())
 
 
+def test_the_sweep_waits_while_faces_are_identified_but_at_most_one_period() -> None:
+    width, height, fps = 1920, 1080, 5.0
+    planner = SweepPlanner((width, height), 2.5, 40.0, 150, period_s=6.0)
+    changes = ChangeMap(width)
+    changes.update(np.full((height, width, 3), 120, np.uint8))
+    t, tiles_at = 0.0, []
+    while planner.sweeps == 0:
+        if len(planner.plan(changes, t, np.zeros((0, 4), np.int32), sweep=False)):
+            tiles_at.append(t)
+        t += 1 / fps
+    assert min(tiles_at) >= 6.0 - 1e-6  # nothing while waiting, then the sweep goes on regardless
+    assert 11.5 <= planner.last_sweep_s <= 12.5  # type: ignore[operator]  # set once a sweep is done
+
+
 def test_only_frames_whose_whole_frame_search_misses_40_px_faces_are_swept() -> None:
     auto = Analyzer(workers=0)
     assert auto.sweep_scale((360, 640, 3)) is None  # 50 px faces found anyway

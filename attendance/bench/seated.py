@@ -34,17 +34,17 @@ CLASSIC_EVERY = 5
 @dataclass(frozen=True)
 class SeatedInput:
     """The seated class video, the home its cast is enrolled in, and the truth about it:
-    ``present`` (enrolled and in view), ``seated_at`` (media second each is seated)."""
+    ``present`` (enrolled and in view), ``seated_at`` (media second each is seated), ``size`` (width, height) of the frames."""
 
     video: Path
     home: Path
-    size: tuple[int, int]
     present: tuple[str, ...]
     strangers: tuple[str, ...]
     enrolled: int
     seated_at: dict[str, float]
     duration_s: float
     fps: float
+    size: tuple[int, int] = CLASS_SIZES[0]
 
 
 def seated_input(data: Path, cache: Path, quick: bool = False, size: tuple[int, int] = CLASS_SIZES[0]) -> SeatedInput:
@@ -64,8 +64,8 @@ def seated_input(data: Path, cache: Path, quick: bool = False, size: tuple[int, 
         facts.write_text(json.dumps({"present": scene.present, "strangers": scene.strangers, "enrolled": len(scene.enrolled),
                                      "seated_at": scene.seated_at, "duration_s": duration, "fps": fps}), encoding="utf-8")
     info = json.loads(facts.read_text(encoding="utf-8"))
-    return SeatedInput(folder / "class.mp4", folder / "home", size, tuple(info["present"]), tuple(info["strangers"]), int(info["enrolled"]),
-                       {k: float(v) for k, v in info["seated_at"].items()}, float(info["duration_s"]), float(info["fps"]))
+    return SeatedInput(folder / "class.mp4", folder / "home", tuple(info["present"]), tuple(info["strangers"]), int(info["enrolled"]),
+                       {k: float(v) for k, v in info["seated_at"].items()}, float(info["duration_s"]), float(info["fps"]), size)
 
 
 @dataclass

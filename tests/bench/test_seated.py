@@ -13,7 +13,7 @@ from attendance.demo.classroom import SIT_S
 
 
 def test_marks_false_marks_speed_cores_and_delays_are_scored_against_the_video() -> None:
-    truth = SeatedInput(Path("class.mp4"), Path("home"), (1920, 1080), ("ann", "bob", "cy"), ("stranger",), 5, {"ann": 3.2, "bob": 5.2, "cy": 7.2},
+    truth = SeatedInput(Path("class.mp4"), Path("home"), ("ann", "bob", "cy"), ("stranger",), 5, {"ann": 3.2, "bob": 5.2, "cy": 7.2},
                         duration_s=30.0, fps=10.0)
     proc = ProcessStats(wall_s=20.0, cpu_s=30.0, peak_rss_mb=0, peak_main_mb=0, peak_workers_mb=[], peak_pss_mb=0, peak_uss_mb=0,
                         samples=0, launch_epoch=0.0, returncode=0)

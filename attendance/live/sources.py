@@ -38,8 +38,11 @@ from attendance.live.readers import FRAME_SUFFIXES, STREAM_SCHEMES, CaptureReade
 
 log = logging.getLogger(__name__)
 
-#: Frames buffered ahead of the consumer when a file is read in order.
+#: Frames buffered ahead of the consumer when a file is read in order, at most ...
 READ_AHEAD = 4
+#: ... and bytes of pictures buffered at most (always one frame): a 640x360 BGR frame is
+#: 0.7 MB (4 frames), 1280x720 2.8 MB (3), 1920x1080 6.2 MB (1).
+READ_AHEAD_BYTES = 8 * 1024 * 1024
 
 #: Frame rate assumed for a video file that does not state one (frames per second).
 DEFAULT_FPS = 30.0
@@ -91,11 +94,18 @@ class SourceEvent:
         return self.message
 
 
+def read_ahead_depth(frame_bytes: int) -> int:
+    """Frames read ahead for frames of ``frame_bytes`` bytes each: :data:`READ_AHEAD`,
+    fewer when they would hold more than :data:`READ_AHEAD_BYTES`, never less than one."""
+    return max(1, min(READ_AHEAD, READ_AHEAD_BYTES // max(1, frame_bytes)))
+
+
 class _Handoff:
     """Frames from the capture thread to the consumer.
 
     ``newest=True``: one slot, a new frame replaces an unread one (counted as dropped).
-    ``newest=False``: a FIFO of ``depth`` frames; the producer waits for room.
+    ``newest=False``: a FIFO of ``depth`` frames; the producer waits for room (before
+    reading the next frame: :meth:`wait_for_room`, so it holds no extra frame meanwhile).
     """
 
     def __init__(self, newest: bool, depth: int = READ_AHEAD) -> None:
@@ -106,15 +116,18 @@ class _Handoff:
         self.finished = False
         self.dropped = 0
 
-    def put(self, frame: Frame, stop: threading.Event) -> None:
+    def wait_for_room(self, stop: threading.Event) -> None:
+        """FIFO: wait until fewer than ``depth`` frames are queued (or ``stop`` is set)."""
         with self.cond:
-            if self.newest:
-                if self.items:
-                    self.items.popleft()
-                    self.dropped += 1
-            else:
-                while len(self.items) >= self.depth and not stop.is_set():
-                    self.cond.wait(0.1)
+            while not self.newest and len(self.items) >= self.depth and not stop.is_set():
+                self.cond.wait(0.1)
+
+    def put(self, frame: Frame, stop: threading.Event) -> None:
+        self.wait_for_room(stop)
+        with self.cond:
+            if self.newest and self.items:
+                self.items.popleft()
+                self.dropped += 1
             self.items.append(frame)
             self.cond.notify_all()
 
@@ -163,7 +176,7 @@ class FrameSource:
         self._reader = reader
         self._reconnect = reconnect if live else None
         self._paced = realtime and not live
-        self._handoff = _Handoff(newest=live or realtime)
+        self._handoff = _Handoff(newest=live or realtime, depth=read_ahead_depth(first.nbytes))
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._opened = time.monotonic()
@@ -229,6 +242,7 @@ class FrameSource:
     def _capture(self) -> None:
         paced_start: float | None = None
         while not self._stop.is_set():
+            self._handoff.wait_for_room(self._stop)
             image, self._first = (self._first if self._first is not None else self._reader.grab()), None
             if image is None:
                 if self._reconnect is None or self._stop.is_set() or not self._reopen(self._reconnect):

@@ -18,8 +18,8 @@ from streaming import LoopbackStream, free_port
 
 from attendance.core.errors import MissingFileError, SourceError
 from attendance.live.frames import Frame
-from attendance.live.readers import natural_key, redact_url
-from attendance.live.sources import FrameSource, Reconnect, SourceEvent, open_source
+from attendance.live.readers import FolderReader, natural_key, redact_url
+from attendance.live.sources import READ_AHEAD, READ_AHEAD_BYTES, FrameSource, Reconnect, SourceEvent, open_source, read_ahead_depth
 
 CLIP_FRAMES = 275
 CLIP_FPS = 29.97
@@ -111,6 +111,27 @@ def test_folder_in_natural_order_skipping_non_images(tmp_path: Path) -> None:
     with open_source(str(tmp_path), folder_fps=4) as src:
         first, second = src.read(timeout=5), src.read(timeout=5)
         assert first is not None and second is not None and (first.media_time, second.media_time) == (0, 0.25)
+
+
+@pytest.mark.parametrize(("size", "ahead"), [((640, 360), 4), ((1920, 1080), 1)])
+def test_read_ahead_is_bounded_in_bytes(tmp_path: Path, size: tuple[int, int], ahead: int) -> None:
+    """A file read in order buffers READ_AHEAD frames, but a 1080p frame is 6.2 MB: one.
+    The capture thread waits for room before it reads, so it holds no frame besides."""
+    width, height = size
+    assert read_ahead_depth(width * height * 3) == ahead
+    assert read_ahead_depth(1) == READ_AHEAD and read_ahead_depth(2 * READ_AHEAD_BYTES) == 1
+    for n in range(8):
+        cv2.imwrite(str(tmp_path / f"f{n}.png"), np.full((height, width, 3), n * 30, np.uint8))
+    with open_source(tmp_path) as src:
+        reader = src._reader
+        assert isinstance(reader, FolderReader)
+        deadline = time.monotonic() + 20
+        while reader.position < ahead - 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # time to read further, if it were allowed to
+        assert reader.position == ahead - 1  # frames 0 .. ahead-1 are queued, none is held besides
+        frames = drain(src)
+    assert [int(f.image[0, 0, 0]) for f in frames] == [n * 30 for n in range(8)]
 
 
 def test_natural_key_and_url_redaction() -> None:

@@ -101,6 +101,30 @@ def test_search_around_a_tracked_face_finds_it_and_only_it(shared: Path) -> None
     assert (iou(twice, everyone[:1])[:, 0] > 0.5).sum() == 1
 
 
+def test_the_bgr_frame_is_searched_and_encoded_as_its_rgb_copy_would_be(shared: Path) -> None:
+    """Workers turn only what they search or encode to RGB, one channel at a time (less
+    memory): the same pixels, boxes and encodings as a whole RGB copy of the frame."""
+    from PIL import Image
+
+    from attendance.recognition.engine import resized, shared_engine
+
+    rgb = load_rgb(shared / "probes" / "obama_and_biden.jpg")
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    height, width = rgb.shape[:2]
+    for scale in (2 / 3, 1.0, 2.5):
+        size = (round(width * scale), round(height * scale))
+        plain = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR if scale > 1 else Image.Resampling.BOX))
+        np.testing.assert_array_equal(resized(rgb, scale), plain)
+        np.testing.assert_array_equal(resized(bgr, scale, bgr=True), plain)
+        np.testing.assert_array_equal(resized(bgr[40:300, 100:420], scale, bgr=True), resized(rgb[40:300, 100:420], scale))
+    engine = shared_engine()
+    boxes = engine.detect(rgb, scale=2.0)
+    got = analyse(AnalysisRequest(bgr, 0, 0.0, 2.0, empty_boxes()))
+    assert len(boxes) == 3
+    np.testing.assert_array_equal(got.boxes, boxes)
+    np.testing.assert_array_equal(got.encodings, engine.encode(rgb, boxes))  # each from a crop around its face
+
+
 def test_whole_frame_searches_cost_the_same_at_any_resolution_unless_a_min_face_is_given() -> None:
     from attendance.recognition.analysis import Analyzer
 

@@ -191,6 +191,9 @@ TARGET_SEATED_CORES = 1.6
 TARGET_SEATED_GAP_S = 0.150
 TARGET_SEATED_SPEED = 1.0
 TARGET_SEATED_PER_FRAME = 10.0
+#: ... and a class session's memory within the current figures: the PSS sum of a session
+#: on the 640x360 clip (the ``startup`` section, README "start-up and memory"), MiB.
+TARGET_SEATED_PSS_MB = 223.0
 
 
 def seated(benches: list[SeatedBench]) -> str:
@@ -218,6 +221,7 @@ def seated(benches: list[SeatedBench]) -> str:
                f"{len(truth.strangers)} strangers, {truth.enrolled} enrolled; delays are seconds of video to the frame on screen "
                f"when the mark was made, from the moment a student comes into view to sit down (the targets' count, the stricter) "
                f"or from the moment they are seated, {SIT_S:g} s later)")
+    out.extend(_seated_memory(benches))
     return "\n".join(out)
 
 
@@ -249,6 +253,25 @@ def _seated_targets(bench: SeatedBench) -> list[str]:
             line += f"; >= {TARGET_SEATED_PER_FRAME:g}x the classic loop per analysed frame: {ok(ratio >= TARGET_SEATED_PER_FRAME)} ({ratio:.1f}x)"
         out.append(line)
     return out
+
+
+def _seated_memory(benches: list[SeatedBench]) -> list[str]:
+    """The memory of the app's runs in the ``class`` section: peak PSS sum, main and
+    worker RSS (MiB, sampled every 40 ms), each against :data:`TARGET_SEATED_PSS_MB`."""
+    rows = []
+    for bench in benches:
+        for r in bench.runs:
+            if not r.run.loop.startswith("app"):
+                continue
+            proc = r.run.proc
+            rows.append([f"{bench.input.size[1]}p", r.loop, f"{proc.peak_pss_mb:.0f}", f"{proc.peak_main_mb:.0f}",
+                         " + ".join(f"{w:.0f}" for w in proc.peak_workers_mb) or "none", f"{proc.peak_uss_mb:.0f}",
+                         f"{ok(proc.peak_pss_mb <= TARGET_SEATED_PSS_MB)} ({proc.peak_pss_mb - TARGET_SEATED_PSS_MB:+.0f})"])
+    if not rows:
+        return []
+    return [f"memory of the app's processes with {benches[0].input.enrolled} enrolled (peaks; PSS counts the pages of shared "
+            f"libraries once), target: within the 640x360 clip's PSS sum of {TARGET_SEATED_PSS_MB:g} MiB:",
+            table(["video", "loop", "PSS sum MiB", "RSS main MiB", "RSS workers MiB", "USS sum MiB", f"<= {TARGET_SEATED_PSS_MB:g} MiB"], rows)]
 
 
 def _sec(v: float | None) -> str:

@@ -170,7 +170,7 @@ def evaluate(dataset: Path, tolerance: float, workers: int | None) -> None:
     """
     from tqdm import tqdm
 
-    from attendance.recognition.photorule import PhotoRule
+    from attendance.recognition.photorule import SMALL_FACE_SIZES, PhotoRule
     from attendance.roster.evaluate import evaluate as run_evaluation
 
     with tqdm(total=0, unit="photo", desc="encoding", file=sys.stderr, disable=None) as bar:
@@ -192,3 +192,7 @@ def evaluate(dataset: Path, tolerance: float, workers: int | None) -> None:
     rule, (accuracy, false_accepts) = PhotoRule(), result.photo_rule
     click.echo(f"photo rule (one photo: distance < {rule.tolerance:.2f}, margin >= {rule.margin:.2f}): accuracy {accuracy:.1%}, "
                f"false accepts {false_accepts:.1%}")
+    small_accuracy, small_false, genuine, impostors = result.photo_rule_small
+    by_size = ", ".join(f"{tol:.2f} under {px:.0f} px" for px, tol in rule.small_tolerances)
+    click.echo(f"photo rule, photos downscaled to {'/'.join(map(str, SMALL_FACE_SIZES))} px faces (distance < {by_size}): "
+               f"accuracy {small_accuracy:.1%} of {genuine}, false accepts {small_false:.1%} of {impostors}")

@@ -31,17 +31,13 @@ from attendance.recognition.analysis import MAX_SEARCH_PIXELS, AnalysisRequest, 
 from attendance.recognition.detections import Detections
 from attendance.recognition.engine import HOG_RELIABLE_PX, empty_boxes
 from attendance.recognition.imaging import IMAGE_SUFFIXES, load_rgb
-from attendance.recognition.photorule import PhotoRule
+from attendance.recognition.photorule import PHOTO_JITTERS, PhotoRule
 from attendance.records.sessionlog import Attendee, Mark
 
 log = logging.getLogger(__name__)
 
 #: Smallest face searched for in a photo, in pixels of the photo.
 PHOTO_MIN_FACE_PX = 30.0
-#: Crops averaged per face encoding (dlib ``num_jitters``): a still photo has one chance
-#: per face, and 5 brought genuine small faces (32-50 px) 0.01-0.03 closer to their
-#: enrollment photo on average, for 5x the encoding time (~0.3 s a face).
-PHOTO_JITTERS = 5
 #: Side of one tile's search after resizing, pixels (a 1600x1600 search: ~8 MB, ~0.3 s).
 TILE_SEARCH_PX = 1600
 

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from attendance.core.errors import FaceCountError
-from attendance.recognition.engine import ENROLL_JITTERS, shared_engine
+from attendance.recognition.engine import ENROLL_JITTERS, HOG_RELIABLE_PX, shared_engine
 from attendance.recognition.imaging import load_rgb, sha256_of, shown
 
 log = logging.getLogger(__name__)
@@ -99,3 +99,37 @@ def encode_photo(path: str | Path, jitters: int = ENROLL_JITTERS) -> PhotoFace:
     top, right, bottom, left = (int(v) for v in boxes[0])
     box = (top, right, bottom, left)
     return PhotoFace(sha256_of(path), encoding, box, thumbnail(rgb, box))
+
+
+def encode_downscaled(path: str | Path, sizes: tuple[int, ...], jitters: int) -> dict[int, np.ndarray]:
+    """The encodings of a one-face photo's face as it would be in a class photo: the photo
+    downscaled (Lanczos, then a JPEG round trip at quality 90) so that its face box is
+    each of ``sizes`` pixels, the face found again there and encoded from that small image
+    (``jitters`` crops).  Returns ``{size: (128,) float32}``; a size is left out when the
+    face is already smaller or is not found again.  Raises as :func:`encode_photo` does."""
+    rgb, boxes, _ = find_upright_faces(load_rgb(path))
+    if len(boxes) != 1:
+        raise FaceCountError(f"{shown(Path(path))}: {len(boxes)} faces found; expected one")
+    engine = shared_engine()
+    top, right, bottom, left = (float(v) for v in boxes[0])
+    face = max(bottom - top, right - left)
+    out: dict[int, np.ndarray] = {}
+    for size in sizes:
+        factor = size / face
+        if factor >= 1.0:
+            continue
+        height, width = rgb.shape[:2]
+        small_img = Image.fromarray(rgb).resize((max(1, round(width * factor)), max(1, round(height * factor))), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        small_img.save(buffer, format="JPEG", quality=90)
+        small = np.ascontiguousarray(np.asarray(Image.open(buffer).convert("RGB")))
+        found = engine.detect(small, scale=1.2 * HOG_RELIABLE_PX / size)
+        if not len(found):
+            continue
+        centres = (found[:, [0, 3]] + found[:, [2, 1]]) / 2.0
+        expected = np.array([(top + bottom) / 2, (left + right) / 2]) * factor
+        nearest = int(np.argmin(np.linalg.norm(centres - expected, axis=1)))
+        if np.linalg.norm(centres[nearest] - expected) <= size / 2:
+            out[size] = engine.encode(small, found[nearest : nearest + 1], jitters=jitters)[0]
+    return out
+

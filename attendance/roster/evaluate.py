@@ -9,22 +9,25 @@ probe.  Reported:
   someone who is not there, the costly error for attendance;
 * per-person results, and a sweep of tolerances computed from the same distances;
 * the still-photo rule (:class:`~attendance.recognition.photorule.PhotoRule`): its
-  accuracy and false-accept rate for a face seen in one photo only.
+  accuracy and false-accept rate for a face seen in one photo only, at full size and
+  with every photo downscaled so that its face is as small as in a class photo
+  (``SMALL_FACE_SIZES``, encoded as a photo roll call encodes faces).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from attendance.core.errors import AttendanceError
+from attendance.core.pool import spawn_pool
 from attendance.recognition.engine import ENCODING_DIM, ENROLL_JITTERS
 from attendance.recognition.gallery import Gallery
-from attendance.recognition.photorule import PhotoRule
-from attendance.recognition.photos import PhotoFace
+from attendance.recognition.photorule import PHOTO_JITTERS, SMALL_FACE_SIZES, PhotoRule
+from attendance.recognition.photos import PhotoFace, encode_downscaled
 from attendance.roster.enroll import PlannedPhoto, default_workers, encode_many, plan_folder
 
 SWEEP = (0.40, 0.45, 0.50, 0.55, 0.60)
@@ -54,6 +57,9 @@ class Evaluation:
     sweep: list[tuple[float, float, float]] = field(default_factory=list)
     #: ``(accuracy, false-accept rate)`` of a face seen in one photo under the photo rule's sure test.
     photo_rule: tuple[float, float] = (float("nan"), float("nan"))
+    #: The same with the photos downscaled to ``SMALL_FACE_SIZES`` faces: ``(accuracy,
+    #: false-accept rate, genuine faces, impostor faces)``.
+    photo_rule_small: tuple[float, float, int, int] = (float("nan"), float("nan"), 0, 0)
 
     @property
     def probes(self) -> int:
@@ -95,7 +101,7 @@ def evaluate(
     probe_items = [it for items in by_person.values() for it in items[1:]]
 
     faces: dict[Path, np.ndarray] = {}
-    total, done = len(plan), 0
+    total, done = 2 * len(plan) - len(gallery_items), 0
     for jitters, items in ((ENROLL_JITTERS, gallery_items), (1, probe_items)):
         for item, result in encode_many(items, workers or default_workers(), jitters):
             done += 1
@@ -150,4 +156,61 @@ def evaluate(
     sure_ok = sum(1 for t, p, d, r in genuine if p == t and rule.sure(np.array([d]), np.array([r]))[0])
     sure_fa = sum(1 for _, d, r in impostor if rule.sure(np.array([d]), np.array([r]))[0])
     photo = (_ratio(sure_ok, len(genuine)), _ratio(sure_fa, len(impostor)))
-    return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep, photo)
+    own_photos = {n: [it.path for it in by_person[n] if it.path in faces] for n in names}
+    small_rule = _photo_rule_small(own_photos, enc, rule, workers or default_workers(), on_progress, done, total)
+    return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep, photo, small_rule)
+
+
+def _photo_rule_small(own_photos: dict[str, list[Path]], enc: np.ndarray, rule: PhotoRule, workers: int,
+                      on_progress: Callable[[int, int], None] | None, done: int, total: int) -> tuple[float, float, int, int]:
+    """The photo rule on every photo of each person (``own_photos``, enrollment photo first;
+    ``enc`` ``(people, 128)`` their enrollment encodings) downscaled to class-photo face
+    sizes: the others are genuine trials, all of them impostor trials with the person left
+    out.  Returns ``(accuracy, false-accept rate, genuine faces, impostor faces)``."""
+    names = list(own_photos)
+    full = Gallery(tuple(names), tuple(names), enc, np.arange(len(names), dtype=np.int32))
+    trials = [(n, path) for n in names for path in own_photos[n]]
+    ok = genuine = false = impostors = 0
+    for (n, path), small in zip(trials, _downscaled_many([path for _, path in trials], workers, on_progress, done, total)):
+        if not small:
+            continue
+        sizes = np.array(sorted(small), np.float64)
+        queries = np.stack([small[int(size)] for size in sizes])
+        if path != own_photos[n][0]:
+            m = full.match(queries)
+            ok += int(((m.person == names.index(n)) & rule.sure(m.distance, m.runner_up, sizes)).sum())
+            genuine += len(sizes)
+        others = [i for i, other in enumerate(names) if other != n]
+        if others:
+            kept = tuple(names[i] for i in others)
+            m = Gallery(kept, kept, enc[others], np.arange(len(others), dtype=np.int32)).match(queries)
+            false += int(rule.sure(m.distance, m.runner_up, sizes).sum())
+            impostors += len(sizes)
+    return _ratio(ok, genuine), _ratio(false, impostors), genuine, impostors
+
+
+def _downscaled(path: Path) -> dict[int, np.ndarray]:
+    """:func:`encode_downscaled` at ``SMALL_FACE_SIZES``, ``{}`` for a photo it cannot use."""
+    try:
+        return encode_downscaled(path, SMALL_FACE_SIZES, PHOTO_JITTERS)
+    except AttendanceError:
+        return {}
+
+
+def _downscaled_many(paths: list[Path], workers: int, on_progress: Callable[[int, int], None] | None, done: int,
+                     total: int) -> Iterator[dict[int, np.ndarray]]:
+    """:func:`_downscaled` of each of ``paths`` in order, in worker processes when there are several."""
+    if workers <= 1 or len(paths) <= 1:
+        results: Iterator[dict[int, np.ndarray]] = map(_downscaled, paths)
+        for result in results:
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+            yield result
+        return
+    with spawn_pool(min(workers, len(paths))) as pool:
+        for result in pool.map(_downscaled, paths):
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+            yield result

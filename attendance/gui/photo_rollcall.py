@@ -84,6 +84,8 @@ class PhotoRollCall:
         self.shown = 0
         self._after: str | None = None
         self._progress: tuple[int, int] | None = None
+        #: Photos whose finds the readout lists (the line over the picture need not repeat them).
+        self._listed: set[Path] = set()
         tab.video.bind("<Button-1>", lambda _e: self.show(self.shown + 1), add="+")
 
     @property
@@ -160,6 +162,7 @@ class PhotoRollCall:
                 tab.app.error("Could not take the roll call", user_message(error))
             return
         self.views = background.views
+        self._listed = {r.path for r in background.reports[:LINES_SHOWN]}
         tab.rollcall.configure(text=rollcall_text(summary, background.reports))
         tab.panel.refresh()
         self.show(0)
@@ -175,8 +178,9 @@ class PhotoRollCall:
         view = self.views[self.shown]
         self.tab.video.show(view.image, view.boxes, view.labels, view.known)
         more = " (click: next photo)" if len(self.views) > 1 else ""
-        line = view.report.line().removeprefix("photo ")
-        self.tab.source_status.configure(text=f"photo {self.shown + 1} of {len(self.views)}, {line}{more}")
+        # Its finds, unless the readout below lists them already.
+        line = view.report.path.name if view.report.path in self._listed else view.report.line().removeprefix("photo ")
+        self.tab.source_status.configure(text=f"photo {self.shown + 1} of {len(self.views)}: {line}{more}")
 
     def forget(self) -> None:
         """Drop the last roll call's photos (a live session is starting)."""

@@ -175,8 +175,9 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
     """Run a live session: mark every recognised student present in the session log.
 
     From a photo or a folder of photos, every photo is searched completely and each
-    photo's finds are printed; a face is taken for a student when it is a close, clear
-    match, or a looser one found in two photos or more.
+    photo's finds are printed; a face is taken for a student when the two are each
+    other's closest in the photo and the match is close and clear for the face's size,
+    or a looser one found in two photos or more.
 
     Ends at the end of a file, on Ctrl-C, or with q/Esc in the window, and prints who is
     present and absent.  Restarting the same session on the same day appends to its log

@@ -3,10 +3,10 @@
 Every photo is analysed completely, nothing skipped or dropped: it is loaded with the
 app's imaging loader (EXIF rotation applied) and searched for faces down to
 ``PHOTO_MIN_FACE_PX`` at the scale they need, in tiles that bound the memory of one
-search (:func:`photo_regions`); every face found is encoded.  A still photo gives one
-sighting per face, so faces are decided by :class:`PhotoRule` (a stricter distance and
-a wider margin, or the same student matched in several photos) instead of votes over
-frames.  Marks go to the session log as in a live session, with the photo's file name
+search (:func:`photo_regions`); every face found is encoded (``PHOTO_JITTERS`` crops).
+A still photo gives one sighting per face, so faces are decided by :class:`PhotoRule`
+(faces and students paired one to one within a photo, a distance by face size and a
+margin, or the same student matched in several photos) instead of votes over frames.  Marks go to the session log as in a live session, with the photo's file name
 as their ``source``.
 """
 

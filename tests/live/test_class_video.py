@@ -3,12 +3,14 @@ with no flag, every student in view marked, strangers and absent students never.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
 
 from attendance.core.home import Home
+from attendance.demo.camera import Camera
 from attendance.demo.classroom import ClassScene, Person, enroll_scene, seated_class
 from attendance.live.session import LiveSession, SessionConfig, SessionUpdate
 
@@ -63,3 +65,18 @@ def test_one_box_per_face_and_the_readout_counts_only_strangers(seated720: tuple
     summary = LiveSession(home, str(video), "dupes", SessionConfig(workers=0)).run(check)
     assert excess == []
     assert summary.rollcall is not None and summary.rollcall.unidentified == len(scene.strangers)
+
+
+def test_a_dim_noisy_shaking_camera_in_a_cluttered_room_still_marks_the_class(seated720: tuple[ClassScene, Path, Home],
+                                                                               tmp_path: Path) -> None:
+    """The same class filmed by a cheap webcam: dim and uneven light, sensor noise, JPEG
+    compression, 1.5 px of shake, in front of sharp-edged shelves and posters.  (Each
+    sighting lands 0.41-0.56 from its student here, 0.05-0.15 further than on the clean
+    clip: the mean of a track's encodings decides those; at gain 0.6, noise 6, JPEG 40
+    one face of 45 px averages 0.53, beyond what the encoder can tell.)"""
+    scene, _, home = seated720
+    webcam = Camera(gain=0.7, uneven=0.3, noise=4.0, jpeg=60, shake_px=1.5)
+    rough = replace(seated_class(list(scene.cast), size=(1280, 720), duration_s=7.0, fps=10.0, sit_window_s=3.0, seed=4,
+                                 camera=webcam), backdrop="room")
+    summary = LiveSession(home, str(rough.write(tmp_path / "rough.mp4")), "rough", SessionConfig()).run()
+    assert sorted(m.name for m in summary.marks_this_run) == rough.present  # all six, no stranger, no absent student

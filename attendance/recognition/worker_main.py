@@ -7,15 +7,31 @@ stdin and answers each with a pickled ``(ok, value)`` pair on stdout (protocol i
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import pickle
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from attendance.recognition.analysis import analyse
 from attendance.recognition.engine import shared_engine
 from attendance.recognition.worker import WorkerError
+
+
+def _heap_trimmer() -> Callable[[int], Any]:
+    """glibc's ``malloc_trim``, or a no-op without glibc (macOS, Windows, musl).
+
+    A request's buffers (a 1920x1080 frame is 6 MB, a tile searched at 2.5x ~20 MB of
+    pyramid) are freed when it is answered, but glibc keeps most of that memory in the
+    process; trimming gives it back, so a worker waiting for its next frame holds ~20 MiB
+    less (measured on the 1080p seated class's requests)."""
+    try:
+        trim: Callable[[int], Any] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return lambda pad: 0
+    return trim
 
 
 def _serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
@@ -27,6 +43,7 @@ def _serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         return
     pickle.dump((True, None), stdout)
     stdout.flush()
+    trim = _heap_trimmer()
     while True:
         try:
             request = pickle.load(stdin)
@@ -42,6 +59,8 @@ def _serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
             data = pickle.dumps((False, WorkerError(f"the worker's answer could not be sent back: {answer[1]!r} ({exc})")))
         stdout.write(data)
         stdout.flush()
+        del request, answer, data  # before the next frame arrives, not after
+        trim(0)
 
 
 def main() -> int:

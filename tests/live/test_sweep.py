@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from attendance.live.rollcall import RollCall
-from attendance.live.sweep import ChangeMap, SweepPlanner, tile_grid
+from attendance.live.sweep import TILE_PX, ChangeMap, SweepPlanner, split_region, tile_grid
 from attendance.recognition.analysis import Analyzer
 
 
@@ -48,6 +48,23 @@ def test_a_sweep_takes_its_period_and_a_change_is_searched_at_once() -> None:
     changes.update(sitting)
     regions = planner.plan(changes, t + 0.4, np.array([[300, 700, 420, 600]], np.int32))
     assert not any(top <= 300 and 420 <= bottom and left <= 600 and 700 <= right for top, right, bottom, left in regions.tolist())
+
+
+def test_a_large_change_is_searched_in_pieces_no_larger_than_a_tile() -> None:
+    width, height = 1920, 1080
+    assert split_region(np.array([10, 300, 200, 20]), TILE_PX, 150).tolist() == [[10, 300, 200, 20]]  # small: whole
+    pieces = split_region(np.array([100, 1900, 1000, 40]), TILE_PX, 150)
+    assert covered(pieces, width, height)[100:1000, 40:1900].all() and covered(pieces, width, height).sum() == 900 * 1860
+    planner = SweepPlanner((width, height), 2.5, 40.0, 150, period_s=6.0)
+    changes = ChangeMap(width)
+    changes.update(np.full((height, width, 3), 120, np.uint8))
+    planner.plan(changes, 0.0, np.zeros((0, 4), np.int32))
+    lights = np.zeros((height, width, 3), np.uint8)  # the lights changed: everything did
+    lights[100:1000, 40:1900] = 250
+    changes.update(lights)
+    regions = planner.plan(changes, 0.2, np.zeros((0, 4), np.int32))
+    sides = np.maximum(regions[:, 2] - regions[:, 0], regions[:, 1] - regions[:, 3])
+    assert len(regions) and sides.max() <= TILE_PX + 150
 
 
 def test_the_sweep_waits_while_faces_are_identified_but_at_most_one_period() -> None:

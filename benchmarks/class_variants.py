@@ -39,7 +39,7 @@ BACK_40 = 40 / 0.97
 
 @dataclass(frozen=True)
 class Variant:
-    """One class video: ``cast_seed``/``present`` draw the cast (15 absent, 4 strangers)."""
+    """One class video: ``cast_seed``/``present``/``absent`` draw the cast (4 strangers)."""
 
     name: str
     size: tuple[int, int] = HD
@@ -49,6 +49,7 @@ class Variant:
     backdrop: str = "gradient"
     cast_seed: int = 1
     present: int = 20
+    absent: int = 15
     turn_away: int = 0
     leave: int = 0
     duration_s: float = 15.0
@@ -70,7 +71,7 @@ VARIANTS = (
     Variant("25fps-720p", fps=25.0, cast_seed=3),
     Variant("30fps-1080p", size=FULL_HD, fps=30.0, cast_seed=1),
     Variant("turn-away-leave-720p", turn_away=3, leave=1, duration_s=20.0, cast_seed=2),
-    Variant("30-present-1080p", size=FULL_HD, present=30, cast_seed=4),
+    Variant("30-present-1080p", size=FULL_HD, present=30, absent=10, cast_seed=4),
 )
 
 
@@ -79,14 +80,14 @@ def build(variant: Variant, data: Path, cache: Path) -> SeatedInput:
     folder = cache / variant.name
     facts = folder / "scene.json"
     if not facts.exists():
-        cast = drawn_cast(data, present=variant.present, seed=variant.cast_seed)
+        cast = drawn_cast(data, present=variant.present, absent=variant.absent, seed=variant.cast_seed)
         scene = seated_class(cast, variant.size, variant.duration_s, variant.fps, sit_window_s=min(10.0, variant.duration_s / 2),
                              seed=variant.seat_seed, back_row_px=variant.back_row_px, camera=variant.camera,
                              turn_away=variant.turn_away, leave=variant.leave)
         scene = replace(scene, backdrop=variant.backdrop)
         folder.mkdir(parents=True, exist_ok=True)
         scene.write(folder / "class.part.mp4").replace(folder / "class.mp4")
-        home_key = cache / f"home-draw{variant.cast_seed}-{variant.present}"
+        home_key = cache / f"home-draw{variant.cast_seed}-{variant.present}-{variant.absent}"
         if not (home_key / "done").exists():
             home = Home(home_key).ensure()
             enroll_scene(scene, home.known_faces)

@@ -59,6 +59,10 @@ class MatchPolicy:
     #: A sighting this rule accepts alone is *sure*; ``min_sightings - 1`` votes (2 at least)
     #: that are all sure identify a track (a close match is marked one analysed frame sooner).
     sure: PhotoRule = PhotoRule()
+    #: A live source's analysed frame encodes at most this many tracked faces, the most
+    #: urgent first (see :meth:`Identifier.deferred`): a frame that encodes twenty faces
+    #: takes seconds on a busy machine, and the next votes wait for it.
+    live_encodings: int = 4
 
 
 @dataclass
@@ -203,6 +207,18 @@ class Identifier:
             if state is None or (state.person < 0 and (state.votes or state.sightings < 2 * self.policy.min_sightings)):
                 return True
         return False
+
+    def deferred(self, track_ids: list[int]) -> list[int]:
+        """Those of ``track_ids`` (due for an encoding) left for a later frame: all but the
+        ``live_encodings`` most urgent.  Most urgent: faces with votes (likely students),
+        then faces never encoded or not yet taken for strangers, then re-checks and strangers."""
+        def rank(tid: int) -> int:
+            state = self.tracks.get(tid)
+            if state is None or state.person >= 0:
+                return 1 if state is None else 2
+            return 0 if state.votes else (1 if state.sightings < 2 * self.policy.min_sightings else 2)
+
+        return sorted(track_ids, key=rank)[self.policy.live_encodings:]
 
     def candidates_due(self, media_time: float) -> bool:
         """Whether a track with votes but no identification yet is due for an encoding."""

@@ -294,6 +294,8 @@ class LiveSession:
                     # Not encoded again: faces settled (see Identifier.settled) and seen
                     # in the last analysed frame (after a gap it may be someone else).
                     settled = tracker.seen_last(identifier.settled(frame.media_time))
+                    if live:  # the most urgent faces only, so that the frame comes back soon
+                        settled += identifier.deferred([t for t in tracker.tracks if t not in settled])
                     skip = tracker.boxes(settled)
                     identifier.requested(list(tracker.tracks.keys() - set(settled)), frame.media_time)
                     # Search the whole frame for newcomers every full_scan_interval_s, and

@@ -220,3 +220,20 @@ def test_the_readout_counts_faces_of_nobody_identified_and_the_sweep_waits_for_n
     assert ident.person_of(2) == ident.person_of(3) == -1
     assert ident.unidentified([1, 2, 3]) == 1 and ident.unidentified([4]) == 1
     assert ident.identifying([3])  # one sighting of the stranger: still being identified
+
+
+def test_a_live_frame_encodes_likely_students_and_new_faces_first() -> None:
+    rng = np.random.default_rng(7)
+    enc = unit(rng, 3)
+    gallery = Gallery(("A", "B", "C"), ("a", "b", "c"), enc, np.arange(3, dtype=np.int32))
+    ident = Identifier(gallery, MatchPolicy(min_sightings=3, retry_interval_s=0.0, live_encodings=2, sure=NEVER_SURE))
+    d = dets([[0, 100, 100, 0], [0, 300, 100, 200]], 0.0, np.concatenate([near(rng, enc[0], 0.47), unit(rng, 1) / 0.6]).astype(np.float32))
+    d.track_id = np.array([1, 2])  # 1: one vote for A; 2: a face that got none
+    ident.update(d)
+    # 1, a likely student, first; then 2 and 3 (never encoded), new faces alike.
+    assert ident.deferred([2, 3, 1]) == [3]
+    for k in range(1, 6):  # 2 gets no vote in 6 sightings: a stranger, after the new face 3
+        d = dets([[0, 300, 100, 200]], 0.2 * k, unit(rng, 1) / 0.6)
+        d.track_id = np.array([2])
+        ident.update(d)
+    assert ident.deferred([2, 3, 1]) == [2] and ident.deferred([2]) == []

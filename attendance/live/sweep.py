@@ -222,7 +222,8 @@ class SweepPlanner:
         as searched now.  ``faces``: boxes of the faces already tracked, whose own
         movement is not a reason to search again.  ``sweep=False``: changed regions
         only, no tiles (the sweep waits, its credit capped as ever), unless this sweep
-        has already taken ``period_s``: one sweep never takes much over twice that."""
+        has already taken ``period_s``: one sweep then takes about twice that at most while
+        frames are analysed at least every ``MAX_CREDIT_S``, longer when they are rarer."""
         assert changes.current is not None
         if self._seen is None or self._seen.shape != changes.current.shape:
             self._seen = changes.current.copy()

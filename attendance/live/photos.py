@@ -153,8 +153,9 @@ def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = P
     return results
 
 
-def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> list[np.ndarray]:
-    """Per photo, ``(n,)`` int: the gallery person each face is taken for (-1: nobody).
+def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per photo, ``(person, distance)``, each ``(n,)``: the gallery person each face is
+    taken for (-1: nobody) and its distance to that person (the face's closest).
 
     Within a photo, faces and students are paired one to one (:meth:`PhotoRule.pairs`);
     a pair is taken if it is :meth:`PhotoRule.sure`, or a :meth:`PhotoRule.candidate` of a
@@ -168,7 +169,7 @@ def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> l
         agreed = np.array([agree[p] >= rule.agree_photos for p in person.tolist()], bool)
         face_px = (dets.boxes[:, 2] - dets.boxes[:, 0]) if len(dets) else np.zeros(0)
         ok = (person >= 0) & (rule.sure(distance, runner_up, face_px) | (rule.candidate(distance, runner_up) & agreed))
-        taken.append(np.where(ok, person, -1))
+        taken.append((np.where(ok, person, -1), distance))
     return taken
 
 
@@ -195,12 +196,11 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
         session.log.open(session.expected, cfg.start, cfg.grace_minutes, description, cfg.leave_grace_minutes, details)
         reports = []
         now = datetime.now().astimezone()
-        for index, (path, dets, person) in enumerate(zip(paths, photos, decide(photos, session, rule))):
-            matches = session.gallery.match(np.nan_to_num(dets.encodings, nan=1e3))
-            order = [f for f in np.argsort(matches.distance, kind="stable").tolist() if person[f] >= 0]
+        for index, (path, dets, (person, distance)) in enumerate(zip(paths, photos, decide(photos, session, rule))):
+            order = [f for f in np.argsort(distance, kind="stable").tolist() if person[f] >= 0]
             for face in order:
                 p = int(person[face])
-                mark = Mark(session.gallery.ids[p], session.gallery.names[p], now, float(matches.distance[face]), path.name, index,
+                mark = Mark(session.gallery.ids[p], session.gallery.names[p], now, float(distance[face]), path.name, index,
                             0.0, Attendee.MEMBER if session.is_member[p] else Attendee.VISITOR)
                 if session.log.mark(mark):
                     summary.marks_this_run.append(mark)

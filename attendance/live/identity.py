@@ -117,6 +117,7 @@ class Identifier:
         encoded = np.flatnonzero(dets.encoded)
         if len(encoded) and len(self.gallery):
             matches = self.gallery.match(dets.encodings[encoded])
+            sure = self.policy.sure.sure(matches.distance, matches.runner_up)
             for k, i in enumerate(encoded):
                 state = self.tracks.setdefault(int(dets.track_id[i]), TrackVotes())
                 state.sightings += 1
@@ -131,7 +132,7 @@ class Identifier:
                     self.last_resets.append(int(dets.track_id[i]))
                 elif votes:
                     state.votes.setdefault(p, []).append(d)
-                    if d < self.policy.sure.tolerance and runner_up - d >= self.policy.sure.margin:
+                    if sure[k]:
                         state.sure[p] = state.sure.get(p, 0) + 1
                 if state.votes:
                     found = self._decide(state)

@@ -81,7 +81,7 @@ class SessionTab(ttk.Frame):
         ttk.Label(box, text="Source").grid(row=0, column=0, sticky="w", padx=(0, PAD))
         self.picker = SourcePicker(box, self.app, row=0)
         self.source, self.source_entry, self.source_hint = self.picker.source, self.picker.entry, self.picker.hint
-        self.browse_button, self.photos_button = self.picker.browse_button, self.picker.photos_button
+        self.browse_button = self.picker.browse_button
         ttk.Label(box, text="Class").grid(row=4, column=0, sticky="w", pady=(4, 0))
         self.class_name = tk.StringVar(value=EVERYONE)
         self.class_box = ttk.Combobox(box, textvariable=self.class_name, state="readonly", width=22, values=[EVERYONE],

@@ -89,9 +89,11 @@ class SourcePicker:
 
     def choose_photos(self) -> None:
         """Photos of the class for a roll call: one file, or several (joined as one source)."""
+        from attendance.live.photoroll import join_photos  # the live layer loads numpy and Pillow: only when used
+
         paths = self.app.dialogs.open_photos()
         if paths:
-            self.source.set(os.pathsep.join(str(p) for p in paths))
+            self.source.set(join_photos(paths))
 
     def choose_photo_folder(self) -> None:
         """A folder whose photos are the roll call's."""

@@ -17,7 +17,6 @@ Videos and enrolled homes are kept in ``--cache`` (default ``/tmp/attendance-cla
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from pathlib import Path
 from attendance.bench import DATA_ENV
 from attendance.bench.inputs import data_folder
 from attendance.bench.loops import run_app
-from attendance.bench.seated import SeatedInput, SeatedRun, judge
+from attendance.bench.seated import SeatedInput, SeatedRun, judge, read_input, write_facts
 from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
 from attendance.demo.camera import CLEAN, Camera
@@ -94,13 +93,8 @@ def build(variant: Variant, data: Path, cache: Path) -> SeatedInput:
             (home_key / "done").touch()
         (folder / "home").unlink(missing_ok=True)
         (folder / "home").symlink_to(home_key)
-        facts.write_text(json.dumps({"present": scene.present, "strangers": scene.strangers, "enrolled": len(scene.enrolled),
-                                     "seated_at": scene.seated_at, "duration_s": variant.duration_s, "fps": variant.fps,
-                                     "seats": {a.name: [*a.centre_px(variant.duration_s, variant.size), a.end_face_px] for a in scene.actors},
-                                     "enroll": {p.name: str(p.enroll_photo) for p in scene.enrolled}}), encoding="utf-8")
-    info = json.loads(facts.read_text(encoding="utf-8"))
-    return SeatedInput(folder / "class.mp4", folder / "home", tuple(info["present"]), tuple(info["strangers"]), int(info["enrolled"]),
-                       {k: float(v) for k, v in info["seated_at"].items()}, float(info["duration_s"]), float(info["fps"]))
+        write_facts(scene, variant.duration_s, variant.fps, facts)
+    return read_input(folder, variant.size)
 
 
 def row(variant: Variant, loop: str, run: SeatedRun, truth: SeatedInput) -> str:

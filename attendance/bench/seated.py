@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attendance.bench.loops import LoopRun, run_app, run_classic_loop
-from attendance.demo.classroom import SIT_S
+from attendance.demo.classroom import SIT_S, ClassScene
 
 #: The class video's sizes (width, height), each a row group of the section (``--quick``: the first only),
 #: its seconds and frames per second (``--quick``: shorter).
@@ -61,9 +61,19 @@ def seated_input(data: Path, cache: Path, quick: bool = False, size: tuple[int, 
         scene.write(folder / "class.part.mp4").replace(folder / "class.mp4")
         home = Home(folder / "home").ensure()
         enroll_scene(scene, home.known_faces)
-        facts.write_text(json.dumps({"present": scene.present, "strangers": scene.strangers, "enrolled": len(scene.enrolled),
-                                     "seated_at": scene.seated_at, "duration_s": duration, "fps": fps}), encoding="utf-8")
-    info = json.loads(facts.read_text(encoding="utf-8"))
+        write_facts(scene, duration, fps, facts)
+    return read_input(folder, size)
+
+
+def write_facts(scene: ClassScene, duration_s: float, fps: float, facts: Path) -> None:
+    """Save the truth about ``scene`` (who is present, a stranger, seated when) to ``facts`` (JSON)."""
+    facts.write_text(json.dumps({"present": scene.present, "strangers": scene.strangers, "enrolled": len(scene.enrolled),
+                                 "seated_at": scene.seated_at, "duration_s": duration_s, "fps": fps}), encoding="utf-8")
+
+
+def read_input(folder: Path, size: tuple[int, int]) -> SeatedInput:
+    """The class video ``folder/class.mp4``, its home ``folder/home`` and the truth saved by :func:`write_facts`."""
+    info = json.loads((folder / "scene.json").read_text(encoding="utf-8"))
     return SeatedInput(folder / "class.mp4", folder / "home", tuple(info["present"]), tuple(info["strangers"]), int(info["enrolled"]),
                        {k: float(v) for k, v in info["seated_at"].items()}, float(info["duration_s"]), float(info["fps"]), size)
 

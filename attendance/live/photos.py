@@ -17,10 +17,10 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -108,23 +108,16 @@ class PhotoReport:
 #: Called with ``(photos analysed, photos in all)``: ``(0, n)`` before the first, after
 #: each, and every ``PROGRESS_EVERY_S`` while waiting (so raising in it stops soon).
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 PROGRESS_EVERY_S = 0.25
 
 
-def _result(future: Future[Detections], tick: Callable[[], None]) -> Detections:
-    """``future``'s result, calling ``tick()`` every :data:`PROGRESS_EVERY_S` while it is awaited."""
+def _await(wait: Callable[[float], T], tick: Callable[[], None]) -> T:
+    """``wait(timeout)``'s value (a future's result, the workers' readiness), calling
+    ``tick()`` every :data:`PROGRESS_EVERY_S` while it raises ``TimeoutError``."""
     while True:
         try:
-            return future.result(timeout=PROGRESS_EVERY_S)
-        except TimeoutError:
-            tick()
-
-
-def _ready(analyzer: Analyzer, tick: Callable[[], None]) -> None:
-    """Wait for ``analyzer``'s workers to load their models, calling ``tick()`` as :func:`_result` does."""
-    while True:
-        try:
-            return analyzer.wait_ready(timeout=PROGRESS_EVERY_S)
+            return wait(PROGRESS_EVERY_S)
         except TimeoutError:
             tick()
 
@@ -136,7 +129,7 @@ def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = P
     results: list[Detections] = []
     progress = on_progress or (lambda _done, _total: None)
     progress(0, len(paths))
-    _ready(analyzer, lambda: progress(0, len(paths)))
+    _await(lambda t: analyzer.wait_ready(timeout=t), lambda: progress(0, len(paths)))
     for index, path in enumerate(paths):
         rgb = load_rgb(path)
         whole, regions, scales = photo_regions(rgb.shape, min_face_px)
@@ -145,10 +138,10 @@ def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = P
                                   region_scales=scales, jitters=PHOTO_JITTERS)
         futures.append(analyzer.submit(request))
         if len(futures) - len(results) >= analyzer.capacity:
-            results.append(_result(futures[len(results)], lambda: progress(len(results), len(paths))))
+            results.append(_await(futures[len(results)].result, lambda: progress(len(results), len(paths))))
             progress(len(results), len(paths))
     for future in futures[len(results):]:
-        results.append(_result(future, lambda: progress(len(results), len(paths))))
+        results.append(_await(future.result, lambda: progress(len(results), len(paths))))
         progress(len(results), len(paths))
     return results
 

@@ -118,7 +118,7 @@ def evaluate(
         if items[0].path not in faces:
             skipped.append(f"{n}: enrollment photo unusable, person left out")
     enc = np.stack([faces[by_person[n][0].path] for n in names]) if names else np.zeros((0, ENCODING_DIM), np.float32)
-    full = Gallery(tuple(names), tuple(names), enc, np.arange(len(names), dtype=np.int32))
+    full = _gallery(names, enc)
 
     genuine: list[tuple[str, str, float, float]] = []  # (truth, predicted, distance, runner-up distance)
     impostor: list[tuple[str, float, float]] = []  # (truth, closest distance to someone else, runner-up)
@@ -129,7 +129,7 @@ def evaluate(
             genuine += [(n, names[int(p)], float(d), float(r)) for p, d, r in zip(m.person, m.distance, m.runner_up)]
         others = [i for i, other in enumerate(names) if other != n]
         if others:
-            without = Gallery(tuple(names[i] for i in others), tuple(names[i] for i in others), enc[others], np.arange(len(others), dtype=np.int32))
+            without = _gallery([names[i] for i in others], enc[others])
             own = [faces[it.path] for it in by_person[n] if it.path in faces]
             m = without.match(np.stack(own))
             impostor += [(n, float(d), float(r)) for d, r in zip(m.distance, m.runner_up)]
@@ -161,6 +161,11 @@ def evaluate(
     return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep, photo, small_rule)
 
 
+def _gallery(names: list[str], enc: np.ndarray) -> Gallery:
+    """A gallery of one encoding per person (``enc`` ``(len(names), 128)``), named and identified by ``names``."""
+    return Gallery(tuple(names), tuple(names), enc, np.arange(len(names), dtype=np.int32))
+
+
 def _photo_rule_small(own_photos: dict[str, list[Path]], enc: np.ndarray, rule: PhotoRule, workers: int,
                       on_progress: Callable[[int, int], None] | None, done: int, total: int) -> tuple[float, float, int, int]:
     """The photo rule on every photo of each person (``own_photos``, enrollment photo first;
@@ -168,7 +173,7 @@ def _photo_rule_small(own_photos: dict[str, list[Path]], enc: np.ndarray, rule: 
     sizes: the others are genuine trials, all of them impostor trials with the person left
     out.  Returns ``(accuracy, false-accept rate, genuine faces, impostor faces)``."""
     names = list(own_photos)
-    full = Gallery(tuple(names), tuple(names), enc, np.arange(len(names), dtype=np.int32))
+    full = _gallery(names, enc)
     trials = [(n, path) for n in names for path in own_photos[n]]
     ok = genuine = false = impostors = 0
     for (n, path), small in zip(trials, _downscaled_many([path for _, path in trials], workers, on_progress, done, total)):
@@ -182,8 +187,7 @@ def _photo_rule_small(own_photos: dict[str, list[Path]], enc: np.ndarray, rule: 
             genuine += len(sizes)
         others = [i for i, other in enumerate(names) if other != n]
         if others:
-            kept = tuple(names[i] for i in others)
-            m = Gallery(kept, kept, enc[others], np.arange(len(others), dtype=np.int32)).match(queries)
+            m = _gallery([names[i] for i in others], enc[others]).match(queries)
             false += int(rule.sure(m.distance, m.runner_up, sizes).sum())
             impostors += len(sizes)
     return _ratio(ok, genuine), _ratio(false, impostors), genuine, impostors

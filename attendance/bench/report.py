@@ -68,7 +68,7 @@ def loops(comparison: Comparison) -> str:
             rss += f" ({r.proc.peak_main_mb:.0f} + " + " + ".join(f"{w:.0f}" for w in r.proc.peak_workers_mb) + ")"
         rows.append([r.loop, f"{r.proc.wall_s:.2f}", f"{r.loop_s:.2f}", f"{r.fps:.1f}", f"{r.proc.cpu_s:.2f}", r.frames, r.analysed,
                      rss, f"{r.proc.peak_pss_mb:.0f}", marks_text(r)])
-    out.append(table(["loop", "wall s", "loop s", "fps (wall)", "CPU s", "frames", "analysed", "peak RSS MiB (main + workers)",
+    out.append(table(["loop", "wall s", "loop s", "fps (wall)", "CPU s", "frames", "analysed", "peak RSS MiB (main + zygote + workers)",
                        "PSS MiB", "marked (first sighting used)"], rows))
     app = comparison.run("app")
     for other in comparison.runs:
@@ -158,7 +158,7 @@ def startup(st: Startup) -> str:
                f"[{ok(app.proc.peak_pss_mb < TARGET_MEMORY_MB)} < {TARGET_MEMORY_MB:g} MiB] (the RAM they occupy: pages of the "
                f"shared libraries all three map are counted once); RSS sum {app.proc.peak_rss_mb:.0f} MiB "
                f"[{ok(app.proc.peak_rss_mb < TARGET_MEMORY_MB)} < {TARGET_MEMORY_MB:g} MiB] (those pages counted in every process); "
-               f"USS sum {app.proc.peak_uss_mb:.0f} MiB; RSS of main {app.proc.peak_main_mb:.0f} MiB, workers {workers} MiB")
+               f"USS sum {app.proc.peak_uss_mb:.0f} MiB; RSS of main {app.proc.peak_main_mb:.0f} MiB, zygote + workers {workers} MiB")
     out.append(f"largest worker's kernel high-water RSS (ru_maxrss) {app.extra['ru_maxrss_worker_mb']:.0f} MiB; "
                f"`attendance run` CLI process tree: peak RSS sum {st.cli_stats.peak_rss_mb:.0f} MiB, PSS {st.cli_stats.peak_pss_mb:.0f} MiB, "
                f"wall {st.cli_stats.wall_s:.2f} s")
@@ -271,7 +271,7 @@ def _seated_memory(benches: list[SeatedBench]) -> list[str]:
         return []
     return [f"memory of the app's processes with {benches[0].input.enrolled} enrolled (peaks; PSS counts the pages of shared "
             f"libraries once), target: within the 640x360 clip's PSS sum of {TARGET_SEATED_PSS_MB:g} MiB:",
-            table(["video", "loop", "PSS sum MiB", "RSS main MiB", "RSS workers MiB", "USS sum MiB", f"<= {TARGET_SEATED_PSS_MB:g} MiB"], rows)]
+            table(["video", "loop", "PSS sum MiB", "RSS main MiB", "RSS zygote + workers MiB", "USS sum MiB", f"<= {TARGET_SEATED_PSS_MB:g} MiB"], rows)]
 
 
 def _sec(v: float | None) -> str:

@@ -136,4 +136,4 @@ def with_held(dets: Detections, held: np.ndarray) -> Detections:
         held = held[~same.any(axis=1)]
     encodings = np.full((len(held), dets.encodings.shape[1]), np.nan, np.float32)
     return Detections(np.concatenate([dets.boxes, held]).astype(np.int32), np.concatenate([dets.encodings, encodings]),
-                      dets.frame_index, dets.media_time)
+                      dets.frame_index, dets.media_time, thumbnails=dets.thumbnails + [None] * len(held))

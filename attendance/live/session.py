@@ -227,18 +227,15 @@ class LiveSession:
                 search.forget(dropped)
             for tid in dropped:
                 births.pop(tid, None)
-            # A track's first frame, without its picture: 30 faces in a 1080p class would
-            # otherwise keep 30 frames of 6 MB alive.
-            stamp = replace(frame, image=NO_IMAGE)
-            for tid in dets.track_id.tolist():
-                births.setdefault(int(tid), stamp)
+            for tid in dets.track_id.tolist():  # a track's first frame (without its picture)
+                births.setdefault(int(tid), frame)
             identified = identifier.update(dets)
             for tid in identifier.last_resets:
-                births[tid] = stamp  # someone new stepped into this track: first seen now
+                births[tid] = frame  # someone new stepped into this track: first seen now
             self.unrecognised.restart(list(identifier.last_resets))
-            self.unrecognised.update(frame.image, dets, frame.captured_at, self.gallery.ids)
+            self.unrecognised.update(dets, frame.captured_at, self.gallery.ids)
             for found in identified:
-                born = births.get(found.track_id, stamp)
+                born = births.get(found.track_id, frame)
                 mark = Mark(
                     student_id=self.gallery.ids[found.person],
                     name=self.gallery.names[found.person],
@@ -310,8 +307,11 @@ class LiveSession:
                     # New faces waiting to be identified come first: the sweep's tiles wait.
                     sweep = not (live and identifier.identifying(list(tracker.tracks)))
                     plan = search.plan(frame.image, frame.media_time, tracker, settled, whole, sweep)
-                    request = analyzer.request(frame.image, frame.index, frame.media_time, skip, plan.tracked, plan.regions, plan.scales)
-                    pending.append((frame, analyzer.submit(request), plan.held))
+                    # Kept without its picture (the worker sends thumbnails of the faces it
+                    # encodes): no 6 MB frame (1920x1080) waits here for its answer.
+                    future = analyzer.submit(analyzer.request(frame.image, frame.index, frame.media_time, skip, plan.tracked,
+                                                              plan.regions, plan.scales))
+                    pending.append((replace(frame, image=NO_IMAGE), future, plan.held))
                     next_due = frame.media_time + 1.0 / cfg.analysis_fps
             if on_update is not None:
                 labels = [self.labels[p] if p >= 0 else "unknown" for p in latest.person.tolist()]

@@ -1,7 +1,7 @@
 """Faces a session tracked but never identified, kept in memory for the teacher's review.
 
-Per track that is never identified: a small crop of the face (at most :data:`CROP_PX` on
-its longest side, RGB) and its last :data:`MAX_ENCODINGS` encodings.  Nothing is written
+Per track that is never identified: a small crop of the face (its thumbnail from the
+worker, at most 128 px on its longest side, RGB) and its last :data:`MAX_ENCODINGS` encodings.  Nothing is written
 to disk here; a track that gets identified, or that starts over as someone else, is
 dropped, except that the face of the track that first identified a student is kept as
 :meth:`UnrecognisedFaces.marked_face` (to review a wrong mark: who was it really?).
@@ -23,8 +23,6 @@ from attendance.recognition.detections import Detections
 
 log = logging.getLogger(__name__)
 
-#: Longest side of a kept face crop, pixels.
-CROP_PX = 128
 #: Encodings kept per track (the latest ones).
 MAX_ENCODINGS = 8
 #: A track needs this many encodings to be shown (one stray detection is not a face to review).
@@ -38,7 +36,7 @@ SAME_FACE = 0.5
 
 @dataclass
 class UnknownFace:
-    """One face to review: ``crop`` ``(h, w, 3)`` uint8 RGB (longest side <= :data:`CROP_PX`),
+    """One face to review: ``crop`` ``(h, w, 3)`` uint8 RGB (longest side <= 128 px),
     ``encodings`` ``(n, 128)`` float32, ``first_seen``/``last_seen`` aware times."""
 
     crop: np.ndarray
@@ -75,32 +73,32 @@ class UnrecognisedFaces:
         self._recognised: set[int] = set()
         self._marked: dict[str, UnknownFace] = {}
 
-    def update(self, bgr: np.ndarray, dets: Detections, when: datetime, ids: tuple[str, ...]) -> None:
-        """Note the faces of one analysed frame (``bgr``: the frame, ``(h, w, 3)`` uint8 as
-        OpenCV gives it) after identification (``ids``: student id per gallery index):
-        identified tracks are dropped, unidentified encoded ones kept."""
+    def update(self, dets: Detections, when: datetime, ids: tuple[str, ...]) -> None:
+        """Note the faces of one analysed frame after identification (``ids``: student id
+        per gallery index): identified tracks are dropped, unidentified encoded ones kept
+        with their thumbnails."""
         encoded = dets.encoded
         with self._lock:
-            for i, (tid, person) in enumerate(zip(dets.track_id.tolist(), dets.person.tolist())):
+            for i, (tid, person, crop) in enumerate(zip(dets.track_id.tolist(), dets.person.tolist(), dets.thumbnails)):
                 if person >= 0:
                     self._recognised.add(tid)
                     face = self._tracks.pop(tid, None)
                     if face is not None:
                         self._marked.setdefault(ids[person], face)
                     continue
-                if tid < 0 or tid in self._recognised or not encoded[i]:
+                if tid < 0 or tid in self._recognised or not encoded[i] or crop is None:
                     continue
                 face = self._tracks.get(tid)
                 if face is None:
                     if len(self._tracks) >= MAX_TRACKS:
                         continue
-                    face = self._tracks[tid] = UnknownFace(_crop(bgr, dets.boxes[i]), dets.encodings[i:i + 1].copy(), when, when, [tid])
+                    face = self._tracks[tid] = UnknownFace(crop, dets.encodings[i:i + 1].copy(), when, when, [tid])
                     self._area[tid] = _area(dets.boxes[i])
                     continue
                 face.encodings = np.concatenate([face.encodings, dets.encodings[i:i + 1]])[-MAX_ENCODINGS:]
                 face.last_seen = when
                 if _area(dets.boxes[i]) > self._area[tid]:  # keep the largest view of the face
-                    face.crop, self._area[tid] = _crop(bgr, dets.boxes[i]), _area(dets.boxes[i])
+                    face.crop, self._area[tid] = crop, _area(dets.boxes[i])
 
     def restart(self, track_ids: list[int]) -> None:
         """These tracks now follow someone else (the identifier reset them): forget them."""
@@ -134,13 +132,3 @@ def _area(box: np.ndarray) -> int:
     top, right, bottom, left = (int(v) for v in box)
     return (bottom - top) * (right - left)
 
-
-def _crop(bgr: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """The face in ``box`` with a margin, as RGB scaled down to at most :data:`CROP_PX` px."""
-    top, right, bottom, left = (int(v) for v in box)
-    cy, cx, half = (top + bottom) / 2, (left + right) / 2, max(bottom - top, right - left) * 0.8
-    h, w = bgr.shape[:2]
-    part = bgr[max(0, int(cy - half)):min(h, int(cy + half)), max(0, int(cx - half)):min(w, int(cx + half)), ::-1]
-    img = Image.fromarray(np.ascontiguousarray(part))
-    img.thumbnail((CROP_PX, CROP_PX))
-    return np.asarray(img)

@@ -3,7 +3,8 @@
 dlib holds Python's GIL for the whole of a detection (~90 ms) or an encoding (~130 ms),
 so running it in a thread would freeze a window.  :class:`Analyzer` runs
 :func:`analyse` in lean worker processes (:mod:`attendance.recognition.worker`; one per core, at
-most 2) and hands back futures; the caller never blocks unless it chooses to.
+most 2; on Linux forked from one zygote that holds the models) and hands back futures;
+the caller never blocks unless it chooses to.
 
 This module is imported by the workers too, so it must not import OpenCV.
 """
@@ -17,10 +18,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
+from PIL import Image
 
 from attendance.recognition.detections import Detections, containment, iou
 from attendance.recognition.engine import ENCODING_DIM, HOG_RELIABLE_PX, FaceEngine, detection_scale, empty_boxes, shared_engine
 from attendance.recognition.worker import WorkerError, WorkerProcess
+from attendance.recognition.zygote import FORK_WORKERS, Zygote
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,10 @@ MIN_BOX_SHARE = 0.75
 #: side: dlib's landmarks and aligned chip stay inside it, so the encoding is the one the
 #: whole frame gives (identical on 28 faces of the 1080p class video; tested).
 ENCODE_MARGIN = 1.0
+#: Longest side of a face's thumbnail (pixels; see ``Detections.thumbnails``) ...
+THUMBNAIL_PX = 128
+#: ... which reaches this share of the face's size from its centre on every side.
+THUMBNAIL_REACH = 0.8
 
 
 @dataclass(frozen=True)
@@ -164,8 +171,21 @@ def encode_in_crops(engine: FaceEngine, bgr: np.ndarray, boxes: np.ndarray, jitt
     return out
 
 
+def thumbnail(bgr: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """The face in ``box`` of the BGR frame ``bgr`` with a margin (:data:`THUMBNAIL_REACH`),
+    as RGB ``(h, w, 3)`` uint8 scaled down to at most :data:`THUMBNAIL_PX` on its longest side."""
+    top, right, bottom, left = (int(v) for v in box)
+    cy, cx, half = (top + bottom) / 2, (left + right) / 2, max(bottom - top, right - left) * THUMBNAIL_REACH
+    h, w = bgr.shape[:2]
+    part = bgr[max(0, int(cy - half)):min(h, int(cy + half)), max(0, int(cx - half)):min(w, int(cx + half)), ::-1]
+    img = Image.fromarray(np.ascontiguousarray(part))
+    img.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+    return np.asarray(img)
+
+
 def analyse(request: AnalysisRequest) -> Detections:
-    """Detect faces and encode those not covered by ``skip_boxes`` (runs in a worker).
+    """Detect faces and encode those not covered by ``skip_boxes``, with a thumbnail of
+    each face encoded (runs in a worker).
 
     The BGR frame is turned to RGB only where it is searched or encoded (see
     :func:`~attendance.recognition.engine.resized`, :func:`encode_in_crops`)."""
@@ -180,30 +200,47 @@ def analyse(request: AnalysisRequest) -> Detections:
     if len(boxes):
         boxes = boxes[np.minimum(boxes[:, 2] - boxes[:, 0], boxes[:, 1] - boxes[:, 3]) >= request.min_box_px]
     encodings = np.full((len(boxes), ENCODING_DIM), np.nan, np.float32)
+    thumbnails: list[np.ndarray | None] = [None] * len(boxes)
     if len(boxes):
         overlap = iou(boxes, request.skip_boxes)
         todo = np.flatnonzero(overlap.max(axis=1) < request.skip_iou) if overlap.shape[1] else np.arange(len(boxes))
         if len(todo):
             encodings[todo] = encode_in_crops(engine, image, boxes[todo], jitters=request.jitters)
-    return Detections(boxes, encodings, request.frame_index, request.media_time)
+        for i in todo.tolist():
+            thumbnails[i] = thumbnail(image, boxes[i])
+    return Detections(boxes, encodings, request.frame_index, request.media_time, thumbnails=thumbnails)
 
 
 class Analyzer:
     """Worker processes that analyse frames.  ``workers=0`` analyses in the calling thread (tests, profiling)."""
 
-    def __init__(self, workers: int = 2, min_face_px: float | None = None) -> None:
+    def __init__(self, workers: int = 2, min_face_px: float | None = None, fork: bool = FORK_WORKERS) -> None:
         self.workers = workers
         self.min_face_px = min_face_px
+        #: Whether workers are forked from a zygote (see :mod:`attendance.recognition.zygote`).
+        self.fork = fork
+        self._zygote: Zygote | None = None
         self._procs: list[WorkerProcess] = []
         self._restarts: list[float] = []
 
     def start(self) -> Analyzer:
-        """Start the worker processes; each loads the models (~1 s) without blocking the caller.
+        """Start the worker processes; the models load (~1 s) without blocking the caller.
         Started already: nothing more (``with Analyzer(n).start()`` once started two sets and
         left one running until the process ended)."""
         if not self._procs:
-            self._procs = [WorkerProcess() for _ in range(self.workers)]
+            self._procs = [self._new_worker() for _ in range(self.workers)]
         return self
+
+    def _new_worker(self) -> WorkerProcess:
+        """A worker forked from the zygote (a new zygote if there is none or it has stopped),
+        or one that loads the models itself."""
+        if not self.fork:
+            return WorkerProcess()
+        if self._zygote is None or not self._zygote.alive:
+            if self._zygote is not None:
+                log.warning("the recognition workers' zygote stopped (exit code %s); starting a new one", self._zygote.exit_code)
+            self._zygote = Zygote()
+        return WorkerProcess(self._zygote)
 
     def _replace_stopped(self) -> None:
         """Start a new worker in place of one that died (killed, out of memory, ...).
@@ -225,7 +262,7 @@ class Analyzer:
             if len(self._restarts) > MAX_RESTARTS:
                 raise WorkerError(f"recognition workers stopped {len(self._restarts)} times within a minute (last exit code {code})")
             log.warning("a recognition worker stopped (exit code %s); starting a new one", code)
-            self._procs[i] = WorkerProcess()
+            self._procs[i] = self._new_worker()
 
     @property
     def ready(self) -> bool:
@@ -303,6 +340,9 @@ class Analyzer:
         for p in self._procs:
             p.join(timeout)
         self._procs = []
+        if self._zygote is not None:
+            self._zygote.close(timeout)
+            self._zygote = None
 
     def __enter__(self) -> Analyzer:
         return self.start()

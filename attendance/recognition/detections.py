@@ -22,8 +22,11 @@ class Detections:
     ``encodings``: ``(n, 128)`` float32, NaN rows for faces not encoded in this frame
     (already identified, or not due); ``track_id``: ``(n,)`` int64, -1 before tracking;
     ``person``: ``(n,)`` int64 gallery index of the identified student, -1 unknown;
-    ``distance``: ``(n,)`` float32 match distance of that identification (``inf`` if none).
-    ``frame_index`` and ``media_time`` (seconds) say which frame they belong to.
+    ``distance``: ``(n,)`` float32 match distance of that identification (``inf`` if none);
+    ``thumbnails``: per face, for those encoded in this frame, a small RGB picture of it
+    (``(h, w, 3)`` uint8, longest side <= 128 px, from the worker: the session keeps no
+    frame in flight), else None.  ``frame_index`` and ``media_time`` (seconds) say which
+    frame they belong to.
     """
 
     boxes: np.ndarray
@@ -33,6 +36,7 @@ class Detections:
     track_id: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     person: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     distance: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    thumbnails: list[np.ndarray | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         """Fill ``track_id``/``person``/``distance`` left out (empty) with their "none yet"
@@ -45,7 +49,9 @@ class Detections:
                 self.person = np.full(n, -1, np.int64)
             if not len(self.distance):
                 self.distance = np.full(n, np.inf, np.float32)
-        lengths = {name: len(getattr(self, name)) for name in ("encodings", "track_id", "person", "distance")}
+            if not self.thumbnails:
+                self.thumbnails = [None] * n
+        lengths = {name: len(getattr(self, name)) for name in ("encodings", "track_id", "person", "distance", "thumbnails")}
         wrong = {name: length for name, length in lengths.items() if length != n}
         if wrong:
             raise ValueError(f"Detections of {n} boxes with arrays of other lengths: {wrong}")

@@ -1,34 +1,37 @@
 """Lean recognition worker processes for a live session, and the parent's handle on one.
 
 A live session needs dlib off the display thread, and dlib holds the GIL, so detection
-and encoding run in separate processes.  They are started as ``python -m
-attendance.recognition.worker_main`` rather than through :mod:`multiprocessing`: a spawned
-multiprocessing worker re-imports the parent's ``__main__`` (the CLI or the window) and
-OpenCV, and needs a resource-tracker process besides, ~150 MiB per worker plus 13 MiB;
-this one imports only numpy, Pillow, dlib and the engine (~85 MiB).
+and encoding run in separate processes.  On Linux they are forked from a zygote that has
+loaded the models once (:mod:`attendance.recognition.zygote`), so they share the model
+pages; elsewhere each is started as ``python -m attendance.recognition.worker_main``.
+Either way they are not :mod:`multiprocessing` processes: a spawned multiprocessing worker
+re-imports the parent's ``__main__`` (the CLI or the window) and OpenCV, and needs a
+resource-tracker process besides, ~150 MiB per worker plus 13 MiB; these import only
+numpy, Pillow, dlib and the engine (~85 MiB, of which a forked worker shares ~50).
 
 Protocol: the parent writes pickled :class:`~attendance.recognition.analysis.AnalysisRequest` objects
-to the worker's stdin; the worker answers each, in order, with a pickled ``(ok, value)``
-pair on stdout (``value`` is the :class:`~attendance.recognition.detections.Detections` or the
-exception).  Its first answer, ``(True, None)``, says the models are loaded.  The worker
-exits when its stdin closes, which also happens when the parent dies, even by kill -9,
-so a crashed session never leaves recognisers behind.
+to the worker (its stdin, or its socket); the worker answers each, in order, with a
+pickled ``(ok, value)`` pair (on stdout, or the socket; ``value`` is the
+:class:`~attendance.recognition.detections.Detections` or the exception).  Its first
+answer, ``(True, None)``, says the models are loaded.  The worker exits when its input
+ends, which also happens when the parent dies, even by kill -9, so a crashed session
+never leaves recognisers behind.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import pickle
+import socket
 import subprocess
 import sys
 import threading
 from collections import deque
 from concurrent.futures import Future
-from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol
 
 from attendance.core.errors import AttendanceError
+from attendance.recognition.zygote import Zygote, worker_env
 
 log = logging.getLogger(__name__)
 
@@ -37,32 +40,85 @@ class WorkerError(AttendanceError):
     """A recognition worker could not start or stopped unexpectedly."""
 
 
+class ProcessHandle(Protocol):
+    """What the parent needs of a worker's process, spawned or forked."""
+
+    @property
+    def pid(self) -> int | None:
+        """The process id (None: not forked yet)."""
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code, waiting up to ``timeout`` seconds; raises :class:`TimeoutError`."""
+
+    def kill(self) -> None:
+        """SIGKILL the process."""
+
+
+class SpawnedProcess:
+    """A worker started as ``python -m attendance.recognition.worker_main`` (pipes on stdin/stdout)."""
+
+    def __init__(self) -> None:
+        self.popen = subprocess.Popen([sys.executable, "-m", "attendance.recognition.worker_main"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, env=worker_env())
+
+    @property
+    def pid(self) -> int | None:
+        """The process id."""
+        return self.popen.pid
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code, waiting up to ``timeout`` seconds; raises :class:`TimeoutError`."""
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise TimeoutError(str(exc)) from exc
+
+    def kill(self) -> None:
+        """SIGKILL the process."""
+        self.popen.kill()
+
+
 class WorkerProcess:
     """One worker process and the futures of the requests it has not answered yet.
 
-    :meth:`submit` never blocks on recognition (a request is a few hundred KiB written
-    to a pipe); a reader thread resolves the futures as answers arrive.
+    ``zygote``: fork the worker from it (it shares the zygote's models); None: start a
+    process that loads the models itself.  :meth:`submit` never blocks on recognition (a
+    request is a few hundred KiB written to a pipe or socket); a reader thread resolves
+    the futures as answers arrive.
     """
 
-    def __init__(self) -> None:
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
-        self._proc = subprocess.Popen([sys.executable, "-m", "attendance.recognition.worker_main"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, env=env)
+    def __init__(self, zygote: Zygote | None = None) -> None:
+        self._socket: socket.socket | None = None
+        self._process: ProcessHandle
+        self._input: IO[bytes]
+        self._output: IO[bytes]
+        if zygote is None:
+            spawned = SpawnedProcess()
+            assert spawned.popen.stdin is not None and spawned.popen.stdout is not None
+            self._process, self._input, self._output = spawned, spawned.popen.stdin, spawned.popen.stdout
+        else:
+            self._socket, theirs = socket.socketpair()
+            self._input, self._output = self._socket.makefile("wb"), self._socket.makefile("rb")
+            self._process = zygote.fork(theirs)
         self.ready: Future[None] = Future()
         self._pending: deque[Future[Any]] = deque([self.ready])
         self._lock = threading.Lock()
         self._closed = False
         #: Whether the models had loaded when :meth:`close` was called.
         self._loaded = False
+        self._exit_code: int | None = None
         self._reader = threading.Thread(target=self._read_answers, name="attendance-worker-reader", daemon=True)
         self._reader.start()
 
     @property
+    def pid(self) -> int | None:
+        """The worker's process id (None while a zygote has not forked it yet)."""
+        return self._process.pid
+
+    @property
     def exit_code(self) -> int | None:
         """The worker's exit code once it has stopped (negative: killed by that signal), else None."""
-        return self._proc.returncode if not self._reader.is_alive() else None
+        return self._exit_code if not self._reader.is_alive() else None
 
     @property
     def in_flight(self) -> int:
@@ -77,22 +133,19 @@ class WorkerProcess:
             if self._closed:
                 raise WorkerError("the recognition worker has stopped")
             self._pending.append(future)
-            assert self._proc.stdin is not None
             try:
-                pickle.dump(request, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self._proc.stdin.flush()
+                pickle.dump(request, self._input, protocol=pickle.HIGHEST_PROTOCOL)
+                self._input.flush()
             except OSError as exc:  # BrokenPipeError included: the worker has died
                 self._pending.remove(future)
                 raise WorkerError(f"the recognition worker has stopped ({exc})") from exc
         return future
 
     def _read_answers(self) -> None:
-        stdout = self._proc.stdout
-        assert stdout is not None
         try:
             while True:
                 try:
-                    ok, value = pickle.load(stdout)
+                    ok, value = pickle.load(self._output)
                 except (EOFError, pickle.UnpicklingError, OSError):
                     break
                 with self._lock:
@@ -103,9 +156,12 @@ class WorkerProcess:
                     else:
                         future.set_exception(value)
         finally:
-            code = self._proc.wait()
+            code = self._exit_code = self._process.wait()
             with self._lock:
                 self._closed = True
+                self._output.close()
+                if self._socket is not None:
+                    self._socket.close()
                 left = list(self._pending)
                 self._pending.clear()
             for future in left:
@@ -120,20 +176,24 @@ class WorkerProcess:
             for future in self._pending:
                 future.cancel()
         try:
-            assert self._proc.stdin is not None
-            self._proc.stdin.close()
+            self._input.close()
+            if self._socket is not None:
+                self._socket.shutdown(socket.SHUT_WR)
         except OSError:
             pass
 
     def join(self, timeout: float) -> None:
         """Wait up to ``timeout`` seconds for the worker to exit after :meth:`close`, then kill it."""
         try:
-            self._proc.wait(timeout)
-        except subprocess.TimeoutExpired:
+            self._process.wait(timeout)
+        except TimeoutError:
             if self._loaded:
                 log.warning("a recognition worker did not exit within %.1f s; killing it", timeout)
             else:  # still importing dlib or loading models: it holds no work, nothing is lost
                 log.debug("a recognition worker was still loading its models; stopping it")
-            self._proc.kill()
-            self._proc.wait()
+            self._process.kill()
+            try:
+                self._process.wait(timeout)
+            except TimeoutError:  # not forked yet: its zygote is stopped next, and it with it
+                log.debug("a recognition worker was not forked yet; its zygote stops it")
         self._reader.join(timeout)

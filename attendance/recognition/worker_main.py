@@ -3,6 +3,8 @@
 Reads pickled :class:`~attendance.recognition.analysis.AnalysisRequest` objects from
 stdin and answers each with a pickled ``(ok, value)`` pair on stdout (protocol in
 :mod:`attendance.recognition.worker`).  Imports only numpy, Pillow, dlib and the engine.
+A worker forked by the zygote (:mod:`attendance.recognition.zygote_main`) runs the same
+:func:`serve` on a socket instead.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ def _heap_trimmer() -> Callable[[int], Any]:
     return trim
 
 
-def _serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """Load the models (already loaded in a forked worker), say so, then answer requests
+    read from ``stdin`` on ``stdout`` until ``stdin`` ends."""
     try:
         shared_engine()
     except Exception as exc:  # noqa: BLE001 - handed to the parent, which shows it
@@ -79,7 +83,7 @@ def main() -> int:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but answers may reach the pipe
     try:
-        _serve(stdin, stdout)
+        serve(stdin, stdout)
     except BrokenPipeError:
         pass  # the parent has gone: nobody is waiting for answers
     return 0

@@ -47,7 +47,8 @@ def test_worker_answers_like_the_engine_in_process_and_survives_a_bad_request(sh
 def test_worker_loads_neither_opencv_nor_the_cli() -> None:
     code = textwrap.dedent("""
         import sys
-        from attendance.recognition.worker_main import _serve
+        from attendance.recognition.worker_main import serve
+        from attendance.recognition.zygote_main import main
         import attendance.recognition.analysis, attendance.recognition.engine
         attendance.recognition.engine.shared_engine()
         heavy = sorted(m for m in ("cv2", "pandas", "click", "attendance.cli", "multiprocessing") if m in sys.modules)
@@ -57,26 +58,51 @@ def test_worker_loads_neither_opencv_nor_the_cli() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_worker_exits_when_its_parent_is_killed() -> None:
-    code = textwrap.dedent("""
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_worker_exits_when_its_parent_is_killed(fork: bool) -> None:
+    code = textwrap.dedent(f"""
         import sys, time
         from attendance.recognition.worker import WorkerProcess
-        w = WorkerProcess()
+        from attendance.recognition.zygote import Zygote
+        zygote = Zygote() if {fork} else None
+        w = WorkerProcess(zygote)
         w.ready.result(timeout=60)
-        print(w._proc.pid, flush=True)
+        print(w.pid, zygote.pid if zygote else w.pid, flush=True)
         time.sleep(600)
     """)
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert parent.stdout is not None
-        worker_pid = int(parent.stdout.readline())
-        worker = psutil.Process(worker_pid)
-        assert worker.is_running()
+        pids = {int(pid) for pid in parent.stdout.readline().split()}
+        processes = [psutil.Process(pid) for pid in pids]
+        assert len(processes) == (2 if fork else 1) and all(p.is_running() for p in processes)
     finally:
         parent.kill()
         parent.wait()
-    gone, alive = psutil.wait_procs([worker], timeout=10)
-    assert not alive, "the worker outlived its parent"
+    gone, alive = psutil.wait_procs(processes, timeout=10)
+    assert not alive, "a worker or its zygote outlived the parent"
+
+
+def test_forked_workers_share_the_models_and_answer_like_the_engine(shared: Path) -> None:
+    """Two workers forked from the zygote hold the models once: each has only a few MiB of
+    its own (a spawned worker has ~50), and both answer as the engine does in process."""
+    from attendance.recognition.analysis import Analyzer
+
+    rgb = load_rgb(shared / "probes" / "obama_and_biden.jpg")
+    expected = analyse(_request(rgb))
+    with Analyzer(workers=2, fork=True) as analyzer:
+        analyzer.wait_ready(60)
+        workers = [psutil.Process(w.pid) for w in analyzer._procs if w.pid is not None]
+        assert len(workers) == 2 and all(w.ppid() == analyzer._zygote.pid for w in workers if analyzer._zygote)
+        own = [w.memory_full_info().uss / 2**20 for w in workers]
+        assert max(own) < 20, f"forked workers' own memory {own} MiB: the models are not shared"
+        assert min(w.memory_info().rss for w in workers) / 2**20 > 50  # ... though they are mapped in each
+        answers = [w.submit(_request(rgb)).result(60) for w in analyzer._procs]
+    for got in answers:
+        np.testing.assert_array_equal(got.boxes, expected.boxes)
+        np.testing.assert_allclose(got.encodings, expected.encodings, atol=1e-6)
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive
 
 
 def test_search_around_a_tracked_face_finds_it_and_only_it(shared: Path) -> None:
@@ -136,18 +162,37 @@ def test_whole_frame_searches_cost_the_same_at_any_resolution_unless_a_min_face_
     assert Analyzer(workers=0, min_face_px=50).scale_for((720, 1280, 3)) == 2.0  # asked for: honoured
 
 
-def test_a_worker_killed_while_loading_its_models_is_replaced() -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_a_worker_killed_while_loading_its_models_is_replaced(fork: bool) -> None:
     """Killed before it said it was ready (e.g. by the out-of-memory killer at start-up): a
-    new worker takes its place and the analyzer still answers, instead of failing the session."""
+    new worker takes its place and the analyzer still answers, instead of failing the
+    session.  A forked worker's models load in its zygote: killing that is the same case."""
     from attendance.recognition.analysis import Analyzer
 
-    with Analyzer(workers=1) as analyzer:
+    with Analyzer(workers=1, fork=fork) as analyzer:
         first = analyzer._procs[0]
-        psutil.Process(first._proc.pid).kill()
+        loading = analyzer._zygote.pid if analyzer._zygote else first.pid
+        assert loading is not None
+        psutil.Process(loading).kill()
         deadline = time.monotonic() + 60
         while not analyzer.ready and time.monotonic() < deadline:
             time.sleep(0.05)
         assert analyzer._procs[0] is not first
-        blank = np.zeros((360, 640, 3), np.uint8)
-        answer = analyzer.submit(analyzer.request(blank, 0, 0.0, empty_boxes())).result(timeout=60)
-    assert len(answer.boxes) == 0
+        assert analyzer._procs[0].exit_code is None and analyzer._procs[0].pid not in (None, loading)
+
+
+def test_a_forked_worker_killed_mid_work_is_replaced_from_the_same_zygote(shared: Path) -> None:
+    from attendance.recognition.analysis import Analyzer
+
+    rgb = load_rgb(shared / "probes" / "obama_and_biden.jpg")
+    with Analyzer(workers=1, fork=True) as analyzer:
+        analyzer.wait_ready(60)
+        zygote, first = analyzer._zygote, analyzer._procs[0]
+        assert first.pid is not None
+        psutil.Process(first.pid).kill()
+        deadline = time.monotonic() + 10
+        while first.exit_code is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert first.exit_code == -9
+        answer = analyzer.submit(_request(rgb)).result(60)  # on the replacement, forked in milliseconds
+        assert len(answer.boxes) == 3 and analyzer._zygote is zygote and analyzer._procs[0] is not first

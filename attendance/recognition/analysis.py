@@ -333,16 +333,18 @@ class Analyzer:
         return max(1, self.workers)
 
     def close(self, timeout: float = 2.0) -> None:
-        """Stop the workers: each finishes the frame in hand (<= ~0.5 s) and exits, or is
-        killed after ``timeout`` seconds; answers not received yet are dropped."""
+        """Stop the workers; answers not received yet are dropped.  Forked workers end
+        with their zygote at once (it is killed after ``timeout`` seconds if it is still
+        loading the models); a spawned one finishes the frame in hand (<= ~0.5 s) and
+        exits, or is killed after ``timeout`` seconds."""
         for p in self._procs:
             p.close()
-        for p in self._procs:
-            p.join(timeout)
-        self._procs = []
         if self._zygote is not None:
             self._zygote.close(timeout)
             self._zygote = None
+        for p in self._procs:
+            p.join(timeout)
+        self._procs = []
 
     def __enter__(self) -> Analyzer:
         return self.start()

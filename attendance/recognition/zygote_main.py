@@ -14,6 +14,7 @@ zygote exits when its control socket ends, which also happens when the parent di
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import logging
@@ -92,6 +93,17 @@ def _reap(control: socket.socket, tokens: dict[int, int]) -> None:
             _send(control, "exited", token, os.waitstatus_to_exitcode(status))
 
 
+def _end_workers(tokens: dict[int, int]) -> None:
+    """Kill the workers still running and wait for them: reaped by the zygote, not by
+    init after it, their CPU time counts in the parent's ``RUSAGE_CHILDREN``."""
+    for pid in tokens:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in tokens:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
 def _loop(control: socket.socket, error: Exception | None) -> None:
     """Fork a worker for each request until the control socket ends; ``error``: why the
     models could not be loaded (every worker is refused with it)."""
@@ -113,8 +125,9 @@ def _loop(control: socket.socket, error: Exception | None) -> None:
         if control not in readable:
             continue
         message, fds, _, _ = socket.recv_fds(control, 4096, 1)
-        if not message:
-            return  # the parent closed the control socket, or died
+        if not message:  # the parent closed the control socket, or died
+            _end_workers(tokens)
+            return
         _, token = pickle.loads(message)
         conn = socket.socket(fileno=fds[0])
         if error is not None:

@@ -196,3 +196,26 @@ def test_a_forked_worker_killed_mid_work_is_replaced_from_the_same_zygote(shared
         assert first.exit_code == -9
         answer = analyzer.submit(_request(rgb)).result(60)  # on the replacement, forked in milliseconds
         assert len(answer.boxes) == 3 and analyzer._zygote is zygote and analyzer._procs[0] is not first
+
+
+def test_the_forked_workers_cpu_time_counts_in_the_parents_children_time(shared: Path) -> None:
+    """The bench reads the workers' CPU from ``RUSAGE_CHILDREN``: the zygote must reap its
+    workers before it exits (left to init, their CPU time would be lost)."""
+    code = textwrap.dedent(f"""
+        import resource
+        import numpy as np
+        from attendance.recognition.analysis import Analyzer, AnalysisRequest
+        from attendance.recognition.engine import empty_boxes
+        from attendance.recognition.imaging import load_rgb
+        bgr = np.ascontiguousarray(load_rgb({str(shared / "probes" / "obama_and_biden.jpg")!r})[:, :, ::-1])
+        with Analyzer(2, fork=True) as analyzer:
+            analyzer.wait_ready(60)
+            spent = [analyzer.submit(AnalysisRequest(bgr, i, 0.0, 2.0, empty_boxes())) for i in range(6)]
+            assert all(len(f.result(60).boxes) == 3 for f in spent)
+            load = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print((done.ru_utime + done.ru_stime) - (load.ru_utime + load.ru_stime))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    # Six searches of the photo at 2x and 18 encodings: over a second of CPU on any machine.
+    assert float(out.stdout.strip()) > 1.0, out.stderr

@@ -243,6 +243,11 @@ class FrameSource:
         paced_start: float | None = None
         while not self._stop.is_set():
             self._handoff.wait_for_room(self._stop)
+            if paced_start is not None:
+                # Decode the next frame only once it is due (at the earliest: a folder may
+                # skip unreadable images); decoded early, it would wait in memory (6 MB at 1920x1080).
+                if self._stop.wait(max(0.0, paced_start + self._next_index / (self.fps or DEFAULT_FPS) - time.monotonic())):
+                    return
             image, self._first = (self._first if self._first is not None else self._reader.grab()), None
             if image is None:
                 if self._reconnect is None or self._stop.is_set() or not self._reopen(self._reconnect):

@@ -120,7 +120,7 @@ class BackgroundPhotos:
     def _run(self) -> None:
         try:
             summary, self.reports = run_photos(self.session, self.paths, on_progress=self._progress)
-            for report in self.reports:
+            for report in (r for r in self.reports if r.skipped is None):
                 try:
                     self.views.append(photo_view(report))
                 except AttendanceError as exc:

@@ -17,6 +17,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,13 +25,13 @@ from typing import TypeVar
 
 import numpy as np
 
-from attendance.core.errors import SourceError
+from attendance.core.errors import ImageError, SourceError
 from attendance.live.readers import natural_key
 from attendance.live.session import LiveSession, SessionSummary
 from attendance.recognition.analysis import MAX_SEARCH_PIXELS, AnalysisRequest, Analyzer
 from attendance.recognition.detections import Detections
 from attendance.recognition.engine import HOG_RELIABLE_PX, empty_boxes
-from attendance.recognition.imaging import IMAGE_SUFFIXES, load_rgb
+from attendance.recognition.imaging import IMAGE_SUFFIXES, load_rgb, shown
 from attendance.recognition.photorule import PHOTO_JITTERS, PhotoRule
 from attendance.records.sessionlog import Attendee, Mark
 
@@ -90,7 +91,8 @@ class PhotoReport:
     """Who was found in one photo: ``found`` ``(id, name)`` in order of distance;
     ``unidentified``: faces taken for nobody; ``faces``: all faces found; ``boxes``:
     ``(faces, 4)`` int32 top, right, bottom, left in pixels of the photo as shown (EXIF
-    rotation applied); ``names``: per box, the name it was taken for (``None``: not identified)."""
+    rotation applied); ``names``: per box, the name it was taken for (``None``: not
+    identified); ``skipped``: why the photo could not be read (then nothing else is set)."""
 
     path: Path
     found: list[tuple[str, str]]
@@ -98,9 +100,12 @@ class PhotoReport:
     faces: int
     boxes: np.ndarray = field(default_factory=empty_boxes, compare=False)
     names: tuple[str | None, ...] = ()
+    skipped: str | None = None
 
     def line(self) -> str:
-        """``photo NAME: found A, B; N faces not identified``."""
+        """``photo NAME: found A, B; N faces not identified``, or ``photo NAME: skipped (why)``."""
+        if self.skipped is not None:
+            return f"photo {self.path.name}: skipped ({self.skipped})"
         found = ", ".join(n for _, n in self.found) or "nobody"
         return f"photo {self.path.name}: found {found}; {self.unidentified} face{'' if self.unidentified == 1 else 's'} not identified"
 
@@ -123,15 +128,25 @@ def _await(wait: Callable[[float], T], tick: Callable[[], None]) -> T:
 
 
 def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = PHOTO_MIN_FACE_PX,
-                   on_progress: Progress | None = None) -> list[Detections]:
-    """Every face of each photo (boxes and encodings), at most ``analyzer.capacity`` photos in flight."""
-    futures = []
+                   on_progress: Progress | None = None) -> tuple[list[Detections], dict[Path, str]]:
+    """Every face of each photo (boxes and encodings), at most ``analyzer.capacity`` photos
+    in flight, and the photos skipped: a photo that cannot be read gives no faces, and
+    why (the :class:`ImageError`'s message without the file name)."""
+    skipped: dict[Path, str] = {}
+    futures: list[Future[Detections]] = []
     results: list[Detections] = []
     progress = on_progress or (lambda _done, _total: None)
     progress(0, len(paths))
     _await(lambda t: analyzer.wait_ready(timeout=t), lambda: progress(0, len(paths)))
     for index, path in enumerate(paths):
-        rgb = load_rgb(path)
+        try:
+            rgb = load_rgb(path)
+        except ImageError as exc:
+            skipped[path] = str(exc).removeprefix(f"{shown(path)}: ")  # reported with the photo's finds
+            empty: Future[Detections] = Future()
+            empty.set_result(Detections.empty(index))
+            futures.append(empty)
+            continue
         whole, regions, scales = photo_regions(rgb.shape, min_face_px)
         log.info("%s: %dx%d, searched whole at %.2fx and in %d tiles", path.name, rgb.shape[1], rgb.shape[0], whole, len(regions))
         request = AnalysisRequest(np.ascontiguousarray(rgb[:, :, ::-1]), index, 0.0, whole, empty_boxes(), regions=regions,
@@ -143,7 +158,7 @@ def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = P
     for future in futures[len(results):]:
         results.append(_await(future.result, lambda: progress(len(results), len(paths))))
         progress(len(results), len(paths))
-    return results
+    return results, skipped
 
 
 def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -170,8 +185,9 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
                on_progress: Progress | None = None) -> tuple[SessionSummary, list[PhotoReport]]:
     """Take the roll call of ``session`` from ``paths``; every mark is on disk when made.
 
-    Returns the session's summary and one :class:`PhotoReport` per photo.  Raises
-    :class:`~attendance.core.errors.ImageError` for a photo that cannot be read.
+    Returns the session's summary and one :class:`PhotoReport` per photo.  A photo that
+    cannot be read is skipped (its report says why); raises
+    :class:`~attendance.core.errors.ImageError` if no photo can be read (nothing is logged).
     ``on_progress(done, total)`` follows the analysis; an exception it raises ends the
     roll call before anything is logged (the window's Stop)."""
     rule = rule or PhotoRule()
@@ -181,7 +197,10 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
     session.log.claim()
     try:
         with Analyzer(cfg.workers).start() as analyzer:
-            photos = analyse_photos(paths, analyzer, on_progress=on_progress)
+            photos, skipped = analyse_photos(paths, analyzer, on_progress=on_progress)
+        if len(skipped) == len(paths):
+            first = f"{shown(paths[0])}: {skipped[paths[0]]}"
+            raise ImageError(first if len(paths) == 1 else f"none of the {len(paths)} photos can be read ({first}, ...)")
         details: dict[str, object] = {"tolerance": rule.tolerance, "margin": rule.margin, "photos": len(paths)}
         if session.class_name is not None:
             details["class"] = session.class_name
@@ -190,6 +209,10 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
         reports = []
         now = datetime.now().astimezone()
         for index, (path, dets, (person, distance)) in enumerate(zip(paths, photos, decide(photos, session, rule))):
+            if path in skipped:
+                reports.append(PhotoReport(path, [], 0, 0, skipped=skipped[path]))
+                log.info("%s", reports[-1].line())
+                continue
             order = [f for f in np.argsort(distance, kind="stable").tolist() if person[f] >= 0]
             for face in order:
                 p = int(person[face])
@@ -203,6 +226,6 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
             log.info("%s", reports[-1].line())
     finally:
         session.log.close()
-    summary.frames_read = summary.frames_analysed = len(paths)
+    summary.frames_read, summary.frames_analysed = len(paths), len(paths) - len(skipped)
     summary.wall_s = time.perf_counter() - started
     return session.tally(summary), reports

@@ -84,7 +84,7 @@ def _found(stdout: str) -> dict[str, set[str]]:
     """``photo NAME: found A, B; ...`` lines as {photo: {names}}."""
     found = {}
     for line in stdout.splitlines():
-        if line.startswith("photo "):
+        if line.startswith("photo ") and ": found " in line:
             name, rest = line.removeprefix("photo ").split(": found ", 1)
             names = rest.split("; ")[0]
             found[name] = set() if names == "nobody" else set(names.split(", "))
@@ -128,16 +128,34 @@ TRUTH = {
 }
 
 
-def test_no_shared_photo_is_a_false_mark(shared: Path, people_home: Path, tmp_path: Path) -> None:
-    """Every photo of shared/data/photos and probes in one folder: each finds only who is in it."""
+def test_no_shared_photo_is_a_false_mark_and_a_bad_photo_is_skipped(shared: Path, people_home: Path, tmp_path: Path) -> None:
+    """Every photo of shared/data/photos and probes in one folder: each finds only who is
+    in it.  Two files that are no photos among them are skipped, each with its reason."""
     folder = tmp_path / "all"
     folder.mkdir()
     for group in ("photos", "probes"):
         for photo in (shared / group).iterdir():
             (folder / photo.name).symlink_to(photo)
+    (folder / "notes.jpg").write_text("not a photo\n", encoding="utf-8")
+    (folder / "empty.png").write_bytes(b"")
     home = copy_home(people_home, tmp_path / "home")  # the shared home stays as enrolled (no logs)
     proc = run_cli("run", "--source", str(folder), "--session", "shared", home=home, check=True)
     found = _found(proc.stdout)
     assert set(found) == set(TRUTH)
     assert all(found[name] <= TRUTH[name] for name in TRUTH), proc.stdout
     assert set().union(*found.values()) == {"obama", "biden", "alex lacamoire", "kit harington", "rose leslie"}
+    assert "photo empty.png: skipped (the file is empty (0 bytes))" in proc.stdout.splitlines()
+    assert any(line.startswith("photo notes.jpg: skipped (") for line in proc.stdout.splitlines()), proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_folder_of_unreadable_photos_is_a_one_line_error_and_logs_nothing(people_home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "a.jpg").write_text("not a photo\n", encoding="utf-8")
+    (folder / "b.png").write_bytes(b"")
+    home = copy_home(people_home, tmp_path / "home")
+    proc = run_cli("run", "--source", str(folder), "--session", "bad", home=home)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("attendance: error: none of the 2 photos can be read (a.jpg: ") and len(proc.stderr.strip().splitlines()) == 1
+    assert not list((home / "logs").glob("*_bad.csv"))

@@ -21,9 +21,9 @@ from attendance.recognition.analysis import analyse
 from attendance.recognition.engine import shared_engine
 from attendance.recognition.worker import WorkerError
 
-#: Heap is given back after requests on frames of at least this many bytes (1280x720 and
-#: up): after smaller ones there is little to give back, and memory given back is
-#: faulted in again (zeroed pages) when the next request uses it.
+#: The detector's buffers and the heap are given back after requests on frames of at least
+#: this many bytes (1280x720 and up): after smaller ones there is little to give back, and
+#: memory given back is faulted in again (zeroed pages) when the next request uses it.
 TRIM_FROM_BYTES = 2 * 1024 * 1024
 
 
@@ -45,7 +45,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     """Load the models (already loaded in a forked worker), say so, then answer requests
     read from ``stdin`` on ``stdout`` until ``stdin`` ends."""
     try:
-        shared_engine()
+        engine = shared_engine()
     except Exception as exc:  # noqa: BLE001 - handed to the parent, which shows it
         pickle.dump((False, exc), stdout)
         stdout.flush()
@@ -71,6 +71,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         stdout.flush()
         del request, answer, data  # before the next frame arrives, not after
         if big:
+            engine.release()
             trim(0)
 
 

@@ -108,7 +108,8 @@ class AttendancePanel(ttk.Frame):
         self.counts.configure(text=NO_COUNT)
 
     def refresh(self, show: str | None = None) -> None:
-        """Fill both lists and the count from disk; select ``show`` (a student id) if listed."""
+        """Fill both lists and the count from disk; select ``show`` (a student id) if listed,
+        else keep the selection and the scroll position each list had."""
         if self.shown is None:
             return
         try:
@@ -116,6 +117,7 @@ class AttendancePanel(ttk.Frame):
         except AttendanceError as exc:
             self.app.status.error(str(exc))
             return
+        kept = {tree: (tree.selection(), tree.yview()[0]) for tree in (self.present, self.unseen)}
         seen = sorted((s for s in state.students if s.status.attended or s.status is Status.VISITOR),
                       key=lambda s: (s.first_seen is None, s.first_seen or 0))
         for tree in (self.present, self.unseen):
@@ -131,9 +133,14 @@ class AttendancePanel(ttk.Frame):
             if not rec.status.attended and rec.status is not Status.VISITOR:
                 self.unseen.insert("", "end", iid=rec.student_id, values=(rec.name, rec.student_id, "" if rec.label == "absent" else rec.label))
         for tree in (self.present, self.unseen):
-            if show is not None and tree.exists(show):
-                tree.selection_set(show)
-                tree.see(show)
+            if show is not None:
+                if tree.exists(show):
+                    tree.selection_set(show)
+                    tree.see(show)
+                continue
+            selected, top = kept[tree]
+            tree.yview_moveto(top)
+            tree.selection_set([iid for iid in selected if tree.exists(iid)])
         expected = sum(1 for s in state.students if s.status is not Status.VISITOR)
         text = f"Present: {len(there)} / {expected}"
         if self.counts.cget("text") != text:  # each Tk call may wait for the session thread's GIL

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 import tkinter as tk
 from datetime import datetime
 from tkinter import ttk
@@ -37,6 +38,11 @@ log = logging.getLogger(__name__)
 
 #: How often the tab looks for a new frame and new marks (ms); frames come at <= 30 fps.
 POLL_MS = 15
+#: While a session runs, the present and not-yet-seen lists are read again from disk this
+#: often (seconds) besides on each mark: a student marked in an earlier run of the session
+#: today and seen again gets their status back ("left early" no longer), from the sightings
+#: the session writes (:mod:`attendance.records.lastseen`).
+LISTS_EVERY_S = 15.0
 #: The class picker's entry for a session of every enrolled student.
 EVERYONE = "Everyone enrolled"
 
@@ -49,6 +55,7 @@ class SessionTab(ttk.Frame):
         self.app = app
         self.background: BackgroundSession | None = None
         self._lists_due = False
+        self._lists_at = 0.0  # time.monotonic() of the lists' last refresh in a session
         self._after: str | None = None
         self._texts: dict[str, str] = {}
         #: Whether the running session has shown a frame: an error before that means it could not start.
@@ -313,8 +320,9 @@ class SessionTab(ttk.Frame):
             update = None
         if update is not None:
             self._got_frame = True
-            if self._lists_due:
-                self._lists_due = False
+            now = time.monotonic()
+            if self._lists_due or now - self._lists_at >= LISTS_EVERY_S:
+                self._lists_due, self._lists_at = False, now
                 self.panel.refresh()
             dets = update.detections
             self.video.show(update.frame.image, dets.boxes, update.labels, [p >= 0 for p in dets.person.tolist()])

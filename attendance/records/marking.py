@@ -20,7 +20,7 @@ from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_session, same_name
 from attendance.records.corrections import Action, Correction, append, can_undo, corrections_path, read_corrections, replay
 from attendance.records.lastseen import lastseen_path, read_last_seen
-from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, Attendee, camera_status, log_paths, read_log, read_meta
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, Attendee, camera_status, log_paths, meta_path_of, read_log, read_meta
 from attendance.records.sessions import meta_minutes, meta_time
 from attendance.records.status import Source, Status, shown
 
@@ -77,7 +77,7 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
     log_path, meta_path = log_paths(Path(logs_dir), name, day)
     if not log_path.exists():  # session names are case-insensitive
         same = [p for p in Path(logs_dir).glob(f"{day.isoformat()}_*.csv") if p.name.casefold() == log_path.name.casefold()]
-        log_path, meta_path = (same[0], same[0].with_name(same[0].name[: -len(".csv")] + ".meta.json")) if same else (log_path, meta_path)
+        log_path, meta_path = (same[0], meta_path_of(same[0])) if same else (log_path, meta_path)
     if not log_path.exists():
         raise AttendanceError(f"no session {name!r} on {day.isoformat()} in {logs_dir} (record one with: attendance run)")
     warnings: list[str] = []

@@ -115,8 +115,13 @@ class Mark:
 
 def log_paths(logs_dir: Path, session: str, day: date) -> tuple[Path, Path]:
     """The CSV and meta paths of ``session`` on ``day``."""
-    stem = f"{day.isoformat()}_{slug(session)}"
-    return logs_dir / f"{stem}.csv", logs_dir / f"{stem}.meta.json"
+    log_path = logs_dir / f"{day.isoformat()}_{slug(session)}.csv"
+    return log_path, meta_path_of(log_path)
+
+
+def meta_path_of(log_path: Path) -> Path:
+    """The meta file beside the session log ``log_path``."""
+    return log_path.with_name(log_path.name[: -len(".csv")] + ".meta.json")
 
 
 @dataclass

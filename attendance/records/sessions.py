@@ -21,7 +21,7 @@ from attendance.core.errors import AttendanceError
 from attendance.core.names import same_name, slug
 from attendance.records.corrections import SUFFIX as CORRECTIONS_SUFFIX
 from attendance.records.lastseen import SUFFIX as LASTSEEN_SUFFIX
-from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, read_meta
+from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, DEFAULT_LEAVE_GRACE_MINUTES, meta_path_of, read_meta
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,7 @@ def list_sessions(logs_dir: Path, session: str | None = None, date_from: date | 
             continue
         if (date_from and day < date_from) or (date_to and day > date_to):
             continue
-        meta_path = path.with_name(path.name[: -len(".csv")] + ".meta.json")
-        info = _session_info(path, meta_path, day, match.group(2), sink)
+        info = _session_info(path, meta_path_of(path), day, match.group(2), sink)
         in_class = class_name is None or (info.class_name is not None and same_name(class_name, info.class_name))
         if in_class and (session is None or same_name(session, info.session) or slug(session) == match.group(2)):
             found.append(info)

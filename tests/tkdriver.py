@@ -15,6 +15,7 @@ from xvfb import screenshot
 
 if TYPE_CHECKING:
     from attendance.gui.app import App
+    from attendance.gui.session_tab import SessionTab
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
@@ -56,3 +57,13 @@ def shoot(app: App, display: str, name: str) -> Path:
     root.update()
     box = (root.winfo_rootx(), root.winfo_rooty(), root.winfo_rootx() + root.winfo_width(), root.winfo_rooty() + root.winfo_height())
     return screenshot(display, box, SCREENSHOTS / f"{name}.png")
+
+
+def start_session(app: App, source: str | Path, name: str) -> SessionTab:
+    """Open the Session tab, fill in the source and the session's name, and press Start."""
+    session = app.session
+    app.notebook.select(session)
+    session.source.set(str(source))
+    session.session_name.set(name)
+    session.start_button.invoke()
+    return session

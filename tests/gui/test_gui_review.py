@@ -12,7 +12,7 @@ import pytest
 from conftest import CLIP, run_cli
 from PIL import Image, ImageFilter
 from test_gui import ScriptedDialogs
-from tkdriver import SCREENSHOTS, close, press, run_until
+from tkdriver import SCREENSHOTS, close, press, run_until, start_session
 from xvfb import screenshot
 
 from attendance.core.home import Home
@@ -34,11 +34,7 @@ def test_review_correct_and_export(display: str, shared: Path, tmp_path: Path) -
     app = App(Home(home), dialogs=dialogs)  # type: ignore[arg-type]  # ScriptedDialogs stands in for the Tk dialogs
     root = app.root
     try:
-        session = app.session
-        app.notebook.select(session)
-        session.source.set(str(CLIP))
-        session.session_name.set("review")
-        session.start_button.invoke()
+        session = start_session(app, CLIP, "review")
         run_until(root, lambda: not session.running, 60)  # the clip plays to its end (9 s)
         assert session.present.get_children() == () and set(session.unseen.get_children()) == {"S0001", "S0002"}
         run_until(root, lambda: session.review is not None, 5)  # at Stop the faces not recognised are shown

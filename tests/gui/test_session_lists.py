@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CLIP, copy_home, run_cli
 from test_gui import ScriptedDialogs
-from tkdriver import close, run_until
+from tkdriver import close, run_until, start_session
 
 from attendance.core.home import Home
 
@@ -39,11 +39,7 @@ def test_a_student_seen_again_is_no_longer_left_early_while_the_session_runs(dis
     app = App(Home(home), dialogs=ScriptedDialogs())  # type: ignore[arg-type]  # ScriptedDialogs stands in for the Tk dialogs
     root = app.root
     try:
-        session = app.session
-        app.notebook.select(session)
-        session.source.set(str(CLIP))
-        session.session_name.set("period 1")
-        session.start_button.invoke()
+        session = start_session(app, CLIP, "period 1")
         run_until(root, lambda: session.present.exists("S0001"), 30)
         assert session.present.item("S0001", "values")[3] == "left early"
         session.unseen.selection_set("S0002")  # the teacher is about to correct Alex

@@ -18,10 +18,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
 
 from attendance.recognition.detections import Detections, containment, iou
 from attendance.recognition.engine import ENCODING_DIM, HOG_RELIABLE_PX, FaceEngine, detection_scale, empty_boxes, shared_engine
+from attendance.recognition.photos import face_crop
 from attendance.recognition.worker import WorkerError, WorkerProcess
 from attendance.recognition.zygote import FORK_WORKERS, Zygote
 
@@ -64,10 +64,6 @@ MIN_BOX_SHARE = 0.75
 #: side: dlib's landmarks and aligned chip stay inside it, so the encoding is the one the
 #: whole frame gives (identical on 28 faces of the 1080p class video; tested).
 ENCODE_MARGIN = 1.0
-#: Longest side of a face's thumbnail (pixels; see ``Detections.thumbnails``) ...
-THUMBNAIL_PX = 128
-#: ... which reaches this share of the face's size from its centre on every side.
-THUMBNAIL_REACH = 0.8
 
 
 @dataclass(frozen=True)
@@ -171,21 +167,9 @@ def encode_in_crops(engine: FaceEngine, bgr: np.ndarray, boxes: np.ndarray, jitt
     return out
 
 
-def thumbnail(bgr: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """The face in ``box`` of the BGR frame ``bgr`` with a margin (:data:`THUMBNAIL_REACH`),
-    as RGB ``(h, w, 3)`` uint8 scaled down to at most :data:`THUMBNAIL_PX` on its longest side."""
-    top, right, bottom, left = (int(v) for v in box)
-    cy, cx, half = (top + bottom) / 2, (left + right) / 2, max(bottom - top, right - left) * THUMBNAIL_REACH
-    h, w = bgr.shape[:2]
-    part = bgr[max(0, int(cy - half)):min(h, int(cy + half)), max(0, int(cx - half)):min(w, int(cx + half)), ::-1]
-    img = Image.fromarray(np.ascontiguousarray(part))
-    img.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-    return np.asarray(img)
-
-
 def analyse(request: AnalysisRequest) -> Detections:
     """Detect faces and encode those not covered by ``skip_boxes``, with a thumbnail of
-    each face encoded (runs in a worker).
+    each face encoded (:func:`~attendance.recognition.photos.face_crop`; runs in a worker).
 
     The BGR frame is turned to RGB only where it is searched or encoded (see
     :func:`~attendance.recognition.engine.resized`, :func:`encode_in_crops`)."""
@@ -207,7 +191,7 @@ def analyse(request: AnalysisRequest) -> Detections:
         if len(todo):
             encodings[todo] = encode_in_crops(engine, image, boxes[todo], jitters=request.jitters)
         for i in todo.tolist():
-            thumbnails[i] = thumbnail(image, boxes[i])
+            thumbnails[i] = face_crop(image, boxes[i], bgr=True)
     return Detections(boxes, encodings, request.frame_index, request.media_time, thumbnails=thumbnails)
 
 

@@ -66,17 +66,24 @@ def find_upright_faces(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return rgb, boxes, 0
 
 
-def thumbnail(rgb: np.ndarray, box: tuple[int, int, int, int], size: int = THUMB_PX) -> bytes:
-    """A square JPEG of the face in ``box`` with a margin (``size`` x ``size`` px)."""
-    top, right, bottom, left = box
+def face_crop(image: np.ndarray, box: tuple[int, int, int, int] | np.ndarray, size: int = THUMB_PX, *, bgr: bool = False) -> np.ndarray:
+    """The face in ``box`` (top, right, bottom, left) of ``image`` with a margin (0.8 of
+    the face's size from its centre on every side): RGB ``(h, w, 3)`` uint8 scaled down to
+    at most ``size`` px on its longest side.  ``bgr``: ``image`` is in OpenCV's order."""
+    top, right, bottom, left = (int(v) for v in box)
     cy, cx = (top + bottom) / 2, (left + right) / 2
     half = max(bottom - top, right - left) * 0.8
-    h, w = rgb.shape[:2]
-    crop = rgb[max(0, int(cy - half)) : min(h, int(cy + half)), max(0, int(cx - half)) : min(w, int(cx + half))]
-    img = Image.fromarray(np.ascontiguousarray(crop))
+    h, w = image.shape[:2]
+    crop = image[max(0, int(cy - half)) : min(h, int(cy + half)), max(0, int(cx - half)) : min(w, int(cx + half))]
+    img = Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1] if bgr else crop))
     img.thumbnail((size, size))
+    return np.asarray(img)
+
+
+def thumbnail(rgb: np.ndarray, box: tuple[int, int, int, int], size: int = THUMB_PX) -> bytes:
+    """A JPEG of the face in ``box`` with a margin (:func:`face_crop`, ``size`` px at most)."""
     out = io.BytesIO()
-    img.save(out, format="JPEG", quality=85)
+    Image.fromarray(face_crop(rgb, box, size)).save(out, format="JPEG", quality=85)
     return out.getvalue()
 
 

@@ -13,8 +13,7 @@ from PIL import Image, ImageFilter
 
 from attendance.core.home import Home
 from attendance.live.session import LiveSession, SessionConfig
-from attendance.recognition.analysis import THUMBNAIL_PX
-from attendance.recognition.photos import encode_photo
+from attendance.recognition.photos import THUMB_PX, encode_photo
 from attendance.roster.review import add_face, enroll_face
 from attendance.roster.store import FaceStore
 
@@ -40,7 +39,7 @@ def test_missed_student_is_recognised_after_one_confirmation(shared: Path, tmp_p
     assert present == [], "the blurred photo is too poor: Lin is missed"
     faces = live.unrecognised.faces()
     assert faces, "his face was kept for review"
-    assert all(max(f.crop.shape[:2]) <= THUMBNAIL_PX and f.crop.dtype == np.uint8 for f in faces)
+    assert all(max(f.crop.shape[:2]) <= THUMB_PX and f.crop.dtype == np.uint8 for f in faces)
     # nothing of these faces is on disk: the store is unchanged and the logs hold no image
     assert {p: p.read_bytes() for p in (home / "known_faces").rglob("*") if p.is_file()} == before
     assert {p.suffix for p in (home / "logs").iterdir()} <= {".csv", ".json", ".lock"}

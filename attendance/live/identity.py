@@ -203,11 +203,12 @@ class Identifier:
         """Whether any of ``track_ids`` is a face still being identified: never encoded,
         or unidentified with votes or fewer than ``2 * min_sightings`` sightings (not yet
         taken for a stranger)."""
-        for tid in track_ids:
-            state = self.tracks.get(tid)
-            if state is None or (state.person < 0 and (state.votes or state.sightings < 2 * self.policy.min_sightings)):
-                return True
-        return False
+        return any(self._identifying(self.tracks.get(tid)) for tid in track_ids)
+
+    def _identifying(self, state: TrackVotes | None) -> bool:
+        """Whether a track (``None``: never encoded) is still being identified: never
+        encoded, or unidentified with votes or not yet taken for a stranger."""
+        return state is None or (state.person < 0 and (bool(state.votes) or state.sightings < 2 * self.policy.min_sightings))
 
     def deferred(self, track_ids: list[int]) -> list[int]:
         """Those of ``track_ids`` (due for an encoding) left for a later frame: all but the
@@ -215,9 +216,7 @@ class Identifier:
         then faces never encoded or not yet taken for strangers, then re-checks and strangers."""
         def rank(tid: int) -> int:
             state = self.tracks.get(tid)
-            if state is None or state.person >= 0:
-                return 1 if state is None else 2
-            return 0 if state.votes else (1 if state.sightings < 2 * self.policy.min_sightings else 2)
+            return 0 if state is not None and state.person < 0 and state.votes else 1 if self._identifying(state) else 2
 
         return sorted(track_ids, key=rank)[self.policy.live_encodings:]
 

@@ -75,14 +75,20 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
             trim(0)
 
 
+def settle_process() -> None:
+    """Set up a worker's (or the zygote's) process: warnings on stderr, Ctrl-C ignored and
+    ``print`` sent to stderr.  Ctrl-C in a terminal reaches the whole process group: the
+    parent decides when to stop (it ends our input), so a request in hand is never cut off
+    with a traceback; and nothing but answers may reach the parent's pipe."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="attendance worker: %(message)s")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout = sys.stderr
+
+
 def main() -> int:
     """The worker's entry point (``python -m attendance.recognition.worker_main``)."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="attendance worker: %(message)s")
-    # Ctrl-C in a terminal reaches the whole process group: the parent decides when to
-    # stop (it closes our stdin), so a request in hand is never cut off with a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but answers may reach the pipe
+    settle_process()
     try:
         serve(stdin, stdout)
     except BrokenPipeError:

@@ -27,7 +27,7 @@ import sys
 from typing import Any
 
 from attendance.recognition.engine import shared_engine
-from attendance.recognition.worker_main import serve
+from attendance.recognition.worker_main import serve, settle_process
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +147,7 @@ def _loop(control: socket.socket, error: Exception | None) -> None:
 
 def main() -> int:
     """The zygote's entry point: ``argv[1]`` is the control socket's file descriptor."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="attendance worker: %(message)s")
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop, as for a worker
-    sys.stdout = sys.stderr  # nothing may write to the parent's stdout
+    settle_process()
     gc.disable()  # no collection between loading and forking moves shared objects' pages
     control = socket.socket(fileno=int(sys.argv[1]))
     error: Exception | None = None

@@ -13,8 +13,12 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _exit_with_parent(sentinel: int) -> None:
@@ -33,6 +37,17 @@ def _init_worker(initializer: Callable[[], None] | None) -> None:
 def spawn_pool(workers: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """A pool of ``workers`` spawned processes that die with this one."""
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker, initargs=(initializer,))
+
+
+def map_in_pool(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+    """``fn`` of each of ``items``, in order: in :func:`spawn_pool` worker processes when
+    ``workers`` > 1 and there is more than one item, else in this process (``fn`` must be
+    a picklable top-level function or a ``functools.partial`` of one)."""
+    if workers <= 1 or len(items) <= 1:
+        yield from map(fn, items)
+        return
+    with spawn_pool(min(workers, len(items))) as pool:
+        yield from pool.map(fn, items)
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:

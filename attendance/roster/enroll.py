@@ -12,16 +12,16 @@ report every failure by file name.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from attendance.core.errors import AttendanceError, StoreError
 from attendance.core.files import existing
 from attendance.core.names import clean_id, clean_name, name_from_filename, same_name
-from attendance.core.pool import spawn_pool
+from attendance.core.pool import map_in_pool
 from attendance.recognition.engine import ENROLL_JITTERS, distances
 from attendance.recognition.imaging import IMAGE_SUFFIXES, sha256_of, shown
 from attendance.recognition.photos import PhotoFace, encode_photo
@@ -279,13 +279,4 @@ def _encode_or_error(path: Path, jitters: int) -> PhotoFace | AttendanceError:
 
 def encode_many(items: list[PlannedPhoto], workers: int, jitters: int) -> Iterable[tuple[PlannedPhoto, PhotoFace | AttendanceError]]:
     """Encode photos, in worker processes when there is more than one to do."""
-    if workers <= 1 or len(items) <= 1:
-        for item in items:
-            yield item, _encode_or_error(item.path, jitters)
-        return
-    with spawn_pool(min(workers, len(items))) as pool:
-        futures: list[tuple[PlannedPhoto, Future[PhotoFace | AttendanceError]]] = [
-            (item, pool.submit(_encode_or_error, item.path, jitters)) for item in items
-        ]
-        for item, future in futures:
-            yield item, future.result()
+    return zip(items, map_in_pool(functools.partial(_encode_or_error, jitters=jitters), [item.path for item in items], workers))

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from attendance.core.errors import AttendanceError
-from attendance.core.pool import spawn_pool
+from attendance.core.pool import map_in_pool
 from attendance.recognition.engine import ENCODING_DIM, ENROLL_JITTERS
 from attendance.recognition.gallery import Gallery
 from attendance.recognition.photorule import PHOTO_JITTERS, SMALL_FACE_SIZES, PhotoRule
@@ -203,18 +203,9 @@ def _downscaled(path: Path) -> dict[int, np.ndarray]:
 
 def _downscaled_many(paths: list[Path], workers: int, on_progress: Callable[[int, int], None] | None, done: int,
                      total: int) -> Iterator[dict[int, np.ndarray]]:
-    """:func:`_downscaled` of each of ``paths`` in order, in worker processes when there are several."""
-    if workers <= 1 or len(paths) <= 1:
-        results: Iterator[dict[int, np.ndarray]] = map(_downscaled, paths)
-        for result in results:
-            done += 1
-            if on_progress:
-                on_progress(done, total)
-            yield result
-        return
-    with spawn_pool(min(workers, len(paths))) as pool:
-        for result in pool.map(_downscaled, paths):
-            done += 1
-            if on_progress:
-                on_progress(done, total)
-            yield result
+    """:func:`_downscaled` of each of ``paths`` in order, in worker processes when there are
+    several; ``on_progress(done, total)`` after each, counting on from ``done``."""
+    for count, result in enumerate(map_in_pool(_downscaled, paths, workers), start=done + 1):
+        if on_progress:
+            on_progress(count, total)
+        yield result

@@ -2,12 +2,13 @@
 
 Each variant is a seated class built by :mod:`attendance.demo.classroom` with another
 cast (a different random draw from the shared data), back-row face size, frame size,
-frame rate, camera (dim or uneven light, noise, JPEG-like compression, shake) or
-events (students turning away and back, one leaving, 30 present).  Each runs through
+frame rate, camera (dim or uneven light, noise, JPEG-like compression, shake), a
+restless class (every student fidgeting +-6 px across and +-3 px up and down all the
+time) or events (students turning away and back, one leaving, 30 present).  Each runs through
 ``attendance run --headless`` defaults, as fast as it can and ``--realtime`` (the
 bench's measured child process), and one table row per run gives: students marked of
 those present, false marks, delay from coming into view to being marked (median /
-max, media seconds), speed (x real time), CPU cores and the longest full sweep.
+max, media seconds), speed (x real time), CPU cores and the largest gap between frames.
 
     .venv/bin/python benchmarks/class_variants.py --data ../shared/data [--only dark,shake] [--no-realtime]
 
@@ -34,6 +35,8 @@ from attendance.demo.classroom import drawn_cast, enroll_scene, seated_class
 HD, FULL_HD = (1280, 720), (1920, 1080)
 #: Back row face size giving a smallest face of exactly 40 px (faces are 0.97-1.08 of it).
 BACK_40 = 40 / 0.97
+#: A restless class: every student fidgets this much (peak px across, up and down), all the time.
+RESTLESS = (6.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Variant:
     leave: int = 0
     duration_s: float = 15.0
     seat_seed: int = 5
+    restless_px: tuple[float, float] = (0.0, 0.0)
 
 
 VARIANTS = (
@@ -71,6 +75,11 @@ VARIANTS = (
     Variant("30fps-1080p", size=FULL_HD, fps=30.0, cast_seed=1),
     Variant("turn-away-leave-720p", turn_away=3, leave=1, duration_s=20.0, cast_seed=2),
     Variant("30-present-1080p", size=FULL_HD, present=30, absent=10, cast_seed=4),
+    Variant("noise3-1080p", size=FULL_HD, camera=Camera(noise=3.0), cast_seed=5, seat_seed=7),
+    Variant("noise8-1080p", size=FULL_HD, camera=Camera(noise=8.0), cast_seed=6, seat_seed=8),
+    Variant("restless-720p", restless_px=RESTLESS, cast_seed=7, seat_seed=9),
+    Variant("restless-noise3-1080p", size=FULL_HD, camera=Camera(noise=3.0), restless_px=RESTLESS, cast_seed=8, seat_seed=10,
+            duration_s=30.0),
 )
 
 
@@ -82,7 +91,7 @@ def build(variant: Variant, data: Path, cache: Path) -> SeatedInput:
         cast = drawn_cast(data, present=variant.present, absent=variant.absent, seed=variant.cast_seed)
         scene = seated_class(cast, variant.size, variant.duration_s, variant.fps, sit_window_s=min(10.0, variant.duration_s / 2),
                              seed=variant.seat_seed, back_row_px=variant.back_row_px, camera=variant.camera,
-                             turn_away=variant.turn_away, leave=variant.leave)
+                             turn_away=variant.turn_away, leave=variant.leave, restless_px=variant.restless_px)
         scene = replace(scene, backdrop=variant.backdrop)
         folder.mkdir(parents=True, exist_ok=True)
         scene.write(folder / "class.part.mp4").replace(folder / "class.mp4")

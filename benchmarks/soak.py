@@ -26,7 +26,8 @@ from attendance.bench import DATA_ENV
 from attendance.bench.inputs import CLIP, data_folder
 from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
-from attendance.live.session import LiveSession, SessionConfig, SessionUpdate
+from attendance.live.config import SessionConfig
+from attendance.live.session import LiveSession, SessionUpdate
 from attendance.roster.enroll import enroll_photo
 
 CHECKPOINTS_MIN = (1, 10, 60)

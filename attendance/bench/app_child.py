@@ -2,7 +2,7 @@
 
 ``SPEC_JSON`` is ``{"home": path, "source": video, "session": name, "realtime": bool,
 "workers": int | null}``.  The child runs exactly what ``attendance run --headless`` runs —
-:class:`~attendance.live.session.LiveSession` with a :class:`~attendance.live.session.SessionConfig`
+:class:`~attendance.live.session.LiveSession` with a :class:`~attendance.live.config.SessionConfig`
 whose defaults are the ``run`` command's — and prints its summary as one JSON line
 (``wall_s`` is ``LiveSession.run``'s own time, worker start-up included).  Launched by
 :func:`attendance.bench.loops.run_app`.
@@ -18,7 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from attendance.core.home import Home
-from attendance.live.session import LiveSession, SessionConfig, SessionUpdate
+from attendance.live.config import SessionConfig
+from attendance.live.session import LiveSession, SessionUpdate
 
 
 def main(argv: list[str]) -> int:
@@ -51,8 +52,7 @@ def main(argv: list[str]) -> int:
         # The main process's own ru_maxrss is not reported: Linux carries the launching
         # process's high-water mark across fork+exec, so it would be the bench's, not the app's.
         "ru_maxrss_worker_mb": round(kids.ru_maxrss / 1024, 1),
-        "sweeps": summary.sweeps, "max_sweep_s": summary.max_sweep_s,
-        "config": {"min_face_px": config.min_face_px, "analysis_fps": config.analysis_fps, "tolerance": config.policy.tolerance,
+        "config": {"detector": config.detector, "min_face_px": config.min_face_px, "analysis_fps": config.analysis_fps, "tolerance": config.policy.tolerance,
                    "margin": config.policy.margin, "sightings": config.policy.min_sightings, "realtime": config.realtime},
     }))
     return 0

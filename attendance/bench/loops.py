@@ -107,7 +107,6 @@ def run_app(video: Path | str, home: Path, label: str, realtime: bool = False, w
             "session": f"bench-{uuid.uuid4().hex[:10]}"}
     stats, data = run_child("attendance.bench.app_child", spec, "app session", on_line)
     extra = {k: data[k] for k in ("first_result_s", "max_frame_gap_s", "frames_dropped", "updates", "mark_times",
-                                   "run_start_epoch", "workers", "self_cpu_s", "workers_cpu_s", "ru_maxrss_worker_mb", "config",
-                                   "sweeps", "max_sweep_s")}
+                                   "run_start_epoch", "workers", "self_cpu_s", "workers_cpu_s", "ru_maxrss_worker_mb", "config")}
     return LoopRun(label, "app" + (" realtime" if realtime else ""), data["frames_read"], data["frames_analysed"], data["wall_s"],
                    stats, _marks(data), extra)

@@ -91,6 +91,8 @@ def profile_pipeline(video: Path, home: Path, label: str, top_n: int = 12) -> Pr
     from attendance.live.tracker import Tracker
     from attendance.recognition.engine import FaceEngine, shared_engine
     from attendance.recognition.gallery import Gallery
+    from attendance.recognition.jobs import EncodeJob
+    from attendance.recognition.yunet import YuNet
     from attendance.records.sessionlog import SessionLog
 
     cv2 = require("cv2")
@@ -102,6 +104,7 @@ def profile_pipeline(video: Path, home: Path, label: str, top_n: int = 12) -> Pr
     decode_only = time.perf_counter() - t
     shared_engine()  # models loaded before timing, as in a warmed-up worker
     timers = _StageTimers()
+    timers.wrap(YuNet, "detect", "find faces (YuNet, finder thread)")
     timers.wrap(FaceEngine, "detect", "detect (HOG)")
     timers.wrap(FaceEngine, "encode", "encode (landmarks + ResNet)")
     timers.wrap(Gallery, "match", "match (Gallery.match)")
@@ -114,10 +117,11 @@ def profile_pipeline(video: Path, home: Path, label: str, top_n: int = 12) -> Pr
         return _TimedSource(original_open(*args, **kwargs), timers)
 
     session_mod.open_source = timed_open
-    timers.wrap(session_mod.Analyzer, "submit", "analyse (detect + encode + colour convert)")
+    timers.wrap(EncodeJob, "run", "encode job (crops to RGB, landmarks, ResNet, thumbnails)")
     profiler = cProfile.Profile()
     try:
-        from attendance.live.session import LiveSession, SessionConfig
+        from attendance.live.config import SessionConfig
+        from attendance.live.session import LiveSession
 
         live = LiveSession(Home(home), str(video), f"bench-{uuid.uuid4().hex[:10]}", SessionConfig(workers=0))
         profiler.enable()

@@ -6,20 +6,23 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from attendance.cli.common import home_of
+from attendance.cli.common import detector_option, home_of
 from attendance.core.errors import AttendanceError, InvalidTimeError
 from attendance.core.times import parse_start
+from attendance.live.config import DEFAULT_ANALYSIS_FPS
 from attendance.live.identity import MatchPolicy
-from attendance.recognition.analysis import DEFAULT_ANALYSIS_FPS, DEFAULT_MIN_FACE_PX
+from attendance.recognition.finders import HOG_DEFAULT_MIN_FACE_PX, MIN_IDENTIFY_PX
 
 if TYPE_CHECKING:
-    from attendance.live.session import LiveSession, SessionConfig, SessionSummary, SessionUpdate
+    from attendance.live.config import SessionConfig
+    from attendance.live.session import LiveSession, SessionSummary, SessionUpdate
     from attendance.records.sessionlog import Mark
 
 WINDOW = "attendance"
@@ -60,23 +63,24 @@ def print_summary(summary: SessionSummary, photos: bool = False) -> None:
         click.echo(f"{summary.frames_analysed} photo{'s' if summary.frames_analysed != 1 else ''} analysed completely, "
                    f"{summary.wall_s:.1f} s", err=True)
         return
-    sweeps = f", {summary.sweeps} full sweeps (longest {summary.max_sweep_s:.1f} s of video)" if summary.sweeps else ""
     click.echo(f"{summary.frames_read} frames read, {summary.frames_analysed} analysed, {summary.frames_dropped} dropped, "
-               f"{summary.wall_s:.1f} s{sweeps}", err=True)
+               f"{summary.wall_s:.1f} s", err=True)
 
 
 def session_options(func: Any) -> Any:
     """Recognition options shared by ``run`` and ``demo``."""
-    options = [
+    options: list[Callable[[Any], Any]] = [
         click.option("--tolerance", type=click.FloatRange(0.2, 0.8), default=MatchPolicy.tolerance, show_default=True,
                      help="Largest face distance accepted as a match (lower = stricter)."),
         click.option("--margin", type=click.FloatRange(0.0, 0.5), default=MatchPolicy.margin, show_default=True,
                      help="How much closer the best student must be than the next one."),
         click.option("--sightings", type=click.IntRange(1, 50), default=MatchPolicy.min_sightings, show_default=True,
                      help="Agreeing sightings needed before a student is marked."),
+        detector_option,
         click.option("--min-face", type=click.FloatRange(20, 400), default=None,
-                     help=f"Smallest face to find, in pixels of the video (smaller = slower). Default: {DEFAULT_MIN_FACE_PX:g}, "
-                          "or more on videos larger than 640x360 so a search costs no more than there (100 at 1280x720, 150 at 1920x1080)."),
+                     help=f"Smallest face to identify, in pixels of the video (smaller = slower); smaller faces are counted, not "
+                          f"identified. Default: {MIN_IDENTIFY_PX:g} (hog: {HOG_DEFAULT_MIN_FACE_PX:g}, or more on videos "
+                          "larger than 640x360: 100 at 1280x720, 150 at 1920x1080)."),
         click.option("--analysis-fps", type=click.FloatRange(0.5, 60), default=DEFAULT_ANALYSIS_FPS, show_default=True,
                      help="Frames analysed per second of video."),
         click.option("--workers", type=click.IntRange(0, 8), default=None, help="Recognition processes (default: one per core, max 2)."),
@@ -86,15 +90,15 @@ def session_options(func: Any) -> Any:
     return func
 
 
-def make_config(tolerance: float, margin: float, sightings: int, min_face: float | None, analysis_fps: float, workers: int | None,
-                realtime: bool = False, start: datetime | None = None, grace: float | None = None,
+def make_config(tolerance: float, margin: float, sightings: int, detector: str, min_face: float | None, analysis_fps: float,
+                workers: int | None, realtime: bool = False, start: datetime | None = None, grace: float | None = None,
                 leave_grace: float | None = None) -> SessionConfig:
-    from attendance.live.session import SessionConfig
+    from attendance.live.config import SessionConfig
 
     kwargs: dict[str, Any] = {}
     if workers is not None:
         kwargs["workers"] = workers
-    return SessionConfig(MatchPolicy(tolerance, margin, sightings), min_face, analysis_fps, realtime=realtime,
+    return SessionConfig(MatchPolicy(tolerance, margin, sightings), detector, min_face, analysis_fps, realtime=realtime,
                          start=start, grace_minutes=grace, leave_grace_minutes=leave_grace, **kwargs)
 
 
@@ -156,7 +160,7 @@ class _Window:
 @click.command()
 @click.option("--source", "source", default="0", show_default=True,
               help="Camera index (0 = the first webcam), a video file, a stream URL (rtsp://, http://), or a photo or folder of photos "
-                   "(a roll call from photos: each analysed completely, faces down to 30 px), or several photo files separated by "
+                   "(a roll call from photos: each analysed completely, faces down to 20 px), or several photo files separated by "
                    f"{os.pathsep!r}.")
 @click.option("--session", "session_name", default=None, help="Session name; the log is logs/<date>_<session>.csv.  [default: the class, or 'class']")
 @click.option("--class", "class_name", metavar="NAME", help="A session for this class: its members are expected; students of other "
@@ -171,7 +175,7 @@ class _Window:
 @click.pass_context
 def run(ctx: click.Context, source: str, session_name: str | None, class_name: str | None, headless: bool, realtime: bool,
         start_text: str | None, grace: float | None, leave_grace: float | None, tolerance: float, margin: float, sightings: int,
-        min_face: float | None, analysis_fps: float, workers: int | None) -> None:
+        detector: str, min_face: float | None, analysis_fps: float, workers: int | None) -> None:
     """Run a live session: mark every recognised student present in the session log.
 
     From a photo or a folder of photos, every photo is searched completely and each
@@ -185,13 +189,13 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
     """
 
 
+    from attendance.live.photo_rollcall import run_photos
     from attendance.live.photoroll import photo_list
-    from attendance.live.photos import run_photos
     from attendance.live.session import LiveSession
 
     home = home_of(ctx).ensure()
-    config = make_config(tolerance, margin, sightings, min_face, analysis_fps, workers, realtime, parse_start_option(start_text), grace,
-                         leave_grace)
+    config = make_config(tolerance, margin, sightings, detector, min_face, analysis_fps, workers, realtime, parse_start_option(start_text),
+                         grace, leave_grace)
     if class_name and not session_name:
         from attendance.roster.classes import ClassBook
 
@@ -213,7 +217,7 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
               help="Where the demo's data home and video go (default: ./attendance-demo).")
 @click.option("--headless/--window", default=True, show_default=True, help="Show the video window while the demo runs.")
 @session_options
-def demo(workdir: Path | None, headless: bool, tolerance: float, margin: float, sightings: int, min_face: float | None,
+def demo(workdir: Path | None, headless: bool, tolerance: float, margin: float, sightings: int, detector: str, min_face: float | None,
          analysis_fps: float, workers: int | None) -> None:
     """Run the whole job on built-in sample people: no webcam, no download.
 
@@ -229,7 +233,7 @@ def demo(workdir: Path | None, headless: bool, tolerance: float, margin: float, 
     home = Home(workdir / "home").ensure()
     plan = build_demo(home.root, workdir)
     click.echo(f"demo: enrolled {', '.join(plan.enrolled)}; video {plan.video}")
-    config = make_config(tolerance, margin, sightings, min_face, analysis_fps, workers)
+    config = make_config(tolerance, margin, sightings, detector, min_face, analysis_fps, workers)
     live = LiveSession(home, str(plan.video), DEMO_SESSION, config)
     summary = run_session(live, headless)
     print_summary(summary)

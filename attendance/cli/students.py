@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from attendance.cli.common import home_of
+from attendance.cli.common import detector_option, home_of
 from attendance.core.errors import AttendanceError
 from attendance.recognition.engine import ENROLL_JITTERS
 
@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 @click.option("--workers", type=click.IntRange(1, 16), help="Processes for a folder (default: one per core, max 2).")
 @click.option("--jitters", type=click.IntRange(1, 100), default=ENROLL_JITTERS, show_default=True,
               help="Jittered re-samples averaged per photo: slower, steadier encodings.")
+@detector_option
 @click.pass_context
 def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_id: str | None, force: bool, class_name: str | None,
-           workers: int | None, jitters: int) -> None:
+           workers: int | None, jitters: int, detector: str) -> None:
     """Enroll a student from one PHOTO (with --name), or a whole FOLDER.
 
     A folder holds one photo per person (the file name is the name, e.g. jane_doe.jpg)
@@ -62,7 +63,7 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
                     bar.write(f"attendance: {outcome.path.name}: {outcome.message}", file=sys.stderr)
 
             outcomes = enroll_folder(home.known_faces, photo_or_folder, workers=workers, jitters=jitters, on_progress=progress,
-                                     force=force)
+                                     force=force, detector=detector)
         people = len({o.name for o in outcomes if o.ok})
         # every status is counted, even at 0, but a photo that looks different only when there is one
         summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in EnrollStatus if counts.get(k) or k is not EnrollStatus.LOOKS_DIFFERENT)
@@ -76,7 +77,7 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
         return
     if not name:
         raise click.UsageError("enrolling a single photo needs --name NAME")
-    outcome = enroll_photo(home.known_faces, photo_or_folder, name, student_id, jitters=jitters, force=force)
+    outcome = enroll_photo(home.known_faces, photo_or_folder, name, student_id, jitters=jitters, force=force, detector=detector)
     if outcome.status is EnrollStatus.LOOKS_DIFFERENT:
         raise AttendanceError(f"{outcome.message}: add it anyway with --force, or enroll another student of that name with --id NEW_ID")
     click.echo(f"{outcome.status.verb}: {outcome.name} ({outcome.student_id}) from {photo_or_folder.name}")
@@ -162,7 +163,8 @@ def remove(ctx: click.Context, name_or_id: str, photo: str | None, yes: bool) ->
 @click.option("--tolerance", type=click.FloatRange(0.1, 1.0), default=0.5, show_default=True,
               help="Largest distance accepted as a match.")
 @click.option("--workers", type=click.IntRange(1, 16), help="Processes (default: one per core, max 2).")
-def evaluate(dataset: Path, tolerance: float, workers: int | None) -> None:
+@detector_option
+def evaluate(dataset: Path, tolerance: float, workers: int | None, detector: str) -> None:
     """Measure one-photo enrollment on DATASET (one folder per person).
 
     Enrolls the first photo of each person, identifies every other photo, and runs
@@ -178,10 +180,10 @@ def evaluate(dataset: Path, tolerance: float, workers: int | None) -> None:
             bar.total = total
             bar.update(1)
 
-        result = run_evaluation(dataset, tolerance, workers=workers, on_progress=progress)
+        result = run_evaluation(dataset, tolerance, workers=workers, on_progress=progress, detector=detector)
     for message in result.skipped:
         click.echo(f"attendance: skipped: {message}", err=True)
-    click.echo(f"tolerance {result.tolerance:.2f}; one enrollment photo per person; {len(result.people)} people")
+    click.echo(f"tolerance {result.tolerance:.2f}; one enrollment photo per person; {len(result.people)} people; faces found by {detector}")
     width = max(len(p.name) for p in result.people)
     click.echo(f"{'person':{width}s} probes correct wrong rejected  impostor-trials false-accepts")
     for p in result.people:

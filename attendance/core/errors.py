@@ -43,3 +43,7 @@ class LogLockedError(AttendanceError):
 
 class InvalidTimeError(AttendanceError):
     """A date or time the user typed could not be read."""
+
+
+class WorkerError(AttendanceError):
+    """A recognition worker could not start or stopped unexpectedly."""

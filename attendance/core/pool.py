@@ -1,6 +1,6 @@
 """Process pools for bulk enrollment (dlib holds the GIL, so threads would not help).
 
-A live session uses its own lean workers instead (:mod:`attendance.recognition.worker`).
+A live session uses its own lean workers instead (:mod:`attendance.recognition.workers.process`).
 
 Workers are spawned (not forked: safe with the capture threads, and the same on Windows
 and macOS) and exit on their own as soon as the parent process dies, even by kill -9,

@@ -26,7 +26,7 @@ from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
 from attendance.demo.synthvideo import Actor, make_class_video
 from attendance.recognition.engine import shared_engine
-from attendance.recognition.photos import find_faces
+from attendance.recognition.enrollment_photo import find_faces
 from attendance.roster.enroll import enroll_photo
 from attendance.roster.store import FaceStore
 

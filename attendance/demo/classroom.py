@@ -25,8 +25,8 @@ from attendance.core.errors import FaceCountError
 from attendance.core.names import name_from_filename
 from attendance.demo.camera import CLEAN, Camera
 from attendance.demo.synthvideo import Actor, class_still, make_class_video
+from attendance.recognition.enrollment_photo import find_faces
 from attendance.recognition.imaging import load_rgb
-from attendance.recognition.photos import find_faces
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def typical_pair(photos: Sequence[Path]) -> tuple[Path, Path]:
     """
     if len(photos) == 2:
         return photos[0], photos[1]
-    from attendance.recognition.photos import encode_photo
+    from attendance.recognition.enrollment_photo import encode_photo
 
     usable, found = [], []
     for photo in photos:
@@ -183,7 +183,7 @@ def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[Pers
 def _encoding(photo: Path) -> np.ndarray | None:
     """The encoding of the one face in ``photo`` (``None`` if it has none or several);
     kept, since casts drawn one after another look at the same photos."""
-    from attendance.recognition.photos import encode_photo
+    from attendance.recognition.enrollment_photo import encode_photo
 
     try:
         return encode_photo(photo, jitters=1).encoding
@@ -246,7 +246,7 @@ def drawn_cast(shared: Path, present: int = 20, absent: int = 15, strangers: int
 
 def seated_class(cast: Sequence[Person], size: tuple[int, int] = (1920, 1080), duration_s: float = 30.0, fps: float = 15.0,
                  sit_window_s: float = 10.0, seed: int = 0, back_row_px: float = BACK_ROW_FACE_PX, camera: Camera = CLEAN,
-                 turn_away: int = 0, leave: int = 0) -> ClassScene:
+                 turn_away: int = 0, leave: int = 0, restless_px: tuple[float, float] = (0.0, 0.0)) -> ClassScene:
     """Seat everyone of ``cast`` who has a class photo in rows across the frame.
 
     Rows run from the back (top, faces 0.97-1.08 times ``back_row_px``) to the
@@ -294,7 +294,7 @@ def seated_class(cast: Sequence[Person], size: tuple[int, int] = (1920, 1080), d
             gain=(float(rng.uniform(0.85, 1.0)), float(rng.uniform(0.9, 1.1))),
             contrast=(1.0, float(rng.uniform(0.9, 1.1))),
             tilt_deg=3.0, mirror=bool(rng.random() < 0.3), name=person.name,
-            settle_s=SIT_S, sway=0.08,
+            settle_s=SIT_S, sway=0.08, restless_px=restless_px,
         ))
         seated_at[person.name] = enter + SIT_S
     settled = max(seated_at.values())

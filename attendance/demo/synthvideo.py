@@ -23,8 +23,8 @@ import numpy as np
 from attendance.core.deps import require
 from attendance.core.errors import AttendanceError, FaceCountError
 from attendance.demo.camera import CLEAN, Camera
+from attendance.recognition.enrollment_photo import find_faces
 from attendance.recognition.imaging import load_rgb
-from attendance.recognition.photos import find_faces
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Actor:
     """A face that enters the class video at ``enter_s`` and leaves at ``leave_s`` (seconds).
 
     ``photo``: a photo path or an RGB ``uint8`` array ``(h, w, 3)``; ``face_index`` picks
-    the face (largest first) when the photo holds several.  The face centre moves
+    the face (from the left: the same face whichever detector found them) when the photo holds several.  The face centre moves
     linearly from ``start_xy`` to ``end_xy`` (frame fractions) while its height goes from
     ``face_px`` to ``end_face_px`` (pixels; ``None`` keeps it).  ``gain`` and ``contrast``
     go linearly between their two values (1.0 = as photographed); ``tilt_deg`` is the
@@ -51,7 +51,9 @@ class Actor:
     lasting the whole visit.  ``sway``: peak sideways sway of the face centre as a
     fraction of the face height (a slow 0.15 Hz sine, as seated people shift).
     ``away``: ``(from_s, to_s)`` during which the face is not in the picture (turned
-    away to the back of the room), or ``None``.
+    away to the back of the room), or ``None``.  ``restless_px``: ``(x, y)`` peak
+    amplitude in pixels of a restless student's constant small movement (an irregular
+    mix of 0.5-1.3 Hz sines, its phase set by ``enter_s``), on top of everything else.
     """
 
     photo: Path | str | np.ndarray
@@ -70,6 +72,7 @@ class Actor:
     settle_s: float | None = None
     sway: float = 0.0
     away: tuple[float, float] | None = None
+    restless_px: tuple[float, float] = (0.0, 0.0)
 
     def present(self, t: float) -> bool:
         """Whether the actor's face is in the picture at media time ``t`` seconds."""
@@ -87,7 +90,10 @@ class Actor:
         x = self.start_xy[0] + (self.end_xy[0] - self.start_xy[0]) * p
         y = self.start_xy[1] + (self.end_xy[1] - self.start_xy[1]) * p
         shift = self.sway * self.face_height(t) * math.sin(2 * math.pi * 0.15 * (t - self.enter_s))
-        return x * size[0] + shift, y * size[1]
+        phase = 7.3 * self.enter_s
+        fidget_x = 0.6 * math.sin(2 * math.pi * 0.53 * t + phase) + 0.4 * math.sin(2 * math.pi * 1.27 * t + 2 * phase)
+        fidget_y = 0.6 * math.sin(2 * math.pi * 0.71 * t + 3 * phase) + 0.4 * math.sin(2 * math.pi * 1.13 * t + phase)
+        return x * size[0] + shift + self.restless_px[0] * fidget_x, y * size[1] + self.restless_px[1] * fidget_y
 
     def face_height(self, t: float) -> float:
         """Face height in pixels at time ``t``."""
@@ -126,7 +132,7 @@ def face_crop(photo: Path | str | np.ndarray, face_index: int = 0, margin: float
     if face_index >= len(boxes):
         label = Path(photo).name if isinstance(photo, (str, Path)) else "photo"
         raise FaceCountError(f"{label}: face {face_index} wanted, {len(boxes)} found")
-    top, right, bottom, left = (int(v) for v in boxes[face_index])
+    top, right, bottom, left = (int(v) for v in boxes[np.argsort(boxes[:, 3], kind="stable")][face_index])
     pad_y, pad_x = int((bottom - top) * margin), int((right - left) * margin)
     h, w = rgb.shape[:2]
     y0, y1 = max(0, top - pad_y), min(h, bottom + pad_y)

@@ -24,8 +24,8 @@ from attendance.gui.widgets import VideoView
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from attendance.live.photo_rollcall import PhotoReport
     from attendance.live.photoroll import BackgroundPhotos, PhotoView
-    from attendance.live.photos import PhotoReport
     from attendance.live.session import LiveSession, SessionSummary
 
 log = logging.getLogger(__name__)

@@ -239,9 +239,10 @@ class SessionTab(ttk.Frame):
         """Open the session (log, roster) and start it in the background."""
         if self.running:
             return
+        from attendance.live.config import SessionConfig
         from attendance.live.identity import MatchPolicy
         from attendance.live.photoroll import photo_list
-        from attendance.live.session import BackgroundSession, LiveSession, SessionConfig
+        from attendance.live.session import BackgroundSession, LiveSession
 
         try:
             source, name, start, grace = self._settings()
@@ -329,9 +330,8 @@ class SessionTab(ttk.Frame):
             self._set_text(self.source_status, update.status)
             roll = update.rollcall
             if roll is not None:
-                sweep = roll.sweep_text(ago=False) if roll.sweeping else "no sweep needed at this picture size"
                 self._set_text(self.rollcall, f"Roll call: marked {roll.marked} of {roll.enrolled}; {len(roll.unseen)} not seen yet; "
-                                              f"{roll.unidentified} in view not identified yet; {sweep}")
+                                              f"{roll.faces_text()}")
         self._drain_marks(background)
         if background.running:
             self._after = self.after(POLL_MS, self._poll)

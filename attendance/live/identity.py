@@ -49,7 +49,7 @@ class MatchPolicy:
     #: without a single vote (a stranger: not worth an encoding every frame).
     stranger_retry_s: float = 0.6
     #: An identified track is re-checked this often, in case another person took its place.
-    verify_interval_s: float = 1.0
+    verify_interval_s: float = 5.0
     #: Consecutive contradicting re-checks that undo an identification.
     doubts_to_reset: int = 2
     #: With more tracked faces than this (a seated class), re-checks of identified faces
@@ -198,12 +198,6 @@ class Identifier:
             state = self.tracks.get(tid)
             if state is not None:
                 state.last_encoded = max(state.last_encoded, media_time)
-
-    def identifying(self, track_ids: list[int]) -> bool:
-        """Whether any of ``track_ids`` is a face still being identified: never encoded,
-        or unidentified with votes or fewer than ``2 * min_sightings`` sightings (not yet
-        taken for a stranger)."""
-        return any(self._identifying(self.tracks.get(tid)) for tid in track_ids)
 
     def _identifying(self, state: TrackVotes | None) -> bool:
         """Whether a track (``None``: never encoded) is still being identified: never

@@ -1,7 +1,7 @@
 """The roll call from photos in a thread, for a window: progress, Stop, and each photo
 ready to show with its named boxes.
 
-The analysis itself runs in worker processes (:func:`attendance.live.photos.run_photos`,
+The analysis itself runs in worker processes (:func:`attendance.live.photo_rollcall.run_photos`,
 the same function as ``attendance run --source PHOTOS``); the thread only waits for them,
 writes the marks and prepares the pictures, so the window stays responsive.
 """
@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from attendance.core.errors import AttendanceError, SourceError
-from attendance.live.photos import PhotoReport, photo_paths, run_photos
+from attendance.live.photo_rollcall import PhotoReport, photo_paths, run_photos
 from attendance.live.session import LiveSession, SessionSummary
 from attendance.recognition.imaging import load_rgb
 

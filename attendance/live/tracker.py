@@ -16,13 +16,25 @@ import numpy as np
 from attendance.recognition.detections import Detections, iou
 
 
+#: A track is *confirmed* once its face was found in this many analysed frames: a face
+#: detector's stray find (a pattern on a poster, for one frame) is neither shown nor counted.
+CONFIRM_HITS = 2
+
+
 @dataclass
 class Track:
-    """One face followed over time; ``last_seen`` is in media seconds."""
+    """One face followed over time; ``last_seen`` is in media seconds, ``hits`` the
+    analysed frames it was found in."""
 
     track_id: int
     box: np.ndarray
     last_seen: float
+    hits: int = 1
+
+    @property
+    def confirmed(self) -> bool:
+        """Found in :data:`CONFIRM_HITS` analysed frames or more."""
+        return self.hits >= CONFIRM_HITS
 
 
 class Tracker:
@@ -59,6 +71,7 @@ class Tracker:
                 track = self.tracks[int(assigned[d])]
                 track.box = dets.boxes[d].copy()
                 track.last_seen = now
+                track.hits += 1
             else:
                 track = Track(self._next_id, dets.boxes[d].copy(), now)
                 self.tracks[track.track_id] = track
@@ -74,6 +87,10 @@ class Tracker:
         """Those of ``track_ids`` found in the latest update.  A face found where a track
         was missed in the last frame may be someone else who stepped into the spot."""
         return [i for i in track_ids if i in self.tracks and self.tracks[i].last_seen == self._latest]
+
+    def confirmed(self) -> list[int]:
+        """The ids of the confirmed live tracks (see :data:`CONFIRM_HITS`)."""
+        return [i for i, t in self.tracks.items() if t.confirmed]
 
     def boxes(self, track_ids: list[int]) -> np.ndarray:
         """Last known boxes of the given live tracks, ``(k, 4)`` int32."""

@@ -63,6 +63,12 @@ class Detections:
     def __len__(self) -> int:
         return len(self.boxes)
 
+    def take(self, keep: np.ndarray) -> Detections:
+        """The faces selected by ``keep`` (a boolean mask or indices), with all their arrays."""
+        index = np.flatnonzero(keep) if np.asarray(keep).dtype == bool else np.asarray(keep, np.int64)
+        return Detections(self.boxes[index], self.encodings[index], self.frame_index, self.media_time, self.track_id[index],
+                          self.person[index], self.distance[index], [self.thumbnails[i] for i in index.tolist()])
+
     @property
     def encoded(self) -> np.ndarray:
         """``(n,)`` bool: which faces carry an encoding from this frame."""

@@ -57,21 +57,26 @@ def _modules() -> Iterator[Check]:
 
 
 def _recognition() -> Iterator[Check]:
-    """The face models load here, and a real recognition worker starts and answers."""
+    """The face models and the face detector load here, and a real recognition worker starts and answers."""
     import numpy as np
 
-    from attendance.recognition.analysis import Analyzer
-    from attendance.recognition.engine import empty_boxes, shared_engine
+    from attendance.recognition.engine import shared_engine
+    from attendance.recognition.jobs import EncodeJob, crop_faces
+    from attendance.recognition.workers.pool import WorkerPool
+    from attendance.recognition.yunet import MODEL_FILE, YuNet
 
     try:
         start = time.perf_counter()
         shared_engine()
         yield Check(CheckStatus.OK, f"face models loaded in {time.perf_counter() - start:.2f} s from {Path(model_paths()['encoder']).parent}")
         start = time.perf_counter()
-        with Analyzer(workers=1) as analyzer:
-            analyzer.wait_ready()
-            blank = np.zeros((360, 640, 3), np.uint8)
-            analyzer.submit(analyzer.request(blank, 0, 0.0, empty_boxes())).result(timeout=60)
+        blank = np.zeros((360, 640, 3), np.uint8)
+        YuNet().detect(blank, 40)
+        yield Check(CheckStatus.OK, f"face detector (YuNet, {MODEL_FILE}, SHA-256 checked) ran in {time.perf_counter() - start:.2f} s")
+        start = time.perf_counter()
+        with WorkerPool(workers=1) as pool:
+            pool.wait_ready()
+            pool.submit(EncodeJob(crop_faces(blank, np.array([[100, 200, 200, 100]], np.int32)))).result(timeout=60)
         yield Check(CheckStatus.OK, f"recognition worker started and answered in {time.perf_counter() - start:.2f} s")
     except AttendanceError as exc:
         yield Check(CheckStatus.FAILED, f"face recognition: {exc}")

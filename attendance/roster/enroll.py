@@ -23,8 +23,9 @@ from attendance.core.files import existing
 from attendance.core.names import clean_id, clean_name, name_from_filename, same_name
 from attendance.core.pool import map_in_pool
 from attendance.recognition.engine import ENROLL_JITTERS, distances
+from attendance.recognition.enrollment_photo import PhotoFace, encode_photo
+from attendance.recognition.finders import DEFAULT_DETECTOR
 from attendance.recognition.imaging import IMAGE_SUFFIXES, sha256_of, shown
-from attendance.recognition.photos import PhotoFace, encode_photo
 from attendance.roster.store import EnrollStatus, FaceStore, Person, Photo, now_iso
 
 #: A new photo closer than this to an already-enrolled *other* person gets a warning.
@@ -166,18 +167,19 @@ def _apply(store: FaceStore, item: PlannedPhoto, face: PhotoFace, student_id: st
 
 
 def enroll_photo(folder: Path, path: Path, name: str, student_id: str | None = None, jitters: int = ENROLL_JITTERS, *,
-                 force: bool = False, new_student: bool = False) -> EnrollOutcome:
+                 force: bool = False, new_student: bool = False, detector: str = DEFAULT_DETECTOR) -> EnrollOutcome:
     """Enroll one photo of ``name`` into the store in ``folder`` (raises on any problem).
 
     A photo that looks like a different person from the student's other photos is not
     added (:attr:`EnrollStatus.LOOKS_DIFFERENT`) unless ``force``; ``new_student`` enrolls
-    it as a new student of the same name instead.
+    it as a new student of the same name instead.  ``detector``: which finds the face
+    (``"yunet"``, or ``"hog"`` as before YuNet).
     """
     path = existing(path)
     item = PlannedPhoto(path, clean_name(name), path.name)
     if student_id:
         clean_id(student_id)
-    face = encode_photo(path, jitters)
+    face = encode_photo(path, jitters, detector)
     with FaceStore.edit(folder) as store:
         return _apply(store, item, face, student_id, force=force, new_student=new_student)
 
@@ -202,6 +204,7 @@ def enroll_folder(
     jitters: int = ENROLL_JITTERS,
     on_progress: Callable[[EnrollOutcome, int, int], None] | None = None,
     force: bool = False,
+    detector: str = DEFAULT_DETECTOR,
 ) -> list[EnrollOutcome]:
     """Enroll every photo under ``source_dir`` into the store in ``folder``.
 
@@ -212,7 +215,7 @@ def enroll_folder(
     only encodes what is new or changed.
     """
     plan, outcomes = plan_folder(source_dir)
-    return enroll_plan(folder, plan, outcomes, workers=workers, jitters=jitters, on_progress=on_progress, force=force)
+    return enroll_plan(folder, plan, outcomes, workers=workers, jitters=jitters, on_progress=on_progress, force=force, detector=detector)
 
 
 def enroll_plan(
@@ -224,6 +227,7 @@ def enroll_plan(
     jitters: int = ENROLL_JITTERS,
     on_progress: Callable[[EnrollOutcome, int, int], None] | None = None,
     force: bool = False,
+    detector: str = DEFAULT_DETECTOR,
 ) -> list[EnrollOutcome]:
     """Enroll the photos of ``plan`` (the bulk path of :func:`enroll_folder`).
 
@@ -257,7 +261,7 @@ def enroll_plan(
                 report(EnrollOutcome(item.path, item.name, EnrollStatus.UNCHANGED, "", person.id))
             else:
                 todo.append(item)
-        for item, result in encode_many(todo, workers or default_workers(), jitters):
+        for item, result in encode_many(todo, workers or default_workers(), jitters, detector):
             if isinstance(result, AttendanceError):
                 report(EnrollOutcome(item.path, item.name, EnrollStatus.FAILED, str(result)))
                 continue
@@ -270,13 +274,15 @@ def enroll_plan(
     return outcomes_out
 
 
-def _encode_or_error(path: Path, jitters: int) -> PhotoFace | AttendanceError:
+def _encode_or_error(path: Path, jitters: int, detector: str) -> PhotoFace | AttendanceError:
     try:
-        return encode_photo(path, jitters)
+        return encode_photo(path, jitters, detector)
     except AttendanceError as exc:
         return exc
 
 
-def encode_many(items: list[PlannedPhoto], workers: int, jitters: int) -> Iterable[tuple[PlannedPhoto, PhotoFace | AttendanceError]]:
-    """Encode photos, in worker processes when there is more than one to do."""
-    return zip(items, map_in_pool(functools.partial(_encode_or_error, jitters=jitters), [item.path for item in items], workers))
+def encode_many(items: list[PlannedPhoto], workers: int, jitters: int,
+                detector: str = DEFAULT_DETECTOR) -> Iterable[tuple[PlannedPhoto, PhotoFace | AttendanceError]]:
+    """Encode photos (``detector`` finds their face), in worker processes when there is more than one to do."""
+    encode = functools.partial(_encode_or_error, jitters=jitters, detector=detector)
+    return zip(items, map_in_pool(encode, [item.path for item in items], workers))

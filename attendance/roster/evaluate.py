@@ -16,6 +16,7 @@ probe.  Reported:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +26,10 @@ import numpy as np
 from attendance.core.errors import AttendanceError
 from attendance.core.pool import map_in_pool
 from attendance.recognition.engine import ENCODING_DIM, ENROLL_JITTERS
+from attendance.recognition.enrollment_photo import PhotoFace, encode_downscaled
+from attendance.recognition.finders import DEFAULT_DETECTOR
 from attendance.recognition.gallery import Gallery
 from attendance.recognition.photorule import PHOTO_JITTERS, SMALL_FACE_SIZES, PhotoRule
-from attendance.recognition.photos import PhotoFace, encode_downscaled
 from attendance.roster.enroll import PlannedPhoto, default_workers, encode_many, plan_folder
 
 SWEEP = (0.40, 0.45, 0.50, 0.55, 0.60)
@@ -88,8 +90,10 @@ def evaluate(
     *,
     workers: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    detector: str = DEFAULT_DETECTOR,
 ) -> Evaluation:
-    """Evaluate one-photo enrollment on ``dataset`` (a folder of per-person folders)."""
+    """Evaluate one-photo enrollment on ``dataset`` (a folder of per-person folders), faces
+    found by ``detector`` (``"yunet"``, or ``"hog"`` as before YuNet)."""
     plan, bad = plan_folder(dataset)
     if not plan:
         raise AttendanceError(f"{dataset}: no photos found (expected one folder per person)")
@@ -103,7 +107,7 @@ def evaluate(
     faces: dict[Path, np.ndarray] = {}
     total, done = 2 * len(plan) - len(gallery_items), 0
     for jitters, items in ((ENROLL_JITTERS, gallery_items), (1, probe_items)):
-        for item, result in encode_many(items, workers or default_workers(), jitters):
+        for item, result in encode_many(items, workers or default_workers(), jitters, detector):
             done += 1
             if on_progress:
                 on_progress(done, total)
@@ -157,7 +161,7 @@ def evaluate(
     sure_fa = sum(1 for _, d, r in impostor if rule.sure(np.array([d]), np.array([r]))[0])
     photo = (_ratio(sure_ok, len(genuine)), _ratio(sure_fa, len(impostor)))
     own_photos = {n: [it.path for it in by_person[n] if it.path in faces] for n in names}
-    small_rule = _photo_rule_small(own_photos, enc, rule, workers or default_workers(), on_progress, done, total)
+    small_rule = _photo_rule_small(own_photos, enc, rule, workers or default_workers(), on_progress, done, total, detector)
     return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep, photo, small_rule)
 
 
@@ -167,7 +171,8 @@ def _gallery(names: list[str], enc: np.ndarray) -> Gallery:
 
 
 def _photo_rule_small(own_photos: dict[str, list[Path]], enc: np.ndarray, rule: PhotoRule, workers: int,
-                      on_progress: Callable[[int, int], None] | None, done: int, total: int) -> tuple[float, float, int, int]:
+                      on_progress: Callable[[int, int], None] | None, done: int, total: int,
+                      detector: str) -> tuple[float, float, int, int]:
     """The photo rule on every photo of each person (``own_photos``, enrollment photo first;
     ``enc`` ``(people, 128)`` their enrollment encodings) downscaled to class-photo face
     sizes: the others are genuine trials, all of them impostor trials with the person left
@@ -176,7 +181,7 @@ def _photo_rule_small(own_photos: dict[str, list[Path]], enc: np.ndarray, rule: 
     full = _gallery(names, enc)
     trials = [(n, path) for n in names for path in own_photos[n]]
     ok = genuine = false = impostors = 0
-    for (n, path), small in zip(trials, _downscaled_many([path for _, path in trials], workers, on_progress, done, total)):
+    for (n, path), small in zip(trials, _downscaled_many([path for _, path in trials], workers, on_progress, done, total, detector)):
         if not small:
             continue
         sizes = np.array(sorted(small), np.float64)
@@ -193,19 +198,19 @@ def _photo_rule_small(own_photos: dict[str, list[Path]], enc: np.ndarray, rule: 
     return _ratio(ok, genuine), _ratio(false, impostors), genuine, impostors
 
 
-def _downscaled(path: Path) -> dict[int, np.ndarray]:
+def _downscaled(path: Path, detector: str) -> dict[int, np.ndarray]:
     """:func:`encode_downscaled` at ``SMALL_FACE_SIZES``, ``{}`` for a photo it cannot use."""
     try:
-        return encode_downscaled(path, SMALL_FACE_SIZES, PHOTO_JITTERS)
+        return encode_downscaled(path, SMALL_FACE_SIZES, PHOTO_JITTERS, detector)
     except AttendanceError:
         return {}
 
 
 def _downscaled_many(paths: list[Path], workers: int, on_progress: Callable[[int, int], None] | None, done: int,
-                     total: int) -> Iterator[dict[int, np.ndarray]]:
+                     total: int, detector: str) -> Iterator[dict[int, np.ndarray]]:
     """:func:`_downscaled` of each of ``paths`` in order, in worker processes when there are
     several; ``on_progress(done, total)`` after each, counting on from ``done``."""
-    for count, result in enumerate(map_in_pool(_downscaled, paths, workers), start=done + 1):
+    for count, result in enumerate(map_in_pool(functools.partial(_downscaled, detector=detector), paths, workers), start=done + 1):
         if on_progress:
             on_progress(count, total)
         yield result

@@ -11,8 +11,8 @@ from attendance.core.errors import FaceCountError
 from attendance.demo.assets import UNKNOWN_MARGIN, build_demo, demo_actors, demo_people, drawn_face, single_face_encoding
 from attendance.demo.synthvideo import Actor, background, face_crop, make_class_video, staggered_actors, video_from_photo
 from attendance.recognition.engine import shared_engine
+from attendance.recognition.enrollment_photo import encode_photo
 from attendance.recognition.imaging import load_rgb
-from attendance.recognition.photos import encode_photo
 from attendance.roster.store import FaceStore
 
 cv2 = pytest.importorskip("cv2")

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import CLIP, ROOT, copy_home, run_cli
+from conftest import CLIP, ROOT, SHARED, copy_home, run_cli
 from PIL import Image, ImageStat
 from tkdriver import close, press, run_until, shoot
 
 from attendance.core.csvsafe import CSV_ENCODING
 from attendance.core.home import Home
+from attendance.demo.synthvideo import video_from_photo
 
 if TYPE_CHECKING:
 
@@ -202,13 +203,14 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         assert [(r[4].value, r[5].value) for r in sheet.iter_rows(min_row=2)] == [("Lin-Manuel Miranda", "present"), ("Alex Lacamoire", "excused")]
         assert "wrote the session, matrix and summary sheets" in app.status.text.get()
 
-        # "Take a picture" (the clip stands in for a webcam: its first frame shows one face);
-        # the picture is on disk only during the enrollment.
+        # "Take a picture" (a video of one person stands in for a webcam); the picture is on
+        # disk only during the enrollment.
         app.notebook.select(roster)
         root.update()
         leftovers = set(Path(tempfile.gettempdir()).glob("attendance-camera-*"))
         roster.name_entry.insert(0, "Camera Pupil")
-        roster.camera.set(str(CLIP))
+        webcam = video_from_photo(SHARED / "photos" / "obama.jpg", tmp_path / "webcam.mp4", seconds=1.0, fps=10)
+        roster.camera.set(str(webcam))
         roster.camera_button.invoke()
         run_until(root, lambda: not app.jobs.busy, 30)
         assert "enrolled: Camera Pupil (S0002) from the camera" in app.status.text.get(), dialogs.errors

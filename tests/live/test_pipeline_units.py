@@ -6,11 +6,11 @@ import numpy as np
 
 from attendance.live.identity import Identifier, MatchPolicy
 from attendance.live.tracker import Tracker
-from attendance.recognition.analysis import unique_boxes
 from attendance.recognition.detections import Detections, containment, iou
 from attendance.recognition.engine import ENCODING_DIM
 from attendance.recognition.gallery import Gallery
 from attendance.recognition.photorule import PhotoRule
+from attendance.recognition.pyramid import merged, passes
 
 
 def unit(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -51,7 +51,29 @@ def test_a_face_found_at_two_scales_is_kept_once() -> None:
     loose, tight, neighbour = [141, 525, 213, 453], [148, 514, 198, 464], [141, 597, 213, 525]
     boxes = np.array([tight, loose, neighbour], np.int32)
     assert iou(boxes[:1], boxes[1:2])[0, 0] < 0.5 and containment(boxes[:1], boxes[1:2])[0, 0] == 1.0
-    assert unique_boxes(boxes).tolist() == [loose, neighbour]
+    assert boxes[merged(boxes)].tolist() == [loose, neighbour]
+    # With scores, the surer box of the one face is kept (a pass that saw it whole).
+    assert boxes[merged(boxes, np.array([0.9, 0.6, 0.8]))].tolist() == [neighbour, tight]
+
+
+def test_a_search_too_large_for_one_pass_is_tiled_so_that_every_face_lies_whole_in_a_tile() -> None:
+    """A 4000x3000 photo searched for 20 px faces (YuNet at 0.9x) within 0.6 MP a pass: the
+    whole photo at the scale that fits, then levels in tiles; each face the coarser level
+    cannot find (under 18 px at its scale) lies whole inside a tile of the level that finds it."""
+    shape, scale, budget, reliable = (3000, 4000, 3), 0.9, 1024 * 576, 18.0
+    plan = passes(shape, scale, budget, reliable, 3.0)
+    (whole, whole_scale), tiles = plan[0], plan[1:]
+    assert whole == (0, 4000, 3000, 0) and abs(whole_scale - (budget / 12e6) ** 0.5) < 1e-9
+    assert max(s for _, s in tiles) == scale
+    for (top, right, bottom, left), level in tiles:
+        assert (bottom - top) * (right - left) * level**2 <= budget * 1.01
+    rng = np.random.default_rng(3)
+    for _ in range(200):  # faces too small for the whole pass, anywhere
+        size = rng.uniform(20, reliable / whole_scale)
+        y, x = rng.uniform(0, 3000 - size), rng.uniform(0, 4000 - size)
+        holders = [(t, r, b, lf) for (t, r, b, lf), _ in tiles if t <= y and b >= y + size and lf <= x and r >= x + size]
+        assert holders, (size, y, x)
+    assert passes((1080, 1920, 3), 0.5, budget, reliable, 3.0) == [((0, 1920, 1080, 0), 0.5)]  # a 1080p frame: one pass
 
 
 def dets(boxes: list[list[int]], t: float, encodings: np.ndarray | None = None) -> Detections:
@@ -198,19 +220,18 @@ def test_a_track_missed_in_the_last_frame_is_not_trusted_to_skip_encoding() -> N
     assert int(back.track_id[0]) == a and tracker.seen_last([a, b]) == [a, b]  # ... encoded, since it was not skipped
 
 
-def test_the_readout_counts_faces_of_nobody_identified_and_the_sweep_waits_for_new_faces() -> None:
+def test_the_readout_counts_faces_of_nobody_identified() -> None:
     """A second track of a student already identified, seen close to them but without the
-    margin, is not 'not identified'; a stranger is; a new face is being identified."""
+    margin, is not 'not identified'; a stranger is."""
     rng = np.random.default_rng(6)
     enc = unit(rng, 2)
     gallery = Gallery(("A", "B"), ("a", "b"), enc, np.arange(2, dtype=np.int32))
     ident = Identifier(gallery, MatchPolicy(min_sightings=2, retry_interval_s=0.0))
-    assert ident.identifying([1])  # never encoded yet
     for k in range(2):
         d = dets([[0, 100, 100, 0]], k * 0.2, near(rng, enc[0], 0.3))
         d.track_id = np.array([1])
         ident.update(d)
-    assert ident.person_of(1) == 0 and not ident.identifying([1])
+    assert ident.person_of(1) == 0
     # Track 2: A again, 0.40 away on the way to B (0.84 from A): 0.44 from B, no margin, no
     # vote; track 3: a stranger.
     between = (enc[0] + (enc[1] - enc[0]) * (0.40 / np.linalg.norm(enc[1] - enc[0])))[None, :]
@@ -219,7 +240,6 @@ def test_the_readout_counts_faces_of_nobody_identified_and_the_sweep_waits_for_n
     ident.update(d)
     assert ident.person_of(2) == ident.person_of(3) == -1
     assert ident.unidentified([1, 2, 3]) == 1 and ident.unidentified([4]) == 1
-    assert ident.identifying([3])  # one sighting of the stranger: still being identified
 
 
 def test_a_live_frame_encodes_likely_students_and_new_faces_first() -> None:

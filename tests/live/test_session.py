@@ -150,7 +150,7 @@ def test_a_recognition_worker_killed_mid_session_is_replaced_and_the_session_goe
         deadline = time.monotonic() + 60
         workers: list[psutil.Process] = []
         while len(workers) < 2 and time.monotonic() < deadline:
-            zygotes = [p for p in psutil.Process(proc.pid).children() if "attendance.recognition.zygote" in " ".join(p.cmdline())]
+            zygotes = [p for p in psutil.Process(proc.pid).children() if "attendance.recognition.workers.zygote" in " ".join(p.cmdline())]
             workers = zygotes[0].children() if zygotes else []
             time.sleep(0.05)
         assert len(workers) == 2

@@ -11,8 +11,8 @@ from conftest import SHARED
 
 from attendance.core.deps import import_face_recognition
 from attendance.recognition.engine import shared_engine
+from attendance.recognition.enrollment_photo import find_faces
 from attendance.recognition.imaging import load_rgb
-from attendance.recognition.photos import find_faces
 
 PHOTOS = SHARED / "photos"
 

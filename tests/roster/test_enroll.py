@@ -12,8 +12,8 @@ from conftest import SHARED, cli, copy_home
 from PIL import Image
 
 from attendance.recognition.engine import shared_engine
+from attendance.recognition.enrollment_photo import find_faces
 from attendance.recognition.imaging import load_rgb
-from attendance.recognition.photos import find_faces
 
 PHOTOS = SHARED / "photos"
 

@@ -9,6 +9,7 @@ import io
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import SHARED, cli, copy_home, run_cli
@@ -17,8 +18,8 @@ from PIL import Image
 from attendance.roster.importing import header_key, read_roster
 
 CLASS = SHARED / "class"
-#: Chips in which dlib's HOG finds no face in the last file (used as a "no face" row).
-NO_FACE_CHIP = CLASS / "chips" / "tom_hanks"
+#: A photo with no face in it: the lower part of a portrait (his suit and the flag behind).
+NO_FACE_FROM, NO_FACE_ROWS = SHARED / "photos" / "obama.jpg", slice(700, None)
 #: Chips of people who are also in class/people, or with no detectable face.
 SKIPPED_CHIPS = {"tom_hanks", "victoria_beckham", "robert_downey_jr", "will_smith"}
 
@@ -32,8 +33,16 @@ def forty_students() -> list[tuple[str, Path]]:
     return [(name.replace("_", " ").title(), photo) for name, photo in people[:40]]
 
 
-def roster_rows() -> list[list[str]]:
-    """Header + 40 students (classes in one cell, or one row per class) + 4 bad rows."""
+def no_face_photo(folder: Path) -> Path:
+    """A real photo with no face in it, written to ``folder``."""
+    path = folder / "no_face.jpg"
+    Image.fromarray(np.asarray(Image.open(NO_FACE_FROM).convert("RGB"))[NO_FACE_ROWS]).save(path, quality=90)
+    return path
+
+
+def roster_rows(folder: Path) -> list[list[str]]:
+    """Header + 40 students (classes in one cell, or one row per class) + 4 bad rows (the
+    photo without a face is written to ``folder``)."""
     rows = [["Student ID", "Full Name", "Class", "Photo File"]]
     for i, (name, photo) in enumerate(forty_students()):
         sid = f"P{i + 1:03d}"
@@ -46,7 +55,7 @@ def roster_rows() -> list[list[str]]:
             rows.append([sid, name, home_class, str(photo)])
     rows += [
         ["P900", "Missing Photo", "7B", "nowhere/missing.jpg"],
-        ["P901", "No Face", "7B", str(sorted(NO_FACE_CHIP.iterdir())[-1])],
+        ["P901", "No Face", "7B", str(no_face_photo(folder))],
         ["P902", "Two Faces", "8A", str(SHARED / "photos" / "two_people.jpg")],
         ["P001", "Somebody Else", "9C", str(SHARED / "photos" / "obama.jpg")],
     ]
@@ -64,7 +73,7 @@ def write_csv(path: Path, rows: list[list[str]], sep: str = ";", bom: bool = Tru
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     """A home where the 40-student roster was imported once (``--jitters 1``, 2 workers)."""
     folder = tmp_path_factory.mktemp("roster40")
-    sheet = write_csv(folder / "roster.csv", roster_rows())
+    sheet = write_csv(folder / "roster.csv", roster_rows(folder))
     home = folder / "home"
     home.mkdir()
     proc = run_cli("import", str(sheet), "--jitters", "1", "--workers", "2", home=home)
@@ -105,7 +114,7 @@ def test_forty_student_roster_with_bad_rows(imported: tuple[Path, Path, subproce
 
 def test_rerun_updates_names_classes_and_only_changed_photos(imported: tuple[Path, Path, subprocess.CompletedProcess[str]], tmp_path: Path) -> None:
     home = copy_home(imported[0], tmp_path / "home")
-    rows = roster_rows()[:-4]  # the bad rows fixed by leaving them out
+    rows = roster_rows(tmp_path)[:-4]  # the bad rows fixed by leaving them out
     rows[1][1] = "Sir Anthony Hopkins"  # renamed
     rows[1][2] = "7B"  # leaves Chess
     for row in rows[1:]:

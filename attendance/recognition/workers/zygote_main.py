@@ -1,13 +1,13 @@
-"""The zygote's entry point: ``python -m attendance.recognition.zygote_main FD`` (Linux).
+"""The zygote's entry point: ``python -m attendance.recognition.workers.zygote_main FD`` (Linux).
 
 Loads dlib's models once, then forks a recognition worker for each request on the
 control socket ``FD`` (``AF_UNIX``, ``SOCK_SEQPACKET``; protocol in
-:mod:`attendance.recognition.zygote`).  Forked workers share the model pages with the
+:mod:`attendance.recognition.workers.zygote`).  Forked workers share the model pages with the
 zygote and with each other (copy-on-write: the models are only read), so a second
 worker costs ~50 MiB less than one that loads the models itself, and a worker that dies
 is replaced in milliseconds instead of after a second of loading.
 
-Each worker runs :func:`attendance.recognition.worker_main.serve` on the socket it was
+Each worker runs :func:`attendance.recognition.workers.worker_main.serve` on the socket it was
 forked for, and is killed by the kernel if the zygote dies (``PR_SET_PDEATHSIG``); the
 zygote exits when its control socket ends, which also happens when the parent dies.
 """
@@ -27,7 +27,7 @@ import sys
 from typing import Any
 
 from attendance.recognition.engine import shared_engine
-from attendance.recognition.worker_main import serve, settle_process
+from attendance.recognition.workers.worker_main import serve, settle_process
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,9 @@
 
 Every photo is analysed completely, nothing skipped or dropped: it is loaded with the
 app's imaging loader (EXIF rotation applied) and searched for faces down to
-``PHOTO_MIN_FACE_PX`` at the scale they need, in tiles that bound the memory of one
-search (:func:`photo_regions`); every face found is encoded (``PHOTO_JITTERS`` crops).
+``PHOTO_MIN_FACE_PX`` (the whole photo at once, in tiles only when it is very large:
+:func:`~attendance.recognition.pyramid.passes`); every face found is encoded
+(``PHOTO_JITTERS`` crops) in the recognition workers.
 A still photo gives one sighting per face, so faces are decided by :class:`PhotoRule`
 (faces and students paired one to one within a photo, a distance by face size and a
 margin, or the same student matched in several photos) instead of votes over frames.  Marks go to the session log as in a live session, with the photo's file name
@@ -13,7 +14,6 @@ as their ``source``.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -28,19 +28,19 @@ import numpy as np
 from attendance.core.errors import ImageError, SourceError
 from attendance.live.readers import natural_key
 from attendance.live.session import LiveSession, SessionSummary
-from attendance.recognition.analysis import MAX_SEARCH_PIXELS, AnalysisRequest, Analyzer
 from attendance.recognition.detections import Detections
-from attendance.recognition.engine import HOG_RELIABLE_PX, empty_boxes
+from attendance.recognition.engine import ENCODING_DIM, empty_boxes
+from attendance.recognition.finders import FaceFinder, make_finder
 from attendance.recognition.imaging import IMAGE_SUFFIXES, load_rgb, shown
+from attendance.recognition.jobs import Encoded, EncodeJob, crop_faces
 from attendance.recognition.photorule import PHOTO_JITTERS, PhotoRule
+from attendance.recognition.workers.pool import WorkerPool
 from attendance.records.sessionlog import Attendee, Mark
 
 log = logging.getLogger(__name__)
 
 #: Smallest face searched for in a photo, in pixels of the photo.
-PHOTO_MIN_FACE_PX = 30.0
-#: Side of one tile's search after resizing, pixels (a 1600x1600 search: ~8 MB, ~0.3 s).
-TILE_SEARCH_PX = 1600
+PHOTO_MIN_FACE_PX = 20.0
 
 
 def photo_paths(spec: str) -> list[Path] | None:
@@ -56,34 +56,6 @@ def photo_paths(spec: str) -> list[Path] | None:
     if not photos:
         raise SourceError(f"{path}: no photos in this folder ({', '.join(sorted(IMAGE_SUFFIXES))})")
     return photos
-
-
-def photo_regions(shape: tuple[int, ...], min_face_px: float = PHOTO_MIN_FACE_PX) -> tuple[float, np.ndarray, np.ndarray]:
-    """How to search a photo of ``shape`` ``(h, w, ...)`` for every face down to ``min_face_px``.
-
-    Returns ``(whole_scale, regions, scales)``: the whole photo is searched at
-    ``whole_scale`` (at most ``MAX_SEARCH_PIXELS`` after resizing), and ``regions``
-    (``(r, 4)`` int32 boxes) each at its ``scales`` (``(r,)``).  The regions are tiles at
-    a pyramid of scales, halving from the one ``min_face_px`` needs down to
-    ``whole_scale``; a level finds faces from ``HOG_RELIABLE_PX / scale`` up and its
-    tiles (``TILE_SEARCH_PX`` square after resizing) overlap by twice that, so every
-    face too small for the next level lies whole inside one of them.
-    """
-    height, width = shape[:2]
-    whole = min(HOG_RELIABLE_PX / min_face_px, math.sqrt(MAX_SEARCH_PIXELS / max(1, height * width)))
-    regions: list[tuple[int, int, int, int]] = []
-    scales: list[float] = []
-    scale = HOG_RELIABLE_PX / min_face_px
-    while scale > whole * 1.01:
-        side = int(TILE_SEARCH_PX / scale)
-        overlap = int(2 * HOG_RELIABLE_PX / scale)
-        step = max(1, side - overlap)
-        for top in range(0, max(1, height - overlap), step):
-            for left in range(0, max(1, width - overlap), step):
-                regions.append((top, min(width, left + side), min(height, top + side), left))
-                scales.append(scale)
-        scale /= 2
-    return whole, np.array(regions, np.int32).reshape(-1, 4), np.array(scales, np.float64)
 
 
 @dataclass(frozen=True)
@@ -127,38 +99,46 @@ def _await(wait: Callable[[float], T], tick: Callable[[], None]) -> T:
             tick()
 
 
-def analyse_photos(paths: list[Path], analyzer: Analyzer, min_face_px: float = PHOTO_MIN_FACE_PX,
+def analyse_photos(paths: list[Path], pool: WorkerPool, finder: FaceFinder,
                    on_progress: Progress | None = None) -> tuple[list[Detections], dict[Path, str]]:
-    """Every face of each photo (boxes and encodings), at most ``analyzer.capacity`` photos
-    in flight, and the photos skipped: a photo that cannot be read gives no faces, and
-    why (the :class:`ImageError`'s message without the file name)."""
+    """Every face of each photo (boxes, encodings and thumbnails) and the photos skipped:
+    a photo that cannot be read gives no faces, and why (the :class:`ImageError`'s message
+    without the file name).  A photo's faces are found (``finder``) while the workers
+    encode the faces of the photo before it."""
     skipped: dict[Path, str] = {}
-    futures: list[Future[Detections]] = []
     results: list[Detections] = []
     progress = on_progress or (lambda _done, _total: None)
     progress(0, len(paths))
-    _await(lambda t: analyzer.wait_ready(timeout=t), lambda: progress(0, len(paths)))
+    _await(lambda t: pool.wait_ready(timeout=t), lambda: progress(0, len(paths)))
+    encoding: list[tuple[int, np.ndarray, list[Future[Encoded]]]] = []
     for index, path in enumerate(paths):
         try:
             rgb = load_rgb(path)
         except ImageError as exc:
             skipped[path] = str(exc).removeprefix(f"{shown(path)}: ")  # reported with the photo's finds
-            empty: Future[Detections] = Future()
-            empty.set_result(Detections.empty(index))
-            futures.append(empty)
+            encoding.append((index, empty_boxes(), []))
             continue
-        whole, regions, scales = photo_regions(rgb.shape, min_face_px)
-        log.info("%s: %dx%d, searched whole at %.2fx and in %d tiles", path.name, rgb.shape[1], rgb.shape[0], whole, len(regions))
-        request = AnalysisRequest(np.ascontiguousarray(rgb[:, :, ::-1]), index, 0.0, whole, empty_boxes(), regions=regions,
-                                  region_scales=scales, jitters=PHOTO_JITTERS)
-        futures.append(analyzer.submit(request))
-        if len(futures) - len(results) >= analyzer.capacity:
-            results.append(_await(futures[len(results)].result, lambda: progress(len(results), len(paths))))
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        del rgb
+        boxes = _await(finder.submit(bgr).result, lambda: progress(len(results), len(paths)))
+        log.info("%s: %dx%d, %d faces found", path.name, bgr.shape[1], bgr.shape[0], len(boxes))
+        crops = crop_faces(bgr, boxes)
+        encoding.append((index, boxes, [pool.submit(EncodeJob(part, PHOTO_JITTERS)) for part in crops.split(pool.capacity)]))
+        while len(encoding) > 1:  # the photo before this one: its faces were encoded meanwhile
+            results.append(_encoded(*encoding.pop(0), tick=lambda: progress(len(results), len(paths))))
             progress(len(results), len(paths))
-    for future in futures[len(results):]:
-        results.append(_await(future.result, lambda: progress(len(results), len(paths))))
+    for job in encoding:
+        results.append(_encoded(*job, tick=lambda: progress(len(results), len(paths))))
         progress(len(results), len(paths))
     return results, skipped
+
+
+def _encoded(index: int, boxes: np.ndarray, parts: list[Future[Encoded]], tick: Callable[[], None]) -> Detections:
+    """The faces of photo ``index`` once the workers have encoded them."""
+    answers = [_await(part.result, tick) for part in parts]
+    encodings = np.concatenate([np.zeros((0, ENCODING_DIM), np.float32)] + [a.encodings for a in answers])
+    thumbnails: list[np.ndarray | None] = [t for a in answers for t in a.thumbnails]
+    return Detections(boxes, encodings, index, 0.0, thumbnails=thumbnails)
 
 
 def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -196,8 +176,12 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
     summary = SessionSummary(session.log.session, session.log.path, [], [], [])
     session.log.claim()
     try:
-        with Analyzer(cfg.workers).start() as analyzer:
-            photos, skipped = analyse_photos(paths, analyzer, on_progress=on_progress)
+        with WorkerPool(cfg.workers).start() as pool:
+            finder = make_finder(cfg.detector, pool, PHOTO_MIN_FACE_PX, photo=True)
+            try:
+                photos, skipped = analyse_photos(paths, pool, finder, on_progress=on_progress)
+            finally:
+                finder.close()
         if len(skipped) == len(paths):
             first = f"{shown(paths[0])}: {skipped[paths[0]]}"
             raise ImageError(first if len(paths) == 1 else f"none of the {len(paths)} photos can be read ({first}, ...)")

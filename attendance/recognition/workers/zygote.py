@@ -1,10 +1,10 @@
 """The parent's handle on the zygote: recognition workers forked from one process that has
-loaded the models (Linux; see :mod:`attendance.recognition.zygote_main`).
+loaded the models (Linux; see :mod:`attendance.recognition.workers.zygote_main`).
 
 Protocol on the control socket (``AF_UNIX``, ``SOCK_SEQPACKET``, one pickled tuple per
 message): the parent sends ``("fork", token)`` with one end of a new socket pair attached
 (``SCM_RIGHTS``); the zygote forks a worker that serves that end as
-:mod:`attendance.recognition.worker` describes and answers ``("forked", token, pid)``,
+:mod:`attendance.recognition.workers.process` describes and answers ``("forked", token, pid)``,
 then ``("exited", token, exit code)`` once the worker has exited.  When the models could
 not be loaded it forks nothing: the worker's end gets the error as its first answer, and
 ``("exited", token, 1)`` follows.  The zygote exits when the control socket ends; its
@@ -78,7 +78,7 @@ class Zygote:
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
-            self._proc = subprocess.Popen([sys.executable, "-m", "attendance.recognition.zygote_main", str(theirs.fileno())],
+            self._proc = subprocess.Popen([sys.executable, "-m", "attendance.recognition.workers.zygote_main", str(theirs.fileno())],
                                           stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), env=worker_env())
         self._control = ours
         self._children: dict[int, ForkedProcess] = {}

@@ -1,9 +1,10 @@
-"""The recognition worker's entry point: ``python -m attendance.recognition.worker_main``.
+"""The recognition worker's entry point: ``python -m attendance.recognition.workers.worker_main``.
 
-Reads pickled :class:`~attendance.recognition.analysis.AnalysisRequest` objects from
-stdin and answers each with a pickled ``(ok, value)`` pair on stdout (protocol in
-:mod:`attendance.recognition.worker`).  Imports only numpy, Pillow, dlib and the engine.
-A worker forked by the zygote (:mod:`attendance.recognition.zygote_main`) runs the same
+Reads pickled jobs (:mod:`attendance.recognition.jobs`: objects with a ``run()``
+method) from stdin and answers each with a pickled ``(ok, value)`` pair on stdout
+(protocol in :mod:`attendance.recognition.workers.process`).  Imports only numpy, Pillow,
+dlib and the engine.
+A worker forked by the zygote (:mod:`attendance.recognition.workers.zygote_main`) runs the same
 :func:`serve` on a socket instead.
 """
 
@@ -17,21 +18,20 @@ import sys
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from attendance.recognition.analysis import analyse
+from attendance.core.errors import WorkerError
+from attendance.recognition import jobs as _jobs  # noqa: F401 - the jobs unpickle without an import each
 from attendance.recognition.engine import shared_engine
-from attendance.recognition.worker import WorkerError
 
-#: The detector's buffers and the heap are given back after requests on frames of at least
-#: this many bytes (1280x720 and up): after smaller ones there is little to give back, and
-#: memory given back is faulted in again (zeroed pages) when the next request uses it.
+#: The detector's buffers and the heap are given back after jobs of at least this many
+#: bytes of pictures (a 1280x720 frame and up): after smaller ones there is little to give
+#: back, and memory given back is faulted in again (zeroed pages) when the next job uses it.
 TRIM_FROM_BYTES = 2 * 1024 * 1024
 
 
 def _heap_trimmer() -> Callable[[int], Any]:
     """glibc's ``malloc_trim``, or a no-op without glibc (macOS, Windows, musl).
 
-    A request's buffers (a 1920x1080 frame is 6 MB, a tile searched at 2.5x ~20 MB of
-    pyramid) are freed when it is answered, but glibc keeps most of that memory in the
+    A job's buffers (a 1920x1080 frame is 6 MB, its HOG pyramid at 2/3 ~10 MB) are freed when it is answered, but glibc keeps most of that memory in the
     process; trimming gives it back, so a worker waiting for its next frame holds ~20 MiB
     less (measured on the 1080p seated class's requests: 90 instead of ~114 MiB RSS)."""
     try:
@@ -58,9 +58,9 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
             request = pickle.load(stdin)
         except EOFError:
             return
-        big = getattr(getattr(request, "image", None), "nbytes", 0) >= TRIM_FROM_BYTES
+        big = getattr(request, "nbytes", 0) >= TRIM_FROM_BYTES
         try:
-            answer: tuple[bool, Any] = (True, analyse(request))
+            answer: tuple[bool, Any] = (True, request.run())
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller's future
             answer = (False, exc)
         try:
@@ -86,7 +86,7 @@ def settle_process() -> None:
 
 
 def main() -> int:
-    """The worker's entry point (``python -m attendance.recognition.worker_main``)."""
+    """The worker's entry point (``python -m attendance.recognition.workers.worker_main``)."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     settle_process()
     try:

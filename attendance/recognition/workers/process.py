@@ -2,17 +2,17 @@
 
 A live session needs dlib off the display thread, and dlib holds the GIL, so detection
 and encoding run in separate processes.  On Linux they are forked from a zygote that has
-loaded the models once (:mod:`attendance.recognition.zygote`), so they share the model
-pages; elsewhere each is started as ``python -m attendance.recognition.worker_main``.
+loaded the models once (:mod:`attendance.recognition.workers.zygote`), so they share the model
+pages; elsewhere each is started as ``python -m attendance.recognition.workers.worker_main``.
 Either way they are not :mod:`multiprocessing` processes: a spawned multiprocessing worker
 re-imports the parent's ``__main__`` (the CLI or the window) and OpenCV, and needs a
 resource-tracker process besides, ~150 MiB per worker plus 13 MiB; these import only
 numpy, Pillow, dlib and the engine (~85 MiB, of which a forked worker shares ~50).
 
-Protocol: the parent writes pickled :class:`~attendance.recognition.analysis.AnalysisRequest` objects
-to the worker (its stdin, or its socket); the worker answers each, in order, with a
-pickled ``(ok, value)`` pair (on stdout, or the socket; ``value`` is the
-:class:`~attendance.recognition.detections.Detections` or the exception).  Its first
+Protocol: the parent writes pickled jobs (:mod:`attendance.recognition.jobs`) to the
+worker (its stdin, or its socket); the worker answers each, in order, with a pickled
+``(ok, value)`` pair (on stdout, or the socket; ``value`` is what the job's ``run()``
+returned, or the exception it raised).  Its first
 answer, ``(True, None)``, says the models are loaded.  The worker exits when its input
 ends, which also happens when the parent dies, even by kill -9, so a crashed session
 never leaves recognisers behind.
@@ -30,14 +30,10 @@ from collections import deque
 from concurrent.futures import Future
 from typing import IO, Any, Protocol
 
-from attendance.core.errors import AttendanceError
-from attendance.recognition.zygote import Zygote, worker_env
+from attendance.core.errors import WorkerError
+from attendance.recognition.workers.zygote import Zygote, worker_env
 
 log = logging.getLogger(__name__)
-
-
-class WorkerError(AttendanceError):
-    """A recognition worker could not start or stopped unexpectedly."""
 
 
 class ProcessHandle(Protocol):
@@ -55,10 +51,10 @@ class ProcessHandle(Protocol):
 
 
 class SpawnedProcess:
-    """A worker started as ``python -m attendance.recognition.worker_main`` (pipes on stdin/stdout)."""
+    """A worker started as ``python -m attendance.recognition.workers.worker_main`` (pipes on stdin/stdout)."""
 
     def __init__(self) -> None:
-        self.popen = subprocess.Popen([sys.executable, "-m", "attendance.recognition.worker_main"], stdin=subprocess.PIPE,
+        self.popen = subprocess.Popen([sys.executable, "-m", "attendance.recognition.workers.worker_main"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, env=worker_env())
 
     @property

@@ -15,7 +15,6 @@ import numpy as np
 
 from attendance.recognition.detections import Detections, iou
 
-
 #: A track is *confirmed* once its face was found in this many analysed frames: a face
 #: detector's stray find (a pattern on a poster, for one frame) is neither shown nor counted.
 CONFIRM_HITS = 2

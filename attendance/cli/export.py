@@ -51,11 +51,13 @@ def load_filtered(ctx: click.Context, session_name: str | None, date_from: date 
               help="events: one row per mark; session: each roster with present/late/absent; matrix: students x "
                    "sessions; summary: per-student totals and rate; xlsx: one Excel workbook with the session, "
                    "matrix and summary sheets.  [default: session with --session, else matrix]")
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
-              help="File to write (CSV: UTF-8 with BOM for Excel), or - for standard output (CSV only: UTF-8, no BOM).")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="File to write (CSV: UTF-8 with BOM for Excel), or - for standard output (CSV only: UTF-8, no BOM).  "
+                   "[default: CSV to standard output; xlsx to a file in this folder named for the class (or session) "
+                   "and the dates, e.g. 'Year 9 Maths 2026-12-01 to 2026-12-07.xlsx']")
 @filter_options
 @click.pass_context
-def export(ctx: click.Context, fmt: str | None, output: str, session_name: str | None, class_name: str | None,
+def export(ctx: click.Context, fmt: str | None, output: str | None, session_name: str | None, class_name: str | None,
            date_from: date | None, date_to: date | None) -> None:
     """Export attendance from the session logs as spreadsheet-safe CSV, or as an Excel workbook.
 
@@ -63,6 +65,10 @@ def export(ctx: click.Context, fmt: str | None, output: str, session_name: str |
     enrolled later are not counted absent from it, students removed since still appear.
     A student first seen more than the grace period after the start is 'late'.  Damaged
     rows in a log are skipped with a warning naming the file and line.
+
+    CSV columns keep their names (student_id, attendance_rate, ...) for scripts; the
+    workbook is for people: titled, headings in plain words, rates as percentages, and
+    each sheet prints one page wide.
     """
     from attendance.records.csvfile import to_csv_text, write_csv
     from attendance.records.export import table
@@ -73,11 +79,11 @@ def export(ctx: click.Context, fmt: str | None, output: str, session_name: str |
     if fmt == XLSX:
         from attendance.records.xlsx import write_xlsx
 
-        path = write_xlsx(data, Path(output))
+        path = write_xlsx(data, Path(output or data.scope.file_name(XLSX)))
         click.echo(f"wrote the session, matrix and summary sheets of {len(data.sessions)} sessions to {path}", err=True)
         return
     frame = table(data, fmt or ("session" if session_name else "matrix"))
-    if output == "-":
+    if output in (None, "-"):
         try:
             sys.stdout.buffer.write(to_csv_text(frame).encode("utf-8"))
             sys.stdout.flush()

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
 
+import platformdirs
+
 PHOTO_TYPES = [("Photos", "*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff *.JPG *.JPEG *.PNG"), ("All files", "*")]
 VIDEO_TYPES = [("Videos", "*.mp4 *.avi *.mov *.mkv *.webm *.MP4 *.MOV"), ("All files", "*")]
 CSV_TYPES = [("CSV", "*.csv"), ("All files", "*")]
@@ -33,23 +35,29 @@ def desktop_conventions(root: tk.Tk) -> None:
     root.tk.eval("set ::tk::dialog::file::showHiddenVar 0; set ::tk::dialog::file::showHiddenBtn 1")
 
 
-def documents_folder(home: Path) -> Path:
-    """Where exports start: ``~/Documents`` when there is one, else the home folder."""
-    documents = home / "Documents"
-    return documents if documents.is_dir() else home
+def documents_folder() -> Path:
+    """Where exports start: the user's Documents folder when there is one, else the home folder.
+
+    The Documents folder is the desktop's own (platformdirs: ``XDG_DOCUMENTS_DIR`` of
+    ``~/.config/user-dirs.dirs`` on Linux, e.g. ``~/Dokumente`` on a German desktop, else
+    ``~/Documents``; the Documents known folder on Windows, even when OneDrive moved it).
+    """
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
 
 
 class Dialogs:
     """Standard Tk dialogs; every method returns ``None``/``False`` when cancelled.
 
     Each kind of file dialog (photo, video, export) remembers the folder of its own last
-    choice; photos and videos start in the user's home folder, exports in Documents.
+    choice; photos and videos start in the user's home folder, exports in Documents
+    (:func:`documents_folder`).
     """
 
     def __init__(self, parent: tk.Misc, home: Path | None = None) -> None:
         self.parent = parent
         home = home or Path.home()
-        self.folders: dict[str, Path] = {"photo": home, "video": home, "export": documents_folder(home)}
+        self.folders: dict[str, Path] = {"photo": home, "video": home, "export": documents_folder()}
 
     def _remember(self, kind: str, answer: object) -> Path | None:
         path = _path(answer)

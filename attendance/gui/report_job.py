@@ -8,18 +8,19 @@ pandas or matplotlib itself.
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+#: The chart is drawn at least this many pixels wide and tall, however small its room.
+MIN_CHART_PX = 300
+
 
 @dataclass(frozen=True)
 class Query:
     """What to report: session name (``None`` = all), inclusive dates, table kind (see
-    :data:`attendance.records.formats.TABLE_FORMATS`), chart size in pixels ``(width, height)``,
+    :data:`attendance.records.formats.TABLE_FORMATS`), the chart's room in pixels ``(width, height)``,
     and the class whose sessions and members are reported (``None`` = every session)."""
 
     session: str | None
@@ -36,9 +37,11 @@ class Report:
 
     ``names``: every session name logged (for the picker); ``classes``: every class
     a session was run for (for the class picker); ``sessions``: how many sessions
-    matched; ``headings``/``rows``: the table as display text; ``status_column``: index of
-    the present/late/absent column, if any; ``csv``: the same table as the CSV file
-    ``attendance export`` writes (bytes, spreadsheet-safe); ``chart_png``: the chart.
+    matched; ``headings``/``rows``: the table as display text (headings in plain words,
+    rates as percentages); ``status_column``: index of the present/late/absent column, if
+    any; ``csv``: the same table as the CSV file ``attendance export`` writes (bytes,
+    spreadsheet-safe); ``chart_png``: the chart; ``xlsx_name``/``csv_name``: the file names
+    the exports are offered under (``Year 9 Maths 2026-12-01 to 2026-12-07.xlsx``).
     """
 
     query: Query
@@ -51,6 +54,8 @@ class Report:
     csv: bytes
     chart_png: bytes | None
     classes: tuple[str, ...] = ()
+    xlsx_name: str = "Attendance.xlsx"
+    csv_name: str = "Attendance.csv"
 
 
 def start_worker() -> None:
@@ -67,9 +72,15 @@ def start_worker() -> None:
     import attendance.records.xlsx  # noqa: F401 - likewise
 
 
-def display_cell(value: Any) -> str:
-    """A table cell for the screen: date-times to the second, missing values empty."""
-    if value is None or value != value:  # noqa: PLR0124 - NaN and NaT are the missing values
+def display_cell(value: Any, column: str = "") -> str:
+    """A table cell for the screen: date-times to the second, rates as percentages (``excused``
+    where there is none: :data:`~attendance.records.formats.NO_RATE`), missing values empty."""
+    from attendance.records.formats import NO_RATE, RATE_COLUMNS, percent
+
+    missing = value is None or value != value  # noqa: PLR0124 - NaN and NaT are the missing values
+    if column in RATE_COLUMNS:
+        return NO_RATE if missing else percent(float(value))
+    if missing:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
@@ -91,12 +102,11 @@ def build_workbook(logs: Path, query: Query) -> bytes:
 
 def build_report(logs: Path, query: Query) -> Report:
     """Read the logs matching ``query`` and build its table, CSV and chart."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     from attendance.core.csvsafe import CSV_ENCODING
-    from attendance.records.charts import report_figure
+    from attendance.records.charts import DPI, figure_png, report_figure
     from attendance.records.csvfile import to_csv_text
     from attendance.records.export import load, table
+    from attendance.records.formats import heading
     from attendance.records.sessions import list_sessions
 
     every = list_sessions(logs)
@@ -106,24 +116,21 @@ def build_report(logs: Path, query: Query) -> Report:
     frame = table(data, query.kind)
     png = None
     if data.sessions:
-        figure = report_figure(data)
         width, height = query.chart_px
-        figure.set_size_inches(max(width, 300) / figure.dpi, max(height, 300) / figure.dpi)
-        buffer = io.BytesIO()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from")
-            FigureCanvasAgg(figure).print_png(buffer)
-        png = buffer.getvalue()
+        png = figure_png(report_figure(data, max(width, MIN_CHART_PX) / DPI, max(height, MIN_CHART_PX) / DPI))
     columns = [str(c) for c in frame.columns]
+    scope = data.scope
     return Report(
         query=query,
         names=names,
         sessions=len(data.sessions),
-        headings=[c.replace("_", " ") for c in columns],
-        rows=[[display_cell(v) for v in record] for record in frame.itertuples(index=False)],
+        headings=[heading(c) for c in columns],
+        rows=[[display_cell(v, c) for v, c in zip(record, columns)] for record in frame.itertuples(index=False)],
         status_column=columns.index("status") if "status" in columns else None,
         warnings=list(data.warnings),
         csv=to_csv_text(frame).encode(CSV_ENCODING),
         chart_png=png,
         classes=classes,
+        xlsx_name=scope.file_name("xlsx"),
+        csv_name=scope.file_name("csv", query.kind),
     )

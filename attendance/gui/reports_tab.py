@@ -1,6 +1,11 @@
 """The Reports tab: pick a session and/or a date range, see the table and the chart, export
 the table as CSV or the session, matrix and summary sheets as one Excel workbook.
 
+The chart is drawn as wide as its room; a whole class's chart is taller than the room and
+scrolls (scroll bar, mouse wheel).  The exports are offered under the name of what they
+cover (``Year 9 Maths 2026-12-01 to 2026-12-07.xlsx``, :mod:`attendance.records.titles`),
+in the user's Documents folder (:class:`attendance.gui.dialogs.Dialogs`).
+
 Tables and CSV come from :mod:`attendance.records.export`, the workbook from
 :mod:`attendance.records.xlsx` and the chart from :mod:`attendance.records.charts`, exactly
 as ``attendance export`` / ``attendance report`` make them, built in a worker process (:mod:`attendance.gui.report_job`) so a running
@@ -25,11 +30,12 @@ from attendance.gui.report_job import Query, Report, build_report, build_workboo
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, scrolled_tree
 from attendance.records.formats import TABLE_TITLES
-from attendance.records.status import BY_TEACHER
+from attendance.records.status import BY_TEACHER, STATUS_COLOURS
 
 ALL_SESSIONS = "All sessions"
 ALL_CLASSES = "All classes"
-STATUS_COLOURS = {"present": "#1b6e2a", "late": "#9a6700", "left early": "#b35c00", "excused": "#1f5fa8", "absent": "#b00020"}
+#: Lines the mouse wheel scrolls the chart by.
+WHEEL_LINES = 3
 #: Table title in the window -> export table name.
 TABLES = {title: kind for kind, title in TABLE_TITLES.items()}
 
@@ -58,9 +64,32 @@ class ReportsTab(ttk.Frame):
         self.table_title.grid(row=0, column=0, sticky="w", pady=(0, 4))
         self.tree_frame, self.tree = scrolled_tree(self.table_box, [("empty", "", 200)], height=16)
         self.tree_frame.grid(row=1, column=0, sticky="nsew")
-        self.chart = ttk.Label(self, anchor="center", padding=(PAD, 0, 0, 0))
-        self.chart.grid(row=1, column=1, sticky="nsew", pady=(PAD, 0))
+        self._build_chart()
+
+    def _build_chart(self) -> None:
+        """The chart's room: a canvas showing the chart's picture, with a vertical scroll bar
+        when the picture is taller than the room."""
+        box = ttk.Frame(self, padding=(PAD, 0, 0, 0))
+        box.grid(row=1, column=1, sticky="nsew", pady=(PAD, 0))
+        box.rowconfigure(0, weight=1)
+        box.columnconfigure(0, weight=1)
+        background = ttk.Style(self).lookup("TFrame", "background") or "white"
+        self.chart = tk.Canvas(box, highlightthickness=0, borderwidth=0, background=background, width=300, height=300,
+                               yscrollincrement=20)
+        self.chart.grid(row=0, column=0, sticky="nsew")
+        self.chart_scroll = ttk.Scrollbar(box, orient="vertical", command=self.chart.yview)
+        self.chart_scroll.grid(row=0, column=1, sticky="ns")
+        self.chart_scroll.grid_remove()
+        self.chart.configure(yscrollcommand=self.chart_scroll.set)
         self.chart.bind("<Configure>", lambda _e: self._chart_resized())
+        for event in ("<Button-4>", "<Button-5>", "<MouseWheel>"):  # X11's wheel up and down; Windows' and macOS's
+            self.chart.bind(event, self._wheel)
+
+    def _wheel(self, event: tk.Event) -> None:
+        """Scroll the chart, when it is taller than its room, by :data:`WHEEL_LINES` a notch."""
+        up = event.num == 4 or (event.num not in (4, 5) and event.delta > 0)
+        if self.chart_scroll.winfo_ismapped():
+            self.chart.yview_scroll(-WHEEL_LINES if up else WHEEL_LINES, "units")
 
     def _build_filters(self) -> None:
         box = ttk.LabelFrame(self, text="Choose what to report", padding=PAD)
@@ -117,7 +146,7 @@ class ReportsTab(ttk.Frame):
         session, class_name = self.session.get(), self.class_name.get()
         self.update_idletasks()  # lay out a tab shown for the first time, to know the chart's size
         return Query(None if session == ALL_SESSIONS else session, day(self.date_from.get(), "from"),
-                     day(self.date_to.get(), "to"), TABLES[self.kind.get()], (self.chart.winfo_width() - PAD, self.chart.winfo_height()),
+                     day(self.date_to.get(), "to"), TABLES[self.kind.get()], self._chart_room(),
                      None if class_name == ALL_CLASSES else class_name)
 
     @property
@@ -166,7 +195,7 @@ class ReportsTab(ttk.Frame):
         self.class_box.configure(values=[ALL_CLASSES, *report.classes])
         self._show_table(report)
         self._chart_photo = ImageTk.PhotoImage(Image.open(io.BytesIO(report.chart_png))) if report.chart_png else None
-        self.chart.configure(image=self._chart_photo or "")
+        self._place_chart()
         for button in (self.export_button, self.xlsx_button):
             button.configure(state="normal" if report.sessions else "disabled")
         if report.warnings:
@@ -192,10 +221,33 @@ class ReportsTab(ttk.Frame):
                                                    horizontal=True)
         self.tree_frame.grid(row=1, column=0, sticky="nsew")
         for status, colour in STATUS_COLOURS.items():
-            self.tree.tag_configure(status, foreground=colour)
+            self.tree.tag_configure(status.value, foreground=colour.ink)
         at = report.status_column
         for row in report.rows:
             self.tree.insert("", "end", values=row, tags=(row[at].removesuffix(BY_TEACHER),) if at is not None else ())
+
+    def _chart_room(self) -> tuple[int, int]:
+        """Pixels ``(width, height)`` the chart may take: the canvas, less a scroll bar's width
+        (kept free, so a chart that scrolls is not cut on the right)."""
+        return (self.chart.winfo_width() - self.chart_scroll.winfo_reqwidth(), self.chart.winfo_height())
+
+    def _place_chart(self) -> None:
+        """Show the chart's picture at the top of the canvas, centred across; the scroll bar
+        only when it is taller than the canvas."""
+        self.chart.delete("all")
+        photo = self._chart_photo
+        if photo is None:
+            self.chart_scroll.grid_remove()
+            self.chart.configure(scrollregion=(0, 0, 0, 0))
+            return
+        width = self.chart.winfo_width()
+        self.chart.create_image(max(width, photo.width()) // 2, 0, image=photo, anchor="n")
+        self.chart.configure(scrollregion=(0, 0, max(width, photo.width()), photo.height()))
+        if photo.height() > self.chart.winfo_height():
+            self.chart_scroll.grid()
+        else:
+            self.chart_scroll.grid_remove()
+        self.chart.yview_moveto(0)
 
     def _chart_resized(self) -> None:
         """Redraw the chart for a new size once resizing has paused."""
@@ -208,23 +260,21 @@ class ReportsTab(ttk.Frame):
             self._resize_after = None
             if self.report is None:
                 return
-            (w0, h0), w, h = self.report.query.chart_px, self.chart.winfo_width() - PAD, self.chart.winfo_height()
+            (w0, h0), (w, h) = self.report.query.chart_px, self._chart_room()
             if abs(w - w0) + abs(h - h0) > 20:
                 self.refresh()
+            else:
+                self._place_chart()
 
         self._resize_after = self.after(300, redraw)
 
     # ----- exporting ----------------------------------------------------------------
     def export_csv(self) -> None:
         """Write the table on screen as spreadsheet-safe CSV (the bytes ``attendance export`` writes)."""
-        from attendance.core.names import slug
-
         report = self.report
         if report is None or not report.sessions:
             return
-        query = report.query
-        suggested = f"attendance-{query.kind}" + (f"-{slug(query.session)}" if query.session else "") + ".csv"
-        path = self.app.dialogs.save_csv(suggested)
+        path = self.app.dialogs.save_csv(report.csv_name)
         if path is None:
             return
         try:
@@ -238,8 +288,6 @@ class ReportsTab(ttk.Frame):
     def export_xlsx(self) -> None:
         """Write the Excel workbook (session, matrix and summary sheets) of the sessions on
         screen, built in the report worker (the bytes ``attendance export --format xlsx`` writes)."""
-        from attendance.core.names import slug
-
         report = self.report
         if report is None or not report.sessions:
             return
@@ -247,7 +295,7 @@ class ReportsTab(ttk.Frame):
             self.app.status.inform("please wait: the report is still being built")
             return
         query = report.query
-        path = self.app.dialogs.save_xlsx("attendance" + (f"-{slug(query.session)}" if query.session else "") + ".xlsx")
+        path = self.app.dialogs.save_xlsx(report.xlsx_name)
         if path is None:
             return
 

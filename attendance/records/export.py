@@ -59,6 +59,7 @@ from attendance.records.lastseen import lastseen_path, read_last_seen
 from attendance.records.sessionlog import Attendee, camera_status, read_log
 from attendance.records.sessions import SessionInfo, list_sessions
 from attendance.records.status import Source, Status, shown
+from attendance.records.titles import Filters, Scope
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,13 @@ class Attendance:
     warnings: list[str] = field(default_factory=list)
     #: ``(day, session)`` -> that session's corrections in file order (:mod:`attendance.records.corrections`).
     corrections: dict[tuple[date, str], list[Correction]] = field(default_factory=dict)
+    #: The filters that chose the sessions.
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def scope(self) -> Scope:
+        """What these sessions cover, for titles and file names (:mod:`attendance.records.titles`)."""
+        return Scope.of(self.sessions, self.filters)
 
 
 def load(logs_dir: Path, session: str | None = None, date_from: date | None = None, date_to: date | None = None,
@@ -112,7 +120,7 @@ def load(logs_dir: Path, session: str | None = None, date_from: date | None = No
         records.extend(e for e in events if class_name is None or e["status"] != VISITOR)
         corrections[(info.day, info.session)] = read_corrections(corrections_path(info.log_path), warnings)
     events = _frame(records, EVENT_COLUMNS)
-    return Attendance(sessions, events, warnings, corrections)
+    return Attendance(sessions, events, warnings, corrections, Filters(session, date_from, date_to, class_name))
 
 
 def events_table(data: Attendance) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import NamedTuple
 
 
 class Status(Enum):
@@ -41,3 +42,23 @@ BY_TEACHER = " (teacher)"
 def shown(status: Status, source: Source) -> str:
     """``status`` as one cell: ``late``, or ``present (teacher)`` when a teacher set it."""
     return status.value + (BY_TEACHER if source is Source.TEACHER else "")
+
+
+class StatusColour(NamedTuple):
+    """One status's colours, one hue in three strengths (``#rrggbb``): ``ink`` for text on
+    white (the window's tables), ``bar`` for the charts, ``fill`` for a spreadsheet cell."""
+
+    ink: str
+    bar: str
+    fill: str
+
+
+#: The colour of every status a report shows, the same in the charts, the workbook and the
+#: window, in the order the charts stack them (attended first, then the absences).
+STATUS_COLOURS: dict[Status, StatusColour] = {
+    Status.PRESENT: StatusColour("#1b6e2a", "#43a047", "#c8e6c9"),
+    Status.LATE: StatusColour("#9a6700", "#ffb300", "#ffe082"),
+    Status.LEFT_EARLY: StatusColour("#b35c00", "#fb8c00", "#ffcc80"),
+    Status.EXCUSED: StatusColour("#1f5fa8", "#1e88e5", "#bbdefb"),
+    Status.ABSENT: StatusColour("#b00020", "#e53935", "#ffcdd2"),
+}

@@ -24,7 +24,8 @@ from attendance.core.home import Home
 from attendance.core.settings import settings_path
 
 #: Modules the app cannot run without (import names).
-REQUIRED = ("numpy", "cv2", "dlib", "PIL", "pandas", "openpyxl", "matplotlib", "face_recognition_models", "platformdirs")
+REQUIRED = ("numpy", "cv2", "dlib", "PIL", "pandas", "openpyxl", "matplotlib", "face_recognition_models", "platformdirs",
+            "pathvalidate")
 
 
 class CheckStatus(enum.Enum):

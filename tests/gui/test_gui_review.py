@@ -73,7 +73,7 @@ def test_review_correct_and_export(display: str, shared: Path, tmp_path: Path) -
         dialogs.answers["xlsx"].append(workbook)
         reports.xlsx_button.invoke()
         run_until(root, lambda: not reports.busy and workbook.exists(), 30)
-        rows = [[c.value for c in r] for r in openpyxl.load_workbook(workbook)["Session"].iter_rows(min_row=2)]
+        rows = [[c.value for c in r] for r in openpyxl.load_workbook(workbook)["Session"].iter_rows(min_row=4)]  # below the titles
         assert [(r[3], r[5], r[8], r[9]) for r in rows] == [
             ("S0001", "present", "teacher", "missed by the camera: blurred enrollment photo"), ("S0002", "absent", "camera", None)]
     finally:

@@ -51,10 +51,12 @@ def keys(root: tk.Tk, display: str, name: str, *pressed: str) -> None:
     xdotool(display, "key", "--delay", "20", *pressed)
 
 
-def test_real_dialogs_folders_hidden_files_select_all_and_safe_defaults(display: str, tmp_path: Path) -> None:
+def test_real_dialogs_folders_hidden_files_select_all_and_safe_defaults(display: str, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "teacher"
     for folder in ("Documents", "Pictures", ".secret"):
         (home / folder).mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))  # the user's Documents folder is found from the home folder
     root = tk.Tk()
     root.geometry("60x30+1200+760")  # out of the dialogs' way in the screenshots (no window manager stacks them)
     try:

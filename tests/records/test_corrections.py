@@ -88,12 +88,13 @@ def test_every_export_applies_them(home: Path, tmp_path: Path) -> None:
     assert invoke(home, "export", "--format", "xlsx", "-o", str(target)).exit_code == 0
     book = openpyxl.load_workbook(target)
     sheet = book["Session"]
-    assert [(r[3].value, r[5].value, r[8].value) for r in sheet.iter_rows(min_row=2, max_row=8)] == [
+    assert [c.value for c in sheet[3]][8:10] == ["Set by", "Note"]  # the headings, under the title rows
+    assert [(r[3].value, r[5].value, r[8].value) for r in sheet.iter_rows(min_row=4, max_row=10)] == [
         ("S0001", "absent", "teacher"), ("S0002", "present", "teacher"), ("S0003", "present", "teacher"), ("S0004", "present", "camera"),
         ("S0005", "late", "teacher"), ("S0006", "late", "camera"), ("S0007", "excused", "teacher")]
-    assert sheet["J8"].value == HYPERLINK and sheet["J8"].data_type == "s"
-    assert book["Matrix"]["C8"].value == "excused (teacher)" and book["Matrix"]["C8"].fill.fgColor.rgb.endswith("BBDEFB")
-    assert [c.value for c in book["Matrix"][1]][2] == MATHS
+    assert sheet["J10"].value == HYPERLINK and sheet["J10"].data_type == "s"  # the note of the correction, as text
+    assert book["Matrix"]["C10"].value == "excused (teacher)" and book["Matrix"]["C10"].fill.fgColor.rgb.endswith("BBDEFB")
+    assert [c.value for c in book["Matrix"][3]][2] == MATHS
 
 
 def test_refusals_are_one_line_and_write_nothing(home: Path) -> None:

@@ -10,6 +10,7 @@ import struct
 import warnings
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -253,14 +254,23 @@ def test_report_png_has_both_charts(home: Path, tmp_path: Path) -> None:
     raw = target.read_bytes()
     assert raw[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", raw[16:24])
-    assert width == 1000 and height > 600  # two panels, grown for 8 students
+    from attendance.records.charts import figure_height
+
+    assert width == 1000 and height == round(100 * figure_height(8))  # two panels, grown for 8 students
     from matplotlib.image import imread
 
+    from attendance.records.status import STATUS_COLOURS, Status
+
     pixels = imread(target)
-    green = (abs(pixels[..., 0] - 0x2E / 255) < 0.02) & (abs(pixels[..., 1] - 0x7D / 255) < 0.02)
-    amber = (abs(pixels[..., 0] - 0xF9 / 255) < 0.02) & (abs(pixels[..., 1] - 0xA8 / 255) < 0.02)
-    assert green[: height // 2].any() and green[height // 2:].any()  # present bars on top, rate bars below
-    assert amber[: height // 2].any()  # late students stacked on the session bars
+
+    def coloured(status: Status) -> Any:
+        rgb = STATUS_COLOURS[status].bar
+        return (abs(pixels[..., 0] - int(rgb[1:3], 16) / 255) < 0.02) & (abs(pixels[..., 1] - int(rgb[3:5], 16) / 255) < 0.02)
+
+    green, amber = coloured(Status.PRESENT), coloured(Status.LATE)
+    top = round(100 * 2.8)  # the per-session panel (2.3 in) and the legend above it
+    assert green[:top].any() and green[top:].any()  # present on the session bars, and in the students' rows below
+    assert amber[:top].any() and amber[top:].any()  # late students too
 
 
 # --- two sessions recorded with the real pipeline on the shared clip -----------------------

@@ -43,3 +43,17 @@ class LogLockedError(AttendanceError):
 
 class InvalidTimeError(AttendanceError):
     """A date or time the user typed could not be read."""
+
+
+class SchoolError(AttendanceError):
+    """The school's server refused a request, or this data folder is not set up for it
+    (not connected, not initialised, the wrong role)."""
+
+
+class SchoolOfflineError(SchoolError):
+    """The school's server cannot be reached now (down, unreachable, timed out); the
+    laptop's own records are complete and pending events wait in its outbox."""
+
+
+class SchoolAuthError(SchoolError):
+    """The school's server refused the login (wrong user or password, no password given)."""

@@ -41,6 +41,7 @@ from attendance.records.sessionlog import NOT_IN_CLASS, Attendee, Mark, SessionL
 from attendance.roster.classes import class_members
 from attendance.roster.enroll import default_workers
 from attendance.roster.store import FaceStore
+from attendance.school.link import attach
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,7 @@ class LiveSession:
         started = time.perf_counter()
         cfg = self.config
         self.log.claim()  # a second run of this session is refused before any worker starts
+        detach = attach(self.home)  # a data folder connected to a school sends its events while this runs
         try:
             # Workers load their models (~1-2 s) while the source opens and the first frames
             # are already shown; analysis starts once they are ready.
@@ -194,6 +196,7 @@ class LiveSession:
                 analyzer.close()
         finally:
             self.log.close()
+            detach()
         return summary
 
     # ------------------------------------------------------------------------------

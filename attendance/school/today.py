@@ -81,17 +81,15 @@ def today(home: Home, day: date | None = None) -> TodayReport:
             frames = []
             for query in (_SESSIONS, _ABSENT, _NO_SESSION):
                 cur = conn.execute(query, (day,))
-                frames.append(pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description or []]))
+                rows = [[v.astimezone() if isinstance(v, datetime) else v for v in row] for row in cur.fetchall()]
+                frames.append(pd.DataFrame(rows, columns=[c.name for c in cur.description or []], dtype=object))
         except Exception as exc:  # noqa: BLE001 - psycopg's errors, made one line
             error = server_error(exc, "cannot read the school's reports")
             if "refused" in str(error):
                 raise SchoolError("the school's day is the office's view: this login may only send events and read the roster "
                                   "(run it from the office's data folder)") from None
             raise error from None
-    sessions = frames[0]
-    for column in ("start", "ended"):
-        sessions[column] = [None if pd.isna(t) else t.astimezone() for t in sessions[column]]
-    return TodayReport(day, sessions, frames[1], frames[2])
+    return TodayReport(day, *frames)
 
 
 def _cell(value: object) -> object:

@@ -136,7 +136,7 @@ def connect(home: Home, url: str, room: str | None = None, *, office: bool = Fal
         raise SchoolError(f"the school's schema is version {version}, this app needs {SCHEMA_VERSION}: "
                           "run attendance school init URL as the database's owner")
     if not member or not member[0]:
-        raise SchoolError(f"{parts.get('user') or 'this login'} is not a {role.value} login of this school (not in {group}); "
+        raise SchoolError(f"{parts.get('user') or 'this login'} is not {'an office' if office else 'a laptop'} login of this school (not in {group}); "
                           f"ask the office for one (attendance school user URL NAME{' --office' if office else ''})")
     home.ensure()
     previous = load_config(home)

@@ -59,11 +59,11 @@ FINAL_TIMEOUT_S = 2.0
 
 @dataclass(frozen=True)
 class LinkState:
-    """Where a link stands: ``online`` (``None``: not tried yet), when events last reached the
-    server (Unix time) and how many wait, and the last problem (one line)."""
+    """Where a link stands: ``online`` (``None``: not tried yet), when it last sent everything
+    waiting (Unix time), how many events wait, and the last problem (one line)."""
 
     online: bool | None
-    last_sent: float | None
+    last_synced: float | None
     waiting: int
     problem: str | None
 
@@ -85,7 +85,7 @@ class Link:
         self._delay = 0.5
         self._online: bool | None = None
         self._problem: str | None = None
-        self._last_sent: float | None = None
+        self._last_synced: float | None = None
         self._unlisten: Callable[[], None] | None = None
         self._thread = threading.Thread(target=self._run, name="attendance-school", daemon=True)
 
@@ -149,7 +149,7 @@ class Link:
 
     def state(self) -> LinkState:
         waiting, _ = self.outbox.counts()
-        return LinkState(self._online, self._last_sent, waiting, self._problem)
+        return LinkState(self._online, self._last_synced, waiting, self._problem)
 
     def _run(self) -> None:
         self._reconcile()
@@ -219,8 +219,8 @@ class Link:
                     log.info("school: roster version %d pulled: %d students (%d changed, %d removed); the next session uses it",
                              change.version, change.students, change.changed, change.removed)
             if push(self._conn, self.outbox, self.config.device_id):
-                self._last_sent = time.time()
                 self.outbox.put(last_push=datetime.now().astimezone().isoformat(timespec="seconds"))
+            self._last_synced = time.time()
         except SchoolError as exc:
             self._offline(exc)
 

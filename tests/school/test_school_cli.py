@@ -94,7 +94,7 @@ def test_today_shows_every_class_and_absences_in_three_formats(tmp_path: Path, o
     synced = cli("school", "sync", home=laptop, check=True)
     assert synced.stdout.startswith("pushed 5 events, roster up to date")
     local = {s.student_id: s.status.value for s in session_state(home.logs, "Maths 7B", date.today()).students}
-    server = dict(school.server.sql("SELECT student_id, status FROM attendance_status", school.database))
+    server = {str(r[0]): str(r[1]) for r in school.server.sql("SELECT student_id, status FROM attendance_status", school.database)}
     assert server == local == {"S0001": "left early", "S0002": "excused"}  # last seen 8:50, long before the end; a teacher's excuse
     table = cli("school", "today", home=office.root, check=True).stdout
     assert "Maths 7B" in table and "Room 1" in table and "Art 7" in table

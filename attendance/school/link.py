@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 RETRY_S = 3.0
 #: How long the pusher waits for a notification or new events between two rounds (s).
 POLL_S = 0.4
+#: At stop, events still waiting are reported unless the offline warning came less than this long ago (s).
+SUMMARY_AFTER_S = 10.0
 #: How long stopping waits for the last push (connect timeout, s).
 FINAL_TIMEOUT_S = 2.0
 
@@ -86,6 +88,7 @@ class Link:
         self._online: bool | None = None
         self._problem: str | None = None
         self._last_synced: float | None = None
+        self._warned = -SUMMARY_AFTER_S
         self._unlisten: Callable[[], None] | None = None
         self._thread = threading.Thread(target=self._run, name="attendance-school", daemon=True)
 
@@ -136,7 +139,7 @@ class Link:
         self._wake.set()
         self._thread.join(FINAL_TIMEOUT_S * 3 + 10)
         waiting, _ = self.outbox.counts()
-        if waiting:
+        if waiting and time.monotonic() - self._warned > SUMMARY_AFTER_S:  # a short command: its offline warning said it all
             log.warning("school: %d event%s wait%s in the outbox (%s); they go at the next session or with: attendance school sync",
                         waiting, "s" if waiting != 1 else "", "" if waiting != 1 else "s", self._problem or "server not reached")
         self.outbox.close()
@@ -193,8 +196,9 @@ class Link:
         problem = one_line(exc)
         if self._online is not False:
             waiting, _ = self.outbox.counts()
-            log.warning("school: offline (%s); the session goes on and %d event%s wait%s in the outbox", problem, waiting,
+            log.warning("school: offline (%s); %d event%s wait%s in the outbox, sent when the server is back", problem, waiting,
                         "s" if waiting != 1 else "", "" if waiting != 1 else "s")
+            self._warned = time.monotonic()
         self._online, self._problem = False, problem
         self._retry_at = time.monotonic() + self._delay
         self._delay = min(RETRY_S, self._delay * 2)

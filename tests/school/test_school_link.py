@@ -146,8 +146,7 @@ def test_a_bad_login_or_an_unreachable_server_is_one_warning_and_the_session_goe
     writing = time.monotonic() - started
     detach()
     assert writing < 3.0  # the marks never waited for the server
-    lines = offline_lines(caplog)
-    assert len(lines) == 1 and "\n" not in lines[0]
+    assert len(offline_lines(caplog)) == 1 and "\n" not in offline_lines(caplog)[0]
     lines = [r for r in caplog.records if "school: offline" in r.getMessage()]
     expected = {"wrong password": "password authentication failed", "unreachable host": "Connection refused",
                 "server that never answers": "timeout"}[fault]

@@ -52,3 +52,21 @@ def at(hour: int, minute: int = 0, day: int = 0) -> datetime:
     """Today (``day`` days later) at ``hour:minute``, local time."""
     base = datetime.now().astimezone().replace(hour=hour, minute=minute, second=0, microsecond=0)
     return base + timedelta(days=day)
+
+
+def office_home(enrolled: Path, folder: Path, school: School, classes: dict[str, list[str]] | None = None) -> Home:
+    """The office's data folder: a copy of the ``enrolled`` home, with ``classes`` (name -> member ids),
+    connected to ``school`` as the office, its roster published."""
+    from conftest import copy_home
+
+    from attendance.roster.classes import ClassBook
+    from attendance.school.membership import publish
+
+    home = Home(copy_home(enrolled, folder))
+    with ClassBook.edit(home.known_faces) as (book, store):
+        for name, members in (classes or {}).items():
+            book.create(name)
+            book.add(name, [store.find(m) for m in members])
+    connected(home, school, school.office, office=True)
+    publish(home)
+    return home

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CLIP, copy_home, run_cli
+from conftest import CLIP, run_cli
 from pgserver import School
-from schoolkit import at, connected, wait_for
+from schoolkit import at, connected, office_home, wait_for
 
 from attendance.core.home import Home
 from attendance.records.corrections import Action
@@ -32,9 +32,7 @@ ROSTER = [("S0001", "Lin-Manuel Miranda"), ("S0002", "Alex Lacamoire")]
 
 @pytest.fixture
 def office(tmp_path: Path, lin_alex_home: Path, school: School) -> Home:
-    home = connected(Home(copy_home(lin_alex_home, tmp_path / "office")), school, school.office, office=True)
-    publish(home)
-    return home
+    return office_home(lin_alex_home, tmp_path / "office", school)
 
 
 def local_ids(home: Home) -> list[str]:

@@ -8,9 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import copy_home
 from pgserver import School
-from schoolkit import at, connected, write_session
+from schoolkit import at, connected, office_home, write_session
 
 from attendance.core.errors import SchoolError, StoreError
 from attendance.core.home import Home
@@ -26,16 +25,7 @@ ROSTER = [("S0001", "Lin-Manuel Miranda"), ("S0002", "Alex Lacamoire")]
 @pytest.fixture
 def office(tmp_path: Path, lin_alex_home: Path, school: School) -> Home:
     """The office's data folder: Lin and Alex enrolled, in two classes, published."""
-    from conftest import cli
-
-    home = Home(copy_home(lin_alex_home, tmp_path / "office"))
-    cli("class", "create", "Maths 7B", home=home.root, check=True)
-    cli("class", "create", "Physics 7", home=home.root, check=True)
-    cli("class", "add", "Maths 7B", "S0001", "S0002", home=home.root, check=True)
-    cli("class", "add", "Physics 7", "S0001", home=home.root, check=True)
-    connected(home, school, school.office, office=True)
-    publish(home)
-    return home
+    return office_home(lin_alex_home, tmp_path / "office", school, {"Maths 7B": ["S0001", "S0002"], "Physics 7": ["S0001"]})
 
 
 def local_events(home: Home) -> set[str]:

@@ -45,7 +45,6 @@ class SchoolIndicator:
 
     def __init__(self, app: Shell, menubar: tk.Menu) -> None:
         self.app = app
-        self.text = tk.StringVar(master=app.root, value="")
         try:
             config = load_config(app.home)
         except SchoolError as exc:
@@ -53,8 +52,11 @@ class SchoolIndicator:
             config = None
         self._detach = attach(app.home) if config is not None else None
         self.menu: tk.Menu | None = None
+        #: The indicator's text (``None``: the folder is not connected, nothing shows).
+        self.text: tk.StringVar | None = None
         if config is None:
             return
+        self.text = tk.StringVar(master=app.root, value="")
         self.label = ttk.Label(app.status, textvariable=self.text, anchor="e")
         self.label.pack(side="right", padx=(8, 0), before=app.status.label)
         self.menu = tk.Menu(menubar, tearoff=False)
@@ -64,7 +66,7 @@ class SchoolIndicator:
 
     def refresh(self) -> None:
         link = link_of(self.app.home)
-        if link is None or self._detach is None:
+        if link is None or self._detach is None or self.text is None:
             return
         self.text.set(describe(link.state(), time.time()))
         self.app.root.after(REFRESH_MS, self.refresh)

@@ -223,8 +223,8 @@ def refresh_roster(home: Home, timeout: float = SESSION_START_TIMEOUT_S) -> Rost
                 outbox.put(roster_version=str(change.version), roster_pulled=_now())
         finally:
             outbox.close()
-    except SchoolError as exc:
-        log.warning("school: %s; this session uses the roster pulled last", exc)
+    except SchoolError as exc:  # the session's link says it is offline, in one line
+        log.info("school: %s; this session uses the roster pulled last", exc)
         return None
     if change is not None:
         log.warning("school: roster version %d: %s (%d changed, %d removed)", change.version, _plural(change.students, "student"),

@@ -47,19 +47,20 @@ def test_the_window_shows_the_school_and_syncs(display: str, lin_alex_home: Path
                   [("S0001", "Lin-Manuel Miranda", at(8, 31))], None, at(8, 30))
     app = App(laptop, dialogs=ScriptedDialogs(), settings=tmp_path / "settings.json")  # type: ignore[arg-type]  # duck-typed dialogs
     try:
-        menubar = app.help.menubar
-        assert cascades(menubar) == ["File", "School", "Help"]
-        run_until(app.root, lambda: app.school.text.get().startswith("school: synced"), 20)
+        assert cascades(app.help.menubar) == ["File", "School", "Help"]
+        text = app.school.text
+        assert text is not None
+        run_until(app.root, lambda: text.get().startswith("school: synced"), 20)
         assert len(school.events()) == 3
         school.server.stop()
         correct(laptop.logs, "maths", date.today(), "S0002", Action.EXCUSED, "bus")
-        run_until(app.root, lambda: app.school.text.get() == "school: offline, 1 event waiting", 20)
+        run_until(app.root, lambda: text.get() == "school: offline, 1 event waiting", 20)
         shoot(app, display, "school-offline")
         school.server.start()
         started = time.monotonic()
         assert app.school.menu is not None
         app.school.menu.invoke(0)  # School > Sync now
-        run_until(app.root, lambda: app.school.text.get() == "school: synced just now", 20)
+        run_until(app.root, lambda: text.get() == "school: synced just now", 20)
         assert time.monotonic() - started < 10
         assert len(school.events("kind = 'correction'")) == 1
         shoot(app, display, "school-synced")
@@ -74,6 +75,6 @@ def test_no_school_no_indicator(display: str, lin_alex_home: Path, tmp_path: Pat
     try:
         menubar = app.help.menubar
         assert cascades(menubar) == ["File", "Help"]
-        assert app.school.menu is None
+        assert app.school.menu is None and app.school.text is None
     finally:
         close(app)

@@ -213,3 +213,16 @@ def test_a_real_session_with_the_server_killed_in_the_middle(tmp_path: Path, off
     assert_exactly_once(laptop, school)
     done = run_cli("school", "sync", home=laptop.root, check=True)
     assert done.stdout.startswith("pushed 0 events")
+
+
+@pytest.mark.slow
+def test_a_real_session_with_a_wrong_password_warns_once_and_marks_as_usual(tmp_path: Path, office: Home, school: School) -> None:
+    laptop = connected(Home(tmp_path / "room1"), school, school.rooms[0])
+    passfile_of(laptop).write_text(passfile_of(laptop).read_text().rsplit(":", 1)[0] + ":not-the-password\n")
+    done = run_cli("run", "--source", str(CLIP), "--headless", "--session", "maths", home=laptop.root)
+    assert done.returncode == 0, done.stderr
+    assert "present: Lin-Manuel Miranda" in done.stdout
+    school_lines = [line for line in done.stderr.splitlines() if "school" in line]
+    assert len(school_lines) in (1, 2) and "password authentication failed" in school_lines[0], done.stderr
+    assert all(line.startswith("attendance: school: ") for line in school_lines)
+    assert "Traceback" not in done.stderr and "not-the-password" not in done.stderr

@@ -23,14 +23,16 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 # Debian packages the tests use: Xvfb and xdotool (the GUI tests), ffmpeg (a loopback
 # video stream), LibreOffice (reading exported CSVs back as a spreadsheet does),
 # desktop-file-utils (desktop-file-validate checks the menu entry), poppler-utils (pdfinfo,
-# pdftotext and pdftoppm read back the workbook LibreOffice prints to PDF).
+# pdftotext and pdftoppm read back the workbook LibreOffice prints to PDF), PostgreSQL (the
+# school tests start their own server with its initdb and pg_ctl).
 system-deps:
 	@if command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v ffmpeg >/dev/null && command -v soffice >/dev/null \
-	    && command -v desktop-file-validate >/dev/null && command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null; then \
+	    && command -v desktop-file-validate >/dev/null && command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null \
+	    && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 	  echo "system packages present"; \
 	else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    xvfb xauth xdotool ffmpeg libreoffice-calc-nogui desktop-file-utils poppler-utils >/dev/null; \
+	    xvfb xauth xdotool ffmpeg libreoffice-calc-nogui desktop-file-utils poppler-utils postgresql >/dev/null; \
 	fi
 
 lint: setup

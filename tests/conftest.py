@@ -24,6 +24,9 @@ import pytest
 
 from attendance.bench import DATA_ENV
 
+#: The PostgreSQL server of the school tests and its fixtures (``pg``, ``pg_up``, ``school``).
+pytest_plugins = ("pgserver",)
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The shared test data: ``$ATTENDANCE_DATA`` (what ``attendance bench --data`` reads too), else
 #: ``../shared/data`` beside the checkout.  The one place that default is written.

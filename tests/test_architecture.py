@@ -21,11 +21,12 @@ ALLOWED: dict[str, set[str]] = {
     "recognition": {"core"},
     "records": {"core"},
     "roster": {"recognition", "core"},
-    "live": {"roster", "records", "recognition", "core"},
+    "school": {"roster", "records", "recognition", "core"},
+    "live": {"school", "roster", "records", "recognition", "core"},
     "demo": {"roster", "recognition", "core"},
-    "bench": {"live", "demo", "roster", "records", "recognition", "core"},
-    "gui": {"live", "roster", "records", "recognition", "core"},
-    "cli": {"bench", "gui", "live", "demo", "roster", "records", "recognition", "core"},
+    "bench": {"live", "demo", "school", "roster", "records", "recognition", "core"},
+    "gui": {"live", "school", "roster", "records", "recognition", "core"},
+    "cli": {"bench", "gui", "live", "demo", "school", "roster", "records", "recognition", "core"},
     "<top>": {"cli"},
 }
 #: Third-party front-end libraries a layer must never import.

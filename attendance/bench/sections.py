@@ -146,6 +146,16 @@ def class_section(bench: Bench) -> Any:
     return to_jsonable(results)
 
 
+def school_section(bench: Bench) -> Any:
+    """One school on a throw-away PostgreSQL server: 30 laptops at once, an outage, a roster pull, the office's day."""
+    from attendance.bench.school import LAPTOPS, report, school_bench
+
+    bench.heading(f"school: {6 if bench.quick else LAPTOPS} laptops as processes on one PostgreSQL server, 1,000 students in 40 classes")
+    figures = school_bench(bench.quick)
+    bench.echo(report(figures))
+    return to_jsonable(figures)
+
+
 def profile_section(bench: Bench) -> Any:
     """The pipeline in this process on the clip, under cProfile and stage timers."""
     bench.heading("where the time goes: the pipeline in this process (workers=0), cProfile + stage timers")
@@ -163,7 +173,10 @@ SECTIONS: dict[str, Callable[[Bench], Any]] = {
     "startup": startup_section,
     "class": class_section,
     "profile": profile_section,
+    "school": school_section,
 }
+#: Sections that need none of the video inputs (``run_bench`` builds those only for the others).
+OWN_INPUTS = {"school"}
 
 
 def run_bench(data: Path | str | None, echo: Callable[[str], None], sections: Sequence[str] = tuple(SECTIONS),
@@ -181,11 +194,12 @@ def run_bench(data: Path | str | None, echo: Callable[[str], None], sections: Se
     echo(f"attendance bench{' --quick' if quick else ''}: {results['started']}, {os.cpu_count()} cores, "
          f"Python {results['python']}, {report.load_text()}")
     t0 = time.perf_counter()
-    inputs = build_inputs(data, quick=quick, cache=cache)
-    echo(f"inputs ready in {time.perf_counter() - t0:.1f} s (cached under {inputs.clip_home.parent}): clip {inputs.clip.name}; "
-         f"class video {inputs.class_video.name} ({inputs.class_duration_s:g} s at {inputs.class_fps:g} fps; "
-         f"enrolled from people/: {', '.join(inputs.class_expected)} + rose leslie, who never appears; plus one stranger enrolled nowhere)")
-    bench = Bench(inputs, quick, list(videos), echo)
+    inputs = build_inputs(data, quick=quick, cache=cache) if set(sections) - OWN_INPUTS else None
+    if inputs is not None:
+        echo(f"inputs ready in {time.perf_counter() - t0:.1f} s (cached under {inputs.clip_home.parent}): clip {inputs.clip.name}; "
+             f"class video {inputs.class_video.name} ({inputs.class_duration_s:g} s at {inputs.class_fps:g} fps; "
+             f"enrolled from people/: {', '.join(inputs.class_expected)} + rose leslie, who never appears; plus one stranger enrolled nowhere)")
+    bench = Bench(inputs, quick, list(videos), echo)  # type: ignore[arg-type]  # None only when no section reads it
     for name, section in SECTIONS.items():
         if name in sections:
             results[name] = section(bench)

@@ -121,17 +121,19 @@ def _quoted(name: str) -> str:
 
 
 @click.command(name="import")
-@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("roster", type=click.Path(path_type=Path))
 @click.option("--photos", "photos_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder the photo file names are relative to (default: the spreadsheet's folder).")
+              help="Folder the photo file names are relative to (default: the spreadsheet's folder); for OneRoster, "
+                   "the folder of photos named by student id or name.")
 @click.option("--dry-run", is_flag=True, help="Only check the spreadsheet and the photo files; encode and change nothing.")
 @click.option("--workers", type=click.IntRange(1, 16), help="Processes (default: one per core, max 2).")
 @click.option("--jitters", type=click.IntRange(1, 100), default=ENROLL_JITTERS, show_default=True,
               help="Jittered re-samples averaged per photo: slower, steadier encodings.")
 @click.pass_context
 def import_roster(ctx: click.Context, roster: Path, photos_dir: Path | None, dry_run: bool, workers: int | None, jitters: int) -> None:
-    """Import the school's ROSTER spreadsheet (.csv or .xlsx): enroll every student and
-    create the classes.
+    """Import the school's ROSTER spreadsheet (.csv or .xlsx), or a OneRoster 1.1 CSV bundle
+    (a .zip or a folder with users.csv, classes.csv, enrollments.csv): enroll every student
+    and create the classes.
 
     Columns (matched case-blind, common synonyms accepted): student id, name, class,
     photo file. A student in several classes has one row per class, or one cell listing

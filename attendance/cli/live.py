@@ -192,6 +192,7 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
     from attendance.live.photo_rollcall import run_photos
     from attendance.live.photoroll import photo_list
     from attendance.live.session import LiveSession
+    from attendance.school.membership import refresh_roster
 
     home = home_of(ctx).ensure()
     config = make_config(tolerance, margin, sightings, detector, min_face, analysis_fps, workers, realtime, parse_start_option(start_text),
@@ -200,6 +201,7 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
         from attendance.roster.classes import ClassBook
 
         session_name = ClassBook.load(home.known_faces).get(class_name).name  # as the class is spelled
+    refresh_roster(home)  # a school's laptop: the office's latest roster, if the server answers within 2 s
     photos = photo_list(source)
     live = LiveSession(home, str(photos[0]) if photos else int(source) if source.isdigit() else source, session_name or "class", config,
                        class_name)

@@ -21,6 +21,7 @@ from attendance.cli.doctor import doctor
 from attendance.cli.export import export, report
 from attendance.cli.live import demo, run
 from attendance.cli.mark import mark
+from attendance.cli.school import school_group
 from attendance.cli.students import enroll, evaluate, remove, roster
 from attendance.cli.window import gui
 from attendance.core.home import ENV_VAR, Home, user_data_root
@@ -52,5 +53,5 @@ def main(ctx: click.Context, home: Path | None, verbose: int) -> None:
 
 
 for command in (doctor, enroll, import_roster, class_group, roster, remove, evaluate, run, demo, mark, export, report, gui, bench,
-                install_desktop):
+                install_desktop, school_group):
     main.add_command(command)

@@ -47,3 +47,17 @@ class InvalidTimeError(AttendanceError):
 
 class WorkerError(AttendanceError):
     """A recognition worker could not start or stopped unexpectedly."""
+
+
+class SchoolError(AttendanceError):
+    """The school's server refused a request, or this data folder is not set up for it
+    (not connected, not initialised, the wrong role)."""
+
+
+class SchoolOfflineError(SchoolError):
+    """The school's server cannot be reached now (down, unreachable, timed out); the
+    laptop's own records are complete and pending events wait in its outbox."""
+
+
+class SchoolAuthError(SchoolError):
+    """The school's server refused the login (wrong user or password, no password given)."""

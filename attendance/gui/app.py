@@ -26,6 +26,7 @@ from attendance.gui.jobs import ProcessJobs, user_message
 from attendance.gui.prefs import SCREEN_MARGIN, WindowPrefs
 from attendance.gui.reports_tab import ReportsTab
 from attendance.gui.roster_tab import RosterTab
+from attendance.gui.school_status import SchoolIndicator
 from attendance.gui.session_tab import SessionTab
 from attendance.gui.widgets import PAD, StatusBar
 
@@ -64,6 +65,7 @@ class App:
 
         self.status = StatusBar(self.root)
         self.status.pack(side="bottom", fill="x")
+        self.school = SchoolIndicator(self, self.help.menubar)
         ttk.Separator(self.root).pack(side="bottom", fill="x")
         self.notebook = ttk.Notebook(self.root, padding=(PAD, PAD, PAD, 0))
         self.notebook.pack(fill="both", expand=True)
@@ -183,6 +185,7 @@ class App:
         self.session.shutdown()
         self.reports.shutdown()
         self.jobs.close()
+        self.school.close()
         self._close_when_stopped(CLOSE_WAIT_MS)
 
     def _close_when_stopped(self, left_ms: int) -> None:

@@ -30,6 +30,7 @@ from attendance.recognition.workers.pool import WorkerPool
 from attendance.records.sessionlog import NOT_IN_CLASS, Mark, SessionLog
 from attendance.roster.classes import class_members
 from attendance.roster.store import FaceStore
+from attendance.school.link import attach
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ class LiveSession:
         started = time.perf_counter()
         cfg = self.config
         self.log.claim()  # a second run of this session is refused before any worker starts
+        detach = attach(self.home)  # a data folder connected to a school sends its events while this runs
         try:
             # Workers load their models (~1-2 s) and the face finder its own (~0.4 s) while
             # the source opens and the first frames are already shown.
@@ -161,6 +163,7 @@ class LiveSession:
                     finder.close()
         finally:
             self.log.close()
+            detach()
 
     def _update(self, pipeline: Pipeline, frame: Frame) -> SessionUpdate:
         """What a display needs after ``frame`` (see :class:`SessionUpdate`)."""

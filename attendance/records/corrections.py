@@ -30,6 +30,7 @@ from filelock import FileLock, Timeout
 
 from attendance.core.csvsafe import complete_cells, csv_line, neutralise, read_lines, restore
 from attendance.core.errors import AttendanceError
+from attendance.records import sink
 from attendance.records.status import Source, Status
 
 COLUMNS = ("time", "user", "session", "student_id", "name", "old_status", "new_status", "note")
@@ -95,6 +96,7 @@ def append(path: Path, session: str, correction: Correction) -> None:
                 fh.write(line)
                 fh.flush()
                 os.fsync(fh.fileno())
+            sink.written(sink.Written.CORRECTION, path, correction)
     except Timeout:
         raise AttendanceError(f"{path.name} is being written by someone else; try again") from None
     except OSError as exc:

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from attendance.core.csvsafe import complete_cells, csv_line, neutralise, read_lines, restore
+from attendance.records import sink
 
 SUFFIX = ".lastseen.csv"
 COLUMNS = ("student_id", "last_seen")
@@ -63,15 +64,18 @@ class LastSeenLog:
     def saw(self, sightings: Iterable[tuple[str, datetime]]) -> int:
         """Note ``(student_id, when)`` sightings (aware times); writes a line for each student
         not written in the last :data:`INTERVAL_S`; returns the lines written."""
-        due = []
+        due, lines = [], []
         for student_id, when in sightings:
             if student_id not in self._latest or when > self._latest[student_id]:
                 self._latest[student_id] = when
             written = self._written.get(student_id)
             if written is None or (when - written).total_seconds() >= self.interval_s:
                 self._written[student_id] = when
-                due.append(csv_line([neutralise(student_id), when.isoformat(timespec="seconds")]))
-        self._write(due)
+                due.append((student_id, when))
+                lines.append(csv_line([neutralise(student_id), when.isoformat(timespec="seconds")]))
+        self._write(lines)
+        if due:
+            sink.written(sink.Written.LAST_SEEN, self.path, due)
         return len(due)
 
     def close(self) -> None:
@@ -80,6 +84,8 @@ class LastSeenLog:
             return
         final = [(sid, when) for sid, when in self._latest.items() if self._written.get(sid) != when]
         self._write([csv_line([neutralise(sid), when.isoformat(timespec="seconds")]) for sid, when in final])
+        if final:
+            sink.written(sink.Written.LAST_SEEN, self.path, final)
         self._written.update(final)
         self._fh.close()
         self._fh = None

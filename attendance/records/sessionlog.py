@@ -41,6 +41,7 @@ from attendance.core.atomic import atomic_write_bytes
 from attendance.core.csvsafe import CSV_ENCODING, csv_line, neutralise, restore
 from attendance.core.errors import AttendanceError, LogLockedError
 from attendance.core.names import clean_session, slug
+from attendance.records import sink
 from attendance.records.lastseen import LastSeenLog, lastseen_path
 from attendance.records.status import Status
 
@@ -255,6 +256,7 @@ class SessionLog:
             self._resume()
             self._write_meta(roster, start, grace_minutes, source, leave_grace_minutes, details or {})
             self._sightings.open()
+            sink.written(sink.Written.START, self.path)
         except BaseException:
             self.close()
             raise
@@ -315,6 +317,7 @@ class SessionLog:
         if mark.student_id in self.marked:
             return False
         self._write_line(csv_line(mark.row(self.session)))
+        sink.written(sink.Written.MARK, self.path, mark)
         self.marked[mark.student_id] = mark.name
         if mark.role is Attendee.VISITOR:
             self.visitors.add(mark.student_id)
@@ -333,6 +336,7 @@ class SessionLog:
             meta["ended"] = datetime.now().astimezone().isoformat(timespec="seconds")
             try:
                 self._save_meta(meta)
+                sink.written(sink.Written.END, self.path)
             except OSError as exc:
                 log.warning("%s: cannot record when the session ended (%s)", self.meta_path.name, exc.strerror or exc)
             self._fh.close()

@@ -29,6 +29,7 @@ from filelock import FileLock, Timeout
 from attendance.core.atomic import atomic_write_bytes
 from attendance.core.errors import AttendanceError, StoreError
 from attendance.core.names import clean_class, clean_id, same_name
+from attendance.roster.managed import refuse_if_managed
 from attendance.roster.store import FaceStore, Person, now_iso
 
 log = logging.getLogger(__name__)
@@ -92,10 +93,13 @@ class ClassBook:
 
     @classmethod
     @contextmanager
-    def edit(cls, folder: Path, timeout: float = 30.0) -> Iterator[tuple[ClassBook, FaceStore]]:
+    def edit(cls, folder: Path, timeout: float = 30.0, *, from_school: bool = False) -> Iterator[tuple[ClassBook, FaceStore]]:
         """Lock, load the classes and the roster, yield both for changes, then save the
-        classes (only if no exception).  Members no longer enrolled are dropped."""
+        classes (only if no exception).  Members no longer enrolled are dropped.  Refused
+        (one-line :class:`StoreError`) where a school's office owns the roster, unless ``from_school``."""
         folder = Path(folder)
+        if not from_school:
+            refuse_if_managed(folder)
         folder.mkdir(parents=True, exist_ok=True)
         if os.name == "posix":
             os.chmod(folder, 0o700)

@@ -1,4 +1,6 @@
-"""Import a school's roster spreadsheet: student id, name, class(es), photo file.
+"""Import a school's roster spreadsheet: student id, name, class(es), photo file; or a
+OneRoster 1.1 CSV bundle (a zip or a folder, :mod:`attendance.roster.oneroster`), read as
+the same table.
 
 Reading (pandas):
 
@@ -41,6 +43,7 @@ from attendance.recognition.engine import ENROLL_JITTERS
 from attendance.recognition.imaging import sha256_of, shown
 from attendance.roster.classes import ClassBook
 from attendance.roster.enroll import EnrollOutcome, EnrollStatus, PlannedPhoto, enroll_plan
+from attendance.roster.oneroster import is_oneroster, read_oneroster
 from attendance.roster.store import FaceStore
 
 log = logging.getLogger(__name__)
@@ -183,9 +186,9 @@ def _columns(frame: pd.DataFrame, path: Path) -> dict[str, str]:
 def read_roster(path: Path, photos_dir: Path | None = None) -> Roster:
     """Read and check ``path``; photo cells are relative to ``photos_dir`` (default: the file's folder)."""
     path = Path(path)
-    frame, class_seps = read_table(path)
-    columns = _columns(frame, path)
     photos_dir = Path(photos_dir).resolve() if photos_dir is not None else path.resolve().parent
+    frame, class_seps = read_oneroster(path, photos_dir) if is_oneroster(path) else read_table(path)
+    columns = _columns(frame, path)
     problems: list[RowProblem] = []
     students: dict[str, RosterStudent] = {}
     classes: dict[str, str] = {}

@@ -38,6 +38,7 @@ from attendance.core.errors import AttendanceError, StoreError
 from attendance.core.names import clean_id, clean_name, same_name
 from attendance.recognition.engine import ENCODING_DIM
 from attendance.recognition.gallery import Gallery
+from attendance.roster.managed import refuse_if_managed
 from attendance.roster.storefile import FORMAT, RECOVER, one_line, read_store_file
 
 log = logging.getLogger(__name__)
@@ -196,9 +197,14 @@ class FaceStore:
 
     @classmethod
     @contextmanager
-    def edit(cls, folder: Path, timeout: float = 30.0) -> Iterator[FaceStore]:
-        """Lock, load, yield the store for changes, then save it (only if no exception)."""
+    def edit(cls, folder: Path, timeout: float = 30.0, *, from_school: bool = False) -> Iterator[FaceStore]:
+        """Lock, load, yield the store for changes, then save it (only if no exception).
+
+        A folder whose roster belongs to a school's office refuses with a one-line
+        :class:`StoreError` (:mod:`attendance.roster.managed`) unless ``from_school``."""
         folder = Path(folder)
+        if not from_school:
+            refuse_if_managed(folder)
         folder.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(folder / ".lock"), timeout=timeout, mode=0o600)
         try:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from attendance.bench.compare import Comparison
+from attendance.bench.detectors import DetectorRun
 from attendance.bench.enrollment import EnrollSpeed
 from attendance.bench.loops import LoopRun
 from attendance.bench.matching import MatchScale
@@ -180,20 +181,19 @@ def profile(p: Profile) -> str:
     return "\n".join(out)
 
 
-#: Targets of the ``class`` section (issue 12): --realtime marks every present student
-#: within this many seconds of sitting down, the median within the next; CPU cores on
-#: average; the largest gap between displayed frames (s); the app as fast as it can at
-#: least this multiple of real time, and this many times faster per analysed frame than
-#: the classic full loop.
-TARGET_SEATED_MAX_S = 10.0
-TARGET_SEATED_MEDIAN_S = 3.0
-TARGET_SEATED_CORES = 1.6
-TARGET_SEATED_GAP_S = 0.150
-TARGET_SEATED_SPEED = 1.0
+#: Targets of the ``class`` section (issue 21, with room for a laptop twice as slow):
+#: --realtime marks every present student within this many seconds of coming into view,
+#: the median within the next; CPU cores on average; the largest gap between displayed
+#: frames (s); the app as fast as it can at least this multiple of real time, and this
+#: many times faster per analysed frame than the classic full loop.
+TARGET_SEATED_MAX_S = 5.0
+TARGET_SEATED_MEDIAN_S = 1.5
+TARGET_SEATED_CORES = 1.0
+TARGET_SEATED_GAP_S = 0.100
+TARGET_SEATED_SPEED = 3.0
 TARGET_SEATED_PER_FRAME = 10.0
-#: ... and a class session's memory within the current figures: the PSS sum of a session
-#: on the 640x360 clip (the ``startup`` section, README "start-up and memory"), MiB.
-TARGET_SEATED_PSS_MB = 223.0
+#: ... and a class session's memory: the PSS sum over its processes, MiB.
+TARGET_SEATED_PSS_MB = 200.0
 
 
 def seated(benches: list[SeatedBench]) -> str:
@@ -209,11 +209,10 @@ def seated(benches: list[SeatedBench]) -> str:
                          f"{r.run.proc.wall_s:.1f}", f"{r.speed:.2f}x", f"{r.cores:.2f}", f"{r.run.analysed} of {r.run.frames}",
                          f"{r.per_frame_s:.3f}" + (f" ({ratio:g}x less)" if ratio else ""),
                          f"{_sec(r.median_delay)} / {_sec(r.max_delay)}", f"{_sec(r.median_seated_delay)} / {_sec(r.max_seated_delay)}",
-                         "-" if gap is None else f"{gap * 1000:.0f}",
-                         str(r.run.extra.get("sweeps", "-")) + (f" ({r.run.extra['max_sweep_s']:.1f} s)" if r.run.extra.get("max_sweep_s") else "")])
+                         "-" if gap is None else f"{gap * 1000:.0f}"])
     out = [table(["video", "loop", "marked of present", "false marks", "wall s", "x real time", "CPU cores", "frames analysed",
                   "s per analysed frame (vs classic)", "delay from view median / max s", "from seated median / max s",
-                  "largest display gap ms", "full sweeps (longest)"], rows)]
+                  "largest display gap ms"], rows)]
     for bench in benches:
         out.extend(_seated_targets(bench))
     truth = benches[0].input
@@ -238,7 +237,7 @@ def _seated_targets(bench: SeatedBench) -> list[str]:
     if live is not None:
         gap = live.run.extra["max_frame_gap_s"]
         everyone = not live.missed
-        out.append(f"target {video} --realtime: every present student marked within {TARGET_SEATED_MAX_S:g} s of sitting down: "
+        out.append(f"target {video} --realtime: every present student marked within {TARGET_SEATED_MAX_S:g} s of coming into view: "
                    f"{ok(everyone and (live.max_delay or 0) <= TARGET_SEATED_MAX_S)} (max {_sec(live.max_delay)} s, {len(live.missed)} missed); "
                    f"median <= {TARGET_SEATED_MEDIAN_S:g} s: {ok(live.median_delay is not None and live.median_delay <= TARGET_SEATED_MEDIAN_S)} "
                    f"({_sec(live.median_delay)} s from coming into view; {_sec(live.median_seated_delay)} s from seated)")
@@ -270,8 +269,23 @@ def _seated_memory(benches: list[SeatedBench]) -> list[str]:
     if not rows:
         return []
     return [f"memory of the app's processes with {benches[0].input.enrolled} enrolled (peaks; PSS counts the pages of shared "
-            f"libraries once), target: within the 640x360 clip's PSS sum of {TARGET_SEATED_PSS_MB:g} MiB:",
+            f"libraries once), target: a PSS sum of {TARGET_SEATED_PSS_MB:g} MiB at most:",
             table(["video", "loop", "PSS sum MiB", "RSS main MiB", "RSS zygote + workers MiB", "USS sum MiB", f"<= {TARGET_SEATED_PSS_MB:g} MiB"], rows)]
+
+
+def detectors(runs: Sequence[DetectorRun]) -> str:
+    """The ``detectors`` section: recall by face height, false detections and time per frame of each detector setting."""
+    heights = sorted({h for r in runs for h in r.recall})
+    rows = []
+    for r in runs:
+        recall = [f"{r.recall[h][0]}/{r.recall[h][1]}" if h in r.recall else "-" for h in heights]
+        rows.append([r.name, r.setting, *recall, f"{r.false_per_frame:.2f}", f"{1000 * r.s_720p:.0f}", f"{1000 * r.s_1080p:.0f}"])
+    return "\n".join([
+        table(["detector", "setting", *[f"{h} px" for h in heights], "false per frame", "ms per 720p frame", "ms per 1080p frame"], rows),
+        "(faces found of those pasted, by face height, in 1920x1080 frames of a cluttered room; a found face: a box centred within "
+        "half a face of it, of half to twice its size; false: any other box; times: median of repeated searches of one frame, after a "
+        "warm-up search)",
+    ])
 
 
 def _sec(v: float | None) -> str:

@@ -60,6 +60,8 @@ class Bench:
     quick: bool
     videos: Sequence[str]
     echo: Callable[[str], None]
+    #: The ``--data`` folder.
+    data: Path
     classic_full: dict[str, LoopRun] = field(default_factory=dict)
 
     def heading(self, title: str) -> None:
@@ -146,6 +148,17 @@ def class_section(bench: Bench) -> Any:
     return to_jsonable(results)
 
 
+def detectors_section(bench: Bench) -> Any:
+    """dlib's HOG and YuNet (both models), single-threaded and with default threads: recall by face height, false
+    detections per frame, time per 720p and 1080p frame (quick: one scene per height, one timing)."""
+    from attendance.bench.detectors import detector_runs
+
+    bench.heading("detectors: dlib's HOG and YuNet on faces of 20-90 px pasted into 1920x1080 frames of a cluttered room")
+    runs = detector_runs(bench.data, bench.quick)
+    bench.echo(report.detectors(runs))
+    return to_jsonable(runs)
+
+
 def school_section(bench: Bench) -> Any:
     """One school on a throw-away PostgreSQL server: 30 laptops at once, an outage, a roster pull, the office's day."""
     from attendance.bench.school import LAPTOPS, report, school_bench
@@ -173,10 +186,11 @@ SECTIONS: dict[str, Callable[[Bench], Any]] = {
     "startup": startup_section,
     "class": class_section,
     "profile": profile_section,
+    "detectors": detectors_section,
     "school": school_section,
 }
 #: Sections that need none of the video inputs (``run_bench`` builds those only for the others).
-OWN_INPUTS = {"school"}
+OWN_INPUTS = {"school", "detectors"}
 
 
 def run_bench(data: Path | str | None, echo: Callable[[str], None], sections: Sequence[str] = tuple(SECTIONS),
@@ -199,7 +213,7 @@ def run_bench(data: Path | str | None, echo: Callable[[str], None], sections: Se
         echo(f"inputs ready in {time.perf_counter() - t0:.1f} s (cached under {inputs.clip_home.parent}): clip {inputs.clip.name}; "
              f"class video {inputs.class_video.name} ({inputs.class_duration_s:g} s at {inputs.class_fps:g} fps; "
              f"enrolled from people/: {', '.join(inputs.class_expected)} + rose leslie, who never appears; plus one stranger enrolled nowhere)")
-    bench = Bench(inputs, quick, list(videos), echo)  # type: ignore[arg-type]  # None only when no section reads it
+    bench = Bench(inputs, quick, list(videos), echo, data)  # type: ignore[arg-type]  # None only when no section reads it
     for name, section in SECTIONS.items():
         if name in sections:
             results[name] = section(bench)

@@ -147,8 +147,15 @@ def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> l
 
     Within a photo, faces and students are paired one to one (:meth:`PhotoRule.pairs`);
     a pair is taken if it is :meth:`PhotoRule.sure`, or a :meth:`PhotoRule.candidate` of a
-    student who is a candidate in ``rule.agree_photos`` photos or more."""
-    chosen = [rule.pairs(session.gallery.person_distances(np.nan_to_num(d.encodings, nan=1e3))) for d in photos]
+    student who is a candidate in ``rule.agree_photos`` photos or more.  A class's roll
+    call (``session.class_name``) pairs its faces with the class's members only: nobody
+    else competes for them, and each member is at most one face of a photo."""
+    outsiders = ~np.array(session.is_member, bool) if session.class_name is not None else np.zeros(len(session.is_member), bool)
+    chosen = []
+    for dets in photos:
+        distances = session.gallery.person_distances(np.nan_to_num(dets.encodings, nan=1e3))
+        distances[:, outsiders] = np.inf
+        chosen.append(rule.pairs(distances))
     agree: Counter[int] = Counter()
     for person, distance, runner_up in chosen:
         agree.update(set(person[(person >= 0) & rule.candidate(distance, runner_up)].tolist()))

@@ -54,12 +54,13 @@ class PlacedLabel:
 
 
 def place_labels(boxes: np.ndarray, names: Sequence[str | None], size: tuple[float, float], measure: Callable[[str], float],
-                 line_px: float) -> list[PlacedLabel]:
+                 line_px: float, unnamed: Sequence[str] = NOT_IDENTIFIED_FORMS) -> list[PlacedLabel]:
     """Where to write each face's name on a picture of ``size`` ``(width, height)`` pixels.
 
     ``boxes``: ``(n, 4)`` ``(top, right, bottom, left)`` in the picture's pixels;
-    ``names``: per box, the name (``None``: not identified yet); ``measure(text)``: the
-    text's width in pixels; ``line_px``: a line's height.  A label is the text plus
+    ``names``: per box, the name (``None``: not identified yet, labelled with the longest
+    of ``unnamed`` that fits); ``measure(text)``: the text's width in pixels; ``line_px``:
+    a line's height.  A label is the text plus
     :data:`LABEL_PAD` on each side.  Identified faces are placed first, larger faces
     before smaller ones.  Each label goes under its face if it can, else above it, else
     inside its bottom edge, with the longest form of its name that fits there without
@@ -83,7 +84,7 @@ def place_labels(boxes: np.ndarray, names: Sequence[str | None], size: tuple[flo
     for i in order:
         waiting.discard(i)
         name = names[i]
-        forms = [(text, measure(text) + 2 * LABEL_PAD) for text in (short_names(name) if name is not None else NOT_IDENTIFIED_FORMS)]
+        forms = [(text, measure(text) + 2 * LABEL_PAD) for text in (short_names(name) if name is not None else unnamed)]
         others = np.delete(faces, i, axis=0)
         spot = None
         for obstacles in (np.vstack([taken, others, under[sorted(waiting)]]), np.vstack([taken, others]), taken):

@@ -130,22 +130,22 @@ def tally(state: SessionState) -> Tally:
 
 def live_line(counts: Tally, unidentified: int | None) -> str:
     """The roll-call line while a live session runs: present, not seen yet, and the faces
-    in view not identified yet (``None``: not known yet, before the first frame)."""
+    in view not identified yet (``None``: not known yet, before the first frame).  The
+    names of those not seen are the grey tiles (or the list) beside it."""
     faces = "" if unidentified is None else f" · {plural(unidentified, 'face')} in view not identified yet"
-    return f"{counts.present} of {counts.expected} present{counts.excused_text()}{faces}\n{counts.unseen_text()}"
+    return f"{counts.present} of {counts.expected} present{counts.excused_text()} · {len(counts.unseen)} not seen yet{faces}"
 
 
 def photos_line(counts: Tally, photos: int, unidentified: int) -> str:
     """The roll-call line of a roll call from ``photos`` photos in which ``unidentified``
     faces were taken for nobody."""
     return (f"Roll call from {plural(photos, 'photo')}: {counts.present} of {counts.expected} present{counts.excused_text()} · "
-            f"{plural(unidentified, 'face')} in the photos not identified\n{counts.unseen_text(what='not seen')}")
+            f"{len(counts.unseen)} not seen · {plural(unidentified, 'face')} in the photos not identified")
 
 
 def ended_line(counts: Tally) -> str:
     """The roll-call line once the session has stopped."""
-    absent = counts.unseen_text(what="absent") if counts.unseen else counts.unseen_text()
-    return f"Ended: {counts.present} of {counts.expected} present{counts.excused_text()}\n{absent}"
+    return f"Ended: {counts.present} of {counts.expected} present{counts.excused_text()} · {len(counts.unseen)} absent"
 
 
 def waiting(session: str, day: date, log_path: Path, roster: list[tuple[str, str]]) -> SessionState:

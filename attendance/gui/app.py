@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from attendance.core.desktop import icon_file
 from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
+from attendance.core.names import plural
 from attendance.gui.attendance_panel import COMPACT
 from attendance.gui.camera_probe import probe_in_background
 from attendance.gui.dialogs import Dialogs, desktop_conventions
@@ -87,7 +88,7 @@ class App:
         probe_in_background(self.root, self.offer_cameras)
         self.status.folder.set(f"data folder: {home.root}")
         count = len(self.roster.people)
-        self.status.inform(f"ready: {count} student{'s' if count != 1 else ''} enrolled" if count else "Welcome: the three steps above show the way")
+        self.status.inform(f"ready: {plural(count, 'student')} enrolled" if count else "Welcome: the three steps above show the way")
         for warning in self.prefs.settings.warnings:
             self.status.error(warning)
 

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_COUNT = "Present: – / –"
+#: What the class's room says before a session.
+IDLE = "Press Start: the class appears here,\neach student grey until marked present"
 #: The correction buttons' style: less padding, so the class keeps its room.
 COMPACT = "Compact.TButton"
 #: The two ways of showing the class.
@@ -92,10 +94,10 @@ class AttendancePanel(ttk.Frame):
         self.grid_view = ClassGrid(self, self._select)
         self.grid_view.grid(row=2, column=0, sticky="nsew")
         self.lists = ttk.PanedWindow(self, orient="vertical")
-        self.present = self._list([("name", "Present", 150), ("id", "Id", 55), ("time", "Seen at", 65), ("status", "Status", 90),
-                                   ("note", "Note", 90)])
+        self.present = self._list([("name", "Present", 135), ("id", "Id", 50), ("time", "Seen at", 72), ("status", "Status", 120),
+                                   ("note", "Note", 80)])
         self.present.tag_configure("visitor", foreground="#555555")
-        self.unseen = self._list([("name", "Not yet seen", 150), ("id", "Id", 55), ("status", "Status", 120), ("note", "Note", 90)])
+        self.unseen = self._list([("name", "Not yet seen", 135), ("id", "Id", 50), ("status", "Status", 120), ("note", "Note", 80)])
 
         self.selection = ttk.Label(self, text="", foreground="#333333")
         self.selection.grid(row=3, column=0, sticky="ew", pady=(4, 0))
@@ -113,6 +115,7 @@ class AttendancePanel(ttk.Frame):
         self.note_entry = ttk.Entry(actions, textvariable=self.note, width=8)
         self.note_entry.grid(row=0, column=len(ACTIONS) + 1, sticky="ew")
         self._show_view()
+        self.grid_view.show([], IDLE)
 
     def _list(self, columns: list[tuple[str, str, int]]) -> ttk.Treeview:
         """A table in the lists' paned window; selecting a row selects its student."""
@@ -163,7 +166,7 @@ class AttendancePanel(ttk.Frame):
         self.selected = None
         for tree in (self.present, self.unseen):
             tree.delete(*tree.get_children())
-        self.grid_view.show([])
+        self.grid_view.show([], IDLE)
         self.counts.configure(text=NO_COUNT)
         self.readout.configure(text="")
         self._show_selection()
@@ -185,9 +188,10 @@ class AttendancePanel(ttk.Frame):
         self.refresh()
 
     # ----- reading ----------------------------------------------------------------------
-    def refresh(self, show: str | None = None) -> None:
+    def refresh(self, show: str | None = None, reveal: str | None = None) -> None:
         """Read the session's state from disk and show it everywhere; select ``show`` (a
-        student id) if given, else keep the selection and each list's scroll position."""
+        student id) if given, else keep the selection and each list's scroll position,
+        scrolled to ``reveal`` (a student just marked: the teacher's selection stays)."""
         if self.shown is None:
             return
         try:
@@ -204,7 +208,7 @@ class AttendancePanel(ttk.Frame):
             self.selected = None
         self.grid_view.show(tiles(state))
         self.grid_view.select(self.selected)
-        self._fill_lists(state)
+        self._fill_lists(state, reveal)
         text = self.tally.count_text
         if self.counts.cget("text") != text:  # each Tk call may wait for the session thread's GIL
             self.counts.configure(text=text)
@@ -220,7 +224,7 @@ class AttendancePanel(ttk.Frame):
             return False
         return path.exists() or any(p.name.casefold() == path.name.casefold() for p in logs.glob(f"{day.isoformat()}_*.csv"))
 
-    def _fill_lists(self, state: SessionState) -> None:
+    def _fill_lists(self, state: SessionState, reveal: str | None = None) -> None:
         tops = {tree: tree.yview()[0] for tree in (self.present, self.unseen)}
         seen = sorted((s for s in state.students if s.status.attended or s.status is Status.VISITOR),
                       key=lambda s: (s.first_seen is None, s.first_seen or 0))
@@ -243,6 +247,8 @@ class AttendancePanel(ttk.Frame):
                 tree.see(self.selected)
             else:
                 tree.selection_set([])
+            if reveal is not None and tree.exists(reveal):
+                tree.see(reveal)
 
     def _show_readout(self) -> None:
         counts = self.tally

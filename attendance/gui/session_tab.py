@@ -372,12 +372,15 @@ class SessionTab(ttk.Frame):
             self.source_status.configure(text=text)
 
     def _drain_marks(self, background: BackgroundSession) -> None:
+        """The marks made since the last poll: the class is read again once for all of them."""
+        last: Mark | None = None
         while True:
             try:
-                mark: Mark = background.marks.get_nowait()
+                last = background.marks.get_nowait()
             except queue.Empty:
-                return
-            self.panel.refresh(show=mark.student_id)
+                break
+        if last is not None:
+            self.panel.refresh(reveal=last.student_id)  # lit in the class; the teacher's selection stays
 
     def _finish(self, background: BackgroundSession) -> None:
         self.background = None

@@ -18,7 +18,7 @@
 
 Screenshots (test-artifacts/screenshots/): class-grid-{1366x768,900x600}.png,
 class-grid-settings-900x600.png, class-grid-corrected-1366x768.png,
-class-stopped-{1366x768,900x600}.png, class-photo-review-{1366x768,900x600}.png.
+class-stopped-{1366x768,900x600}.png, class-lists-900x600.png, class-photo-review-{1366x768,900x600}.png.
 """
 
 from __future__ import annotations
@@ -129,6 +129,8 @@ def test_the_window_at_class_size(class35: ClassOf35, tmp_path: Path) -> None:
         assert seen["readout"] == "Ended: 19 of 35 present · 2 excused · 14 absent"
         assert "19 of 35 present" in seen["message"] and seen["message_inside"] and seen["caption"] == "", seen["message"]
         assert not [b for b in seen["buttons"] if not (b["mapped"] and b["inside"])]
+
+    assert out["lists_notes"] == ["dentist", "school trip"]
 
     # The roll call from a photo: grey while it runs (not the morning's session), then its own count.
     assert out["hint_photo"] == "a photo: a roll call from it"

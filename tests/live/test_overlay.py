@@ -4,6 +4,8 @@ face the app has not identified, identified faces served first."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -99,3 +101,26 @@ def test_never_overlapping_never_outside(faces: list[tuple[float, float, float, 
     labels = place_labels(boxes, names, size, measure, LINE_PX)
     check(labels, size)
     assert len({label.face for label in labels}) == len(labels)
+
+
+def test_the_command_line_video_window_draws_the_same_placements() -> None:
+    """``attendance run`` without --headless: the frame with its boxes and labels (OpenCV),
+    placed as place_labels says: the identified face green, the other grey, both inside."""
+    import cv2
+
+    from attendance.live.frames import Frame
+    from attendance.live.overlay import draw
+    from attendance.live.session import SessionUpdate
+    from attendance.recognition.detections import Detections
+
+    image = np.zeros((120, 200, 3), np.uint8)
+    boxes = np.array([box(10, 20, 40), box(150, 60, 45)], np.int32)
+    dets = Detections(boxes, np.zeros((2, 128), np.float32), person=np.array([0, -1]))
+    out = draw(image, SessionUpdate(Frame(image, 0, 0.0, datetime.now().astimezone()), dets, ["Laura Dern", "unknown"], [], 1, 2))
+    (_, line), _ = cv2.getTextSize("Ag", cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
+    placed = place_labels(boxes, ["Laura Dern", None], (200, 120), lambda t: cv2.getTextSize(t, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)[0][0],
+                          line + 6)
+    assert [p.text for p in placed] == ["Laura Dern", NOT_IDENTIFIED]  # the second moved left (inside) and above its face
+    for label, colour in zip(placed, ((60, 200, 60), (160, 160, 160))):
+        assert label.right <= 200 and label.bottom <= 120
+        assert tuple(out[int(label.top) + 1, int(label.left) + 1]) == colour, label

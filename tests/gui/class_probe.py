@@ -190,6 +190,11 @@ def main() -> None:
     marked = next(t for t in grid.tiles if t.state is TileState.PRESENT)
     x, y, w, h = grid.tile_box(marked.student_id) or (0, 0, 0, 0)
     click(grid.canvas, DISPLAY, x + w // 2, y + h // 2)
+    ids = [t.student_id for t in grid.tiles]
+    keys(grid.canvas, DISPLAY, "Right")
+    out["arrow_keys"] = [panel.selected == ids[ids.index(marked.student_id) + 1]]
+    keys(grid.canvas, DISPLAY, "Left")
+    out["arrow_keys"].append(panel.selected == marked.student_id)
     undo = panel.buttons[next(a for a in panel.buttons if a.value == "undo")]
     click(undo, DISPLAY, 10, 8)
     settle(root, 0.3)

@@ -118,6 +118,7 @@ def test_the_window_at_class_size(class35: ClassOf35, tmp_path: Path) -> None:
     assert out["clicked"][0] == out["clicked"][1]
     state, note, selection, listed = out["excused"]
     assert (state, note, listed) == ("EXCUSED", "dentist", "dentist") and selection.endswith("excused (teacher) · note: dentist")
+    assert out["arrow_keys"] == [True, True], "the arrow keys move from tile to tile"
     assert out["undone"][0] == "ABSENT"
     agree(out["after_corrections"], 19)
     assert "· 2 excused" in out["after_corrections"]["readout"]

@@ -93,6 +93,10 @@ def test_roll_call_from_photos_in_the_window(display: str, people_home: Path, sh
         assert present == {"obama", "biden", "kit harington", "rose leslie"} and unseen == {"alex lacamoire"}, (present, unseen)
         assert session.counts.cget("text") == "Present: 4 / 5"
         assert session.rollcall.cget("text") == "Roll call from 2 photos: 4 of 5 present · 1 not seen · 1 face in the photos not identified"
+        root.update()
+        left, top, right, bottom = session.video.picture_box
+        assert left >= 0 and top >= 0 and right <= session.video.winfo_width() and bottom <= session.video.winfo_height(), \
+            "the whole photo is shown, none of it cut"
         # The first photo on screen with a box per face: the two found green and named, the third grey with a "?".
         assert sorted(session.video.labels) == ["kit harington", "rose leslie"]
         assert session.source_status.cget("text") == "photo 1 of 2: kit_with_rose.jpg: found kit harington, rose leslie; " \

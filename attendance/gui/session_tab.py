@@ -113,10 +113,10 @@ class SessionTab(ttk.Frame):
         self.class_name = tk.StringVar(value=EVERYONE)
         self.class_box = ttk.Combobox(box, textvariable=self.class_name, state="readonly", width=22, values=[EVERYONE],
                                       postcommand=self._list_classes)
-        self.class_box.grid(row=4, column=1, sticky="w", pady=(4, 0))
+        self.class_box.grid(row=4, column=1, columnspan=3, sticky="w", pady=(4, 0))
         self.class_box.bind("<<ComboboxSelected>>", lambda _e: self._class_chosen(by_teacher=True))
         ttk.Label(box, text="students of other classes are shown as visitors", foreground="#555555").grid(
-            row=4, column=2, columnspan=4, sticky="w", padx=(PAD * 2, 0), pady=(4, 0))
+            row=4, column=4, columnspan=3, sticky="w", padx=(PAD * 2, 0), pady=(4, 0))
         ttk.Label(box, text="Name").grid(row=2, column=0, sticky="w", pady=(PAD, 0))
         self.name_entry = ttk.Entry(box, textvariable=self.session_name, width=24)
         self.name_entry.grid(row=2, column=1, sticky="w", pady=(PAD, 0))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import copy_home
+from conftest import CLIP, copy_home
 from tkdriver import close, run_until, shoot
 
 from attendance.core.home import Home
@@ -126,6 +126,16 @@ def test_roll_call_from_photos_in_the_window(display: str, people_home: Path, sh
         review.close_button.invoke()
         assert not review.winfo_exists()
         shoot(app, display, "session-photos-1")
+
+        # The next run, live on the clip: the photo's caption goes with the photo.
+        assert session.source_status.cget("text").startswith("photo 2 of 2: ")
+        session.source.set(str(CLIP))
+        session.session_name.set("live")
+        session.start_button.invoke()
+        assert session.running and session.source_status.cget("text") == "" and session.video.message_text.startswith("Opening")
+        session.stop_button.invoke()
+        run_until(root, lambda: not session.running, 30)
+        assert session.source_status.cget("text") == ""
 
         # A second roll call (a folder of photos), stopped at once: the first one's class is
         # not shown meanwhile; nothing recorded, no worker left.

@@ -86,7 +86,7 @@ class AttendancePanel(ttk.Frame):
         self.view = tk.StringVar(value=GRID)
         for column, (value, text) in enumerate(((GRID, "Class"), (LISTS, "Lists")), start=2):
             ttk.Radiobutton(header, text=text, value=value, variable=self.view, style="Toolbutton",
-                            command=self._show_view).grid(row=0, column=column)
+                            command=self.show_view).grid(row=0, column=column)
         self.readout = ttk.Label(self, text="", foreground="#444444", justify="left")
         self.readout.grid(row=1, column=0, sticky="ew", pady=(0, 2))
         self.readout.bind("<Configure>", lambda e: self.readout.configure(wraplength=max(e.width - 4, 100)))
@@ -114,7 +114,7 @@ class AttendancePanel(ttk.Frame):
         self.note = tk.StringVar()
         self.note_entry = ttk.Entry(actions, textvariable=self.note, width=8)
         self.note_entry.grid(row=0, column=len(ACTIONS) + 1, sticky="ew")
-        self._show_view()
+        self.show_view()
         self.grid_view.show([], IDLE)
 
     def _list(self, columns: list[tuple[str, str, int]]) -> ttk.Treeview:
@@ -124,8 +124,10 @@ class AttendancePanel(ttk.Frame):
         tree.bind("<<TreeviewSelect>>", lambda _e: self._tree_selected(tree))
         return tree
 
-    def _show_view(self) -> None:
-        """The class as tiles, or as the two lists."""
+    def show_view(self, view: str | None = None) -> None:
+        """The class as tiles (:data:`GRID`), or as the two lists (:data:`LISTS`); ``None``: as the switch says."""
+        if view is not None:
+            self.view.set(view)
         if self.view.get() == GRID:
             self.lists.grid_remove()
             self.grid_view.grid()

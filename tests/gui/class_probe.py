@@ -215,12 +215,10 @@ def main() -> None:
                                   "message_inside": message_inside(app), "caption": session.source_status.cget("text")}
 
     # The lists, the compact alternative to the tiles (with the notes of the corrections).
-    panel.view.set("lists")
-    panel._show_view()
+    panel.show_view("lists")
     out["lists"] = shot(root, shots, f"class-lists-{SIZES[1]}")
     out["lists_notes"] = sorted(str(panel.unseen.item(i, "values")[3]) for i in panel.unseen.get_children() if panel.unseen.item(i, "values")[3])
-    panel.view.set("grid")
-    panel._show_view()
+    panel.show_view("grid")
 
     # A roll call from a photo of the class, then its review at both sizes.
     resize(root, SIZES[0])

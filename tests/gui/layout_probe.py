@@ -104,12 +104,10 @@ def measure(app: App, name: str, tab: ttk.Frame, size: str, shots: Path) -> dict
 def lists_rows(app: App) -> dict[str, float]:
     """How many rows each list (present, not yet seen) shows, in the panel's Lists view."""
     panel = app.session.panel
-    panel.view.set("lists")
-    panel._show_view()
+    panel.show_view("lists")
     app.root.update()
     rows = {"present": rows_shown(panel.present), "unseen": rows_shown(panel.unseen)}
-    panel.view.set("grid")
-    panel._show_view()
+    panel.show_view("grid")
     app.root.update()
     return rows
 

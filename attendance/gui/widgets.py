@@ -119,6 +119,7 @@ class VideoView(tk.Canvas):
         #: The picture shown and its faces, to draw again after a resize.
         self._last: tuple[np.ndarray, np.ndarray, tuple[str | None, ...], tuple[str, ...]] | None = None
         self._redraw_after: str | None = None
+        self._origin = (-1, -1)
         self._font = tkfont.Font(self, font=("TkDefaultFont", 10, "bold"))
         self._line = int(self._font.metrics("linespace"))
         self._text_width: dict[str, int] = {}
@@ -146,6 +147,11 @@ class VideoView(tk.Canvas):
         """The message shown instead of a picture (``""`` while a picture is shown)."""
         return "" if self.showing_video else str(self.itemcget(self._message_item, "text"))
 
+    def image_origin(self) -> tuple[float, float]:
+        """Where the picture's top left corner is on the canvas (pixels)."""
+        x, y = self.coords(self._image_item)
+        return x, y
+
     def picture_size(self) -> tuple[int, int]:
         """Width and height of the picture on screen (pixels; ``(0, 0)`` with a message)."""
         return (self._photo.width(), self._photo.height()) if self._photo is not None and self.showing_video else (0, 0)
@@ -155,6 +161,7 @@ class VideoView(tk.Canvas):
         self.delete("overlay")
         self._overlay_key = None
         self._labels, self._names, self._last = (), (), None
+        self.picture_box, self.label_boxes = (0, 0, 0, 0), []
         self.itemconfigure(self._image_item, image="", state="hidden")
         self._photo = None
         self.itemconfigure(self._message_item, text=text, state="normal")
@@ -202,10 +209,12 @@ class VideoView(tk.Canvas):
             self._photo = ImageTk.PhotoImage(image)
             self.itemconfigure(self._image_item, image=self._photo, state="normal")
             self.itemconfigure(self._message_item, state="hidden")
-            self.coords(self._image_item, x0, y0)
             self._overlay_key = None
         else:
             self._photo.paste(image)
+        if (x0, y0) != self._origin:  # the view changed size, the picture's size did not (e.g. only its height)
+            self._origin = (x0, y0)
+            self.coords(self._image_item, x0, y0)
         boxes = np.asarray(boxes)
         key = (boxes.tobytes(), names, unnamed, size, cw, ch)
         if key != self._overlay_key:

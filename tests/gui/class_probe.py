@@ -118,7 +118,9 @@ def measure(app: App, name: str, size: str, shots: Path) -> dict[str, Any]:
         "window": [root.winfo_width(), root.winfo_height()],
         "tiles": len(grid.tiles), "fits": grid.fits, "tile": list(grid.shape[1:]),
         "tiles_in_view": sum(1 for b in boxes if b and b[0] >= 0 and b[1] >= 0 and b[0] + b[2] <= canvas_w and b[1] + b[3] <= canvas_h),
-        "picture": list(video.picture_size()), "labels": len(labels), "label_clashes": len(clash), "labels_outside": len(outside),
+        "picture": list(video.picture_size()), "labels": len(labels),
+        "picture_whole": video.image_origin() == (left, top) and left >= 0 and top >= 0 and right <= video.winfo_width()
+        and bottom <= video.winfo_height(), "label_clashes": len(clash), "labels_outside": len(outside),
         "label_texts": list(video.labels),
         "buttons": [placement(root, b) for b in buttons(session)], "overlaps": overlaps(session),
         "note_entry": inside(root, session.panel.note_entry),

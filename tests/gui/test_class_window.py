@@ -97,6 +97,7 @@ def test_the_window_at_class_size(class35: ClassOf35, tmp_path: Path) -> None:
         assert seen["tiles"] == 35, key
         hidden = [b for b in seen["buttons"] if not (b["mapped"] and b["inside"])]
         assert not hidden and seen["overlaps"] == [], (key, hidden, seen["overlaps"])
+        assert seen["picture_whole"], (key, "the whole picture in view, its labels on it")
         assert seen["label_clashes"] == 0 and seen["labels_outside"] == 0, (key, seen["label_texts"])
         assert not any("unknown" in t for t in seen["label_texts"]), seen["label_texts"]
         agree(seen, 20)

@@ -97,6 +97,7 @@ def test_roll_call_from_photos_in_the_window(display: str, people_home: Path, sh
         left, top, right, bottom = session.video.picture_box
         assert left >= 0 and top >= 0 and right <= session.video.winfo_width() and bottom <= session.video.winfo_height(), \
             "the whole photo is shown, none of it cut"
+        assert session.video.image_origin() == (left, top)
         # The first photo on screen with a box per face: the two found green and named, the third grey with a "?".
         assert sorted(session.video.labels) == ["kit harington", "rose leslie"]
         assert session.source_status.cget("text") == "photo 1 of 2: kit_with_rose.jpg: found kit harington, rose leslie; " \

@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -157,6 +157,50 @@ def people_home(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
     home = tmp_path_factory.mktemp("people")
     run_cli("enroll", str(shared / "people"), home=home, check=True)
     return home
+
+
+@dataclass(frozen=True)
+class ClassOf35:
+    """A class of 35 for the window at class size: ``home`` (everyone enrolled, jitters 1,
+    ids ``C001``...; one class, :attr:`CLASS`, of all 35), a 1280x720 ``video`` of the 20
+    ``seated`` ones ``(id, name)`` sitting down among 4 strangers, and a ``photo`` of the
+    class seated (its last moment), a JPEG; ``absent``: the 15 enrolled and never in view."""
+
+    CLASS = "Year 9 Maths"
+
+    home: Path
+    video: Path
+    photo: Path
+    seated: tuple[tuple[str, str], ...]
+    absent: tuple[tuple[str, str], ...]
+
+
+@pytest.fixture(scope="session")
+def class35(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> ClassOf35:
+    """:class:`ClassOf35` from the shared data (the benchmark's cast: ``shared_cast``), built
+    once per test session (~45 s: the cast's photos are encoded to pair them, then 35 enrolled)."""
+    from PIL import Image
+
+    from attendance.demo.classroom import enroll_scene, seated_class, shared_cast
+    from attendance.roster.classes import ClassBook
+
+    folder = tmp_path_factory.mktemp("class35")
+    cast = [replace(p, name=p.name.title()) for p in shared_cast(shared)]  # names as a school's roster writes them
+    scene = seated_class(cast, size=(1280, 720), duration_s=40.0, fps=5.0, sit_window_s=3.0, seed=1)
+    video = scene.write(folder / "class.mp4")
+    photo = folder / "Img3.jpg"
+    Image.fromarray(scene.photo()).save(photo, quality=92)
+    home = folder / "home"
+    (home / "logs").mkdir(parents=True)
+    enroll_scene(scene, home / "known_faces", jitters=1)
+    with ClassBook.edit(home / "known_faces") as (book, store):
+        book.create(ClassOf35.CLASS)
+        book.add(ClassOf35.CLASS, store.people)
+    ids = {p.name: f"C{k:03d}" for k, p in enumerate(scene.enrolled, start=1)}
+    seated = tuple((ids[n], n) for n in scene.present)
+    absent = tuple((ids[p.name], p.name) for p in scene.enrolled if p.class_photo is None)
+    assert len(ids) == 35 and len(seated) == 20 and len(absent) == 15
+    return ClassOf35(home, video, photo, seated, absent)
 
 
 def copy_home(src: Path, dst: Path) -> Path:

@@ -3,6 +3,8 @@ happened, close it as a user would, and screenshot it (under Xvfb, see ``xvfb.py
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 import tkinter as tk
 from collections.abc import Callable
@@ -67,3 +69,35 @@ def start_session(app: App, source: str | Path, name: str) -> SessionTab:
     session.session_name.set(name)
     session.start_button.invoke()
     return session
+
+
+def xdotool(display: str, *args: str) -> None:
+    """Run ``xdotool ARGS`` on ``display`` (real key presses and clicks, through XTEST)."""
+    subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True, timeout=20)
+
+
+def keys(widget: tk.Misc, display: str, *pressed: str) -> None:
+    """Press real keys in ``widget``: it gets the X input focus first (a bare X server has no
+    window manager to give it), then Tk handles the presses."""
+    widget.tk.eval(f"focus -force {widget}")
+    widget.update()
+    xdotool(display, "key", "--delay", "20", *pressed)
+    widget.update()
+
+
+def type_text(widget: tk.Misc, display: str, text: str) -> None:
+    """Type ``text`` into ``widget`` with real key presses."""
+    widget.tk.eval(f"focus -force {widget}")
+    widget.update()
+    xdotool(display, "type", "--delay", "10", text)
+    widget.update()
+
+
+def click(widget: tk.Misc, display: str, x: int, y: int) -> None:
+    """A real click of the left button at ``(x, y)`` inside ``widget`` (its own pixels)."""
+    widget.update()
+    xdotool(display, "mousemove", "--sync", str(widget.winfo_rootx() + x), str(widget.winfo_rooty() + y), "click", "1")
+    deadline = time.monotonic() + 0.3
+    while time.monotonic() < deadline:  # the press and release reach Tk
+        widget.update()
+        time.sleep(0.02)

@@ -86,3 +86,33 @@ def slug(value: str) -> str:
 def name_from_filename(stem: str) -> str:
     """A display name from a photo file or folder name: ``jane_doe`` -> ``jane doe``."""
     return clean_name(stem.replace("_", " "))
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders ``Img3.jpg`` before ``Img29.jpg`` (digit runs compare as numbers, letters case-blind)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold()) for part in re.split(r"(\d+)", name) if part)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``"1 class"``, ``"2 classes"``: ``count`` and ``word``, in the plural (``many``, else
+    ``word`` + ``s``, or + ``es`` after s, x, z, ch, sh) unless ``count`` is 1."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {many or (word + 'es' if word.endswith(('s', 'x', 'z', 'ch', 'sh')) else word + 's')}"
+
+
+def short_names(name: str) -> list[str]:
+    """Shorter forms of a display name, longest first, for where the whole name does not
+    fit (a face's label in a crowded picture, a small tile): ``"Richard Attenborough"`` ->
+    ``["Richard Attenborough", "Richard A.", "Richard", "RA"]``; a one-word name gives
+    itself and its first three letters.  A suffix in brackets (``"(not in this class)"``)
+    is dropped from the shorter forms.  Never empty for a non-empty name."""
+    full = " ".join(name.split())
+    base = re.sub(r"\s*\(.*\)$", "", full) or full
+    words = base.split(" ")
+    forms = [full, base]
+    if len(words) > 1:
+        forms += [f"{words[0]} {words[-1][0]}.", words[0], "".join(w[0] for w in words if w).upper()[:3]]
+    else:
+        forms.append(base[:3])
+    return list(dict.fromkeys(f for f in forms if f))

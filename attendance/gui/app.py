@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from attendance.core.desktop import icon_file
 from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
+from attendance.core.names import plural
 from attendance.gui.attendance_panel import COMPACT
 from attendance.gui.camera_probe import probe_in_background
 from attendance.gui.dialogs import Dialogs, desktop_conventions
@@ -55,6 +56,7 @@ class App:
         self.root.title(f"Attendance — {home.root}")
         self._icon = set_icon(self.root)
         self.root.geometry(self.prefs.geometry(self.root))
+        self.root.maxsize(self.root.winfo_screenwidth(), self.root.winfo_screenheight())  # Tk's default is smaller than the screen
         self.root.minsize(min(MIN_SIZE[0], self.root.winfo_screenwidth()), min(MIN_SIZE[1], self.root.winfo_screenheight() - SCREEN_MARGIN[1]))
         self.root.report_callback_exception = self._callback_error
         desktop_conventions(self.root)
@@ -84,10 +86,11 @@ class App:
         if not self.roster.people:
             self.guide.show(before=self.notebook)
         self.prefs.restore(self.session)
+        self.session.default_class()  # a teacher with one class starts at it
         probe_in_background(self.root, self.offer_cameras)
         self.status.folder.set(f"data folder: {home.root}")
         count = len(self.roster.people)
-        self.status.inform(f"ready: {count} student{'s' if count != 1 else ''} enrolled" if count else "Welcome: the three steps above show the way")
+        self.status.inform(f"ready: {plural(count, 'student')} enrolled" if count else "Welcome: the three steps above show the way")
         for warning in self.prefs.settings.warnings:
             self.status.error(warning)
 
@@ -125,7 +128,7 @@ class App:
         style.configure("Treeview", rowheight=24)
         style.configure("TNotebook.Tab", padding=(10, 4))
         style.configure("Accent.TButton", font=("TkDefaultFont", 10, "bold"))
-        style.configure(COMPACT, padding=(6, 1))
+        style.configure(COMPACT, padding=(6, 1), width=-6)
         FirstRunGuide.style(self.root)
 
     # ----- messages -----------------------------------------------------------------
@@ -166,6 +169,8 @@ class App:
             self.reports.refresh()
         elif current == str(self.roster):
             self.roster.refresh()
+        elif current == str(self.session):
+            self.session.default_class()
 
     # ----- life cycle ---------------------------------------------------------------
     def run(self) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from attendance.core.errors import AttendanceError
+from attendance.core.names import plural
 from attendance.gui import tasks
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD
@@ -120,8 +121,8 @@ class ClassPanel(ttk.LabelFrame):
     def _imported(self, result: ImportResult) -> None:
         self._busy(False)
         self.changed()
-        summary = (f"imported {len(result.roster.students)} students: {result.count(EnrollStatus.ADDED)} added, "
-                   f"{result.count(EnrollStatus.UNCHANGED)} unchanged; {len(result.classes_created)} classes created")
+        summary = (f"imported {plural(len(result.roster.students), 'student')}: {result.count(EnrollStatus.ADDED)} added, "
+                   f"{result.count(EnrollStatus.UNCHANGED)} unchanged; {plural(len(result.classes_created), 'class')} created")
         if result.problems:
             lines = "\n".join(str(p) for p in result.problems[:12])
             more = f"\n… and {len(result.problems) - 12} more" if len(result.problems) > 12 else ""

@@ -2,10 +2,11 @@
 
 The roll call runs in :class:`attendance.live.photoroll.BackgroundPhotos` (a thread
 waiting on worker processes, as ``attendance run --source PHOTOS`` does); this module
-only polls it with ``after``: "analysing photo 2 of 3…" while it runs, then each photo
-with its named boxes (green: taken for a student, grey "?": not identified; a click on the
-picture shows the next photo), the per-photo finds and the roll-call line under it, and
-the present and not-yet-seen lists filled from the session's log as in a live session.
+only polls it with ``after``: "analysing photo 2 of 3…" while it runs (the class's tiles
+grey meanwhile, never the previous session's), then each photo with its named boxes
+(green: taken for a student, grey "?": not identified; a click on the picture shows the
+next photo) and its finds under it, the class and the roll-call line filled from the
+session's log as in a live session, and the review of the faces not identified.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Callable
 from tkinter import ttk
 from typing import TYPE_CHECKING, Protocol
 
-from attendance.gui.attendance_panel import AttendancePanel
+from attendance.core.names import plural
+from attendance.gui.attendance_panel import LIVE, AttendancePanel
 from attendance.gui.jobs import user_message
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import VideoView
@@ -26,25 +28,23 @@ if TYPE_CHECKING:
 
     from attendance.live.photo_rollcall import PhotoReport
     from attendance.live.photoroll import BackgroundPhotos, PhotoView
-    from attendance.live.session import LiveSession, SessionSummary
+    from attendance.live.session import LiveSession
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 50
-#: Per-photo lines shown under the picture before "and N more photos".
-LINES_SHOWN = 4
+#: A face taken for nobody is labelled so on the photo: short, so that it hides no neighbour's name.
+UNNAMED = ("?",)
+#: A photo's caption names those found in it up to this many.
+NAMES_SHOWN = 4
 
 
-def rollcall_text(summary: SessionSummary, reports: list[PhotoReport]) -> str:
-    """The roll-call line and one line per photo (at most :data:`LINES_SHOWN`)."""
-    unidentified = sum(r.unidentified for r in reports)
-    photos = f"{len(reports)} photo{'s' if len(reports) != 1 else ''}"
-    lines = [f"Roll call from {photos}: marked {len(summary.present)} of {summary.enrolled}; {len(summary.absent)} not seen; "
-             f"{unidentified} face{'s' if unidentified != 1 else ''} not identified"]
-    lines += [r.line() for r in reports[:LINES_SHOWN]]
-    if len(reports) > LINES_SHOWN:
-        lines.append(f"… and {len(reports) - LINES_SHOWN} more photos (click the picture to see each)")
-    return "\n".join(lines)
+def photo_line(report: PhotoReport) -> str:
+    """A photo's finds under it: ``"Img3.jpg: found A, B; 1 face not identified"``, or with
+    more than :data:`NAMES_SHOWN` found, their number (the class's tiles show who)."""
+    if len(report.found) <= NAMES_SHOWN:
+        return report.line().removeprefix("photo ")
+    return f"{report.path.name}: {plural(len(report.found), 'student')} found; {plural(report.unidentified, 'face')} not identified"
 
 
 class Host(Protocol):
@@ -53,9 +53,8 @@ class Host(Protocol):
     app: Shell
     video: VideoView
     panel: AttendancePanel
-    #: One line under the picture (the photo shown), and the roll-call readout under it.
+    #: The caption under the picture (the photo shown).
     source_status: ttk.Label
-    rollcall: ttk.Label
 
     @property
     def running(self) -> bool:
@@ -69,6 +68,12 @@ class Host(Protocol):
 
     def fold_settings(self, folded: bool) -> None:
         """Show the settings folded or in full."""
+
+    def caption(self, text: str) -> None:
+        """Say ``text`` under the picture."""
+
+    def tell(self, message: str, error: bool = False) -> None:
+        """A message in the status bar, for the Session tab."""
 
     def photos_finished(self) -> None:
         """The roll call has ended: Start and the settings are enabled again."""
@@ -84,8 +89,6 @@ class PhotoRollCall:
         self.shown = 0
         self._after: str | None = None
         self._progress: tuple[int, int] | None = None
-        #: Photos whose finds the readout lists (the line over the picture need not repeat them).
-        self._listed: set[Path] = set()
         tab.video.bind("<Button-1>", lambda _e: self.show(self.shown + 1), add="+")
 
     @property
@@ -105,12 +108,11 @@ class PhotoRollCall:
         tab = self.tab
         self.views = []
         self._progress = None
-        tab.panel.follow(tab.app.home.logs, live.log.session, live.log.day, live.unrecognised)
+        tab.panel.follow(tab.app.home.logs, live.log.session, live.log.day, live.unrecognised, live.expected, live.class_name, LIVE)
         self.background = BackgroundPhotos(live, paths).start()
-        tab.video.message(f"Loading the face models to analyse {len(paths)} photo{'s' if len(paths) != 1 else ''}…")
-        tab.source_status.configure(text="")
-        tab.rollcall.configure(text="")
-        tab.app.status.inform(f"roll call {live.log.session!r} from {len(paths)} photo{'s' if len(paths) != 1 else ''} started")
+        tab.video.message(f"Loading the face models to analyse {plural(len(paths), 'photo')}…")
+        tab.caption("")
+        tab.app.status.inform(f"roll call {live.log.session!r} from {plural(len(paths), 'photo')} started")
         self._after = tab.after(POLL_MS, self._poll)
 
     def stop(self) -> None:
@@ -135,7 +137,7 @@ class PhotoRollCall:
             text = (f"Analysing photo {done + 1} of {total}…\nevery face down to 30 px is searched for" if done < total
                     else "Recording the marks…")
             self.tab.video.message(text)
-            self.tab.source_status.configure(text=f"{done} of {total} photos analysed")
+            self.tab.caption(f"{done} of {plural(total, 'photo')} analysed")
         if background.running:
             self._after = self.tab.after(POLL_MS, self._poll)
         else:
@@ -152,7 +154,7 @@ class PhotoRollCall:
             error = background.error or RuntimeError("no result")
             log.debug("photo roll call failed", exc_info=error)
             tab.panel.forget()
-            tab.source_status.configure(text="")
+            tab.caption("")
             if isinstance(error, RollCallStopped):
                 tab.video.message("The roll call was stopped before it finished\nnothing was recorded")
                 tab.app.status.inform(str(error))
@@ -162,13 +164,19 @@ class PhotoRollCall:
                 tab.app.error("Could not take the roll call", user_message(error))
             return
         self.views = background.views
-        self._listed = {r.path for r in background.reports[:LINES_SHOWN]}
-        tab.rollcall.configure(text=rollcall_text(summary, background.reports))
-        tab.panel.refresh()
+        reports = background.reports
+        tab.panel.photos_done(len(reports), sum(r.unidentified for r in reports))
         self.show(0)
-        tab.app.status.inform(tab=tab.video.master, message=f"roll call {summary.session!r}: {len(summary.present)} present of {summary.enrolled} "
-                                              f"enrolled; log: {summary.log_path}")
+        counts = tab.panel.tally
+        skipped = [r.line().removeprefix("photo ") for r in reports if r.skipped is not None]
+        message = (f"roll call {summary.session!r}: {counts.present if counts else 0} present of {counts.expected if counts else 0}; "
+                   f"log: {summary.log_path}")
+        if skipped:
+            tab.tell(f"{plural(len(skipped), 'photo')} skipped: {'; '.join(skipped)}", error=True)
+        else:
+            tab.tell(message)
         tab.app.sessions_changed()
+        tab.after(0, lambda: tab.panel.review_faces(at_stop=True))  # after the window has drawn the result
 
     def show(self, index: int) -> None:
         """Show photo ``index`` (modulo their number) of the last roll call with its boxes."""
@@ -176,11 +184,9 @@ class PhotoRollCall:
             return
         self.shown = index % len(self.views)
         view = self.views[self.shown]
-        self.tab.video.show(view.image, view.boxes, view.labels, view.known)
+        self.tab.video.show(view.image, view.boxes, [label if known else None for label, known in zip(view.labels, view.known)], UNNAMED)
         more = " (click: next photo)" if len(self.views) > 1 else ""
-        # Its finds, unless the readout below lists them already.
-        line = view.report.path.name if view.report.path in self._listed else view.report.line().removeprefix("photo ")
-        self.tab.source_status.configure(text=f"photo {self.shown + 1} of {len(self.views)}: {line}{more}")
+        self.tab.caption(f"photo {self.shown + 1} of {len(self.views)}: {photo_line(view.report)}{more}")
 
     def forget(self) -> None:
         """Drop the last roll call's photos (a live session is starting)."""

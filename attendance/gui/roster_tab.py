@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable
+from tkinter import font as tkfont
 from tkinter import ttk
 
 from PIL import Image, ImageTk
 
 from attendance.core.errors import AttendanceError
-from attendance.core.names import clean_id, clean_name
+from attendance.core.names import clean_id, clean_name, plural
 from attendance.gui import tasks
 from attendance.gui.camera_probe import CameraBox
 from attendance.gui.classes_panel import ALL_STUDENTS, ClassPanel
@@ -22,6 +23,8 @@ from attendance.roster.enroll import EnrollOutcome, EnrollStatus
 from attendance.roster.store import FaceStore, Person, Photo
 
 THUMB_PX = 48
+#: The Classes column's width (pixels), at least and at most (beyond, the text is cut).
+CLASSES_PX, MAX_CLASSES_PX = 130, 420
 ADD_ANYWAY, NEW_STUDENT, CANCEL = "Add anyway", "Enroll as a new student", "Cancel"
 
 
@@ -60,9 +63,9 @@ class RosterTab(ttk.Frame):
                                  selectmode="browse")
         self.tree.heading("#0", text="Student", anchor="w")
         self.tree.column("#0", width=180, anchor="w")
-        for key, heading, width in (("id", "Id", 70), ("photos", "Photos", 55), ("classes", "Classes", 130), ("enrolled", "Enrolled", 90)):
+        for key, heading, width in (("id", "Id", 70), ("photos", "Photos", 55), ("classes", "Classes", CLASSES_PX), ("enrolled", "Enrolled", 90)):
             self.tree.heading(key, text=heading, anchor="w")
-            self.tree.column(key, width=width, minwidth=50, anchor="w", stretch=key == "enrolled")
+            self.tree.column(key, width=width, minwidth=50, anchor="w", stretch=key == "classes")
         bar = ttk.Scrollbar(table, orient="vertical", command=self.tree.yview)
         self.tree.configure(yscrollcommand=bar.set)
         self.tree.grid(row=0, column=0, sticky="nsew")
@@ -134,6 +137,7 @@ class RosterTab(ttk.Frame):
         self.classes.show_classes([c.name for c in book.classes], shown.name if shown else None)
         self.tree.delete(*self.tree.get_children())
         self._thumbs.clear()
+        self._fit_classes([", ".join(book.classes_of(p.id)) for p in self.people])
         for person in self.people:
             if shown is not None and person.id not in shown.members:
                 continue
@@ -143,11 +147,17 @@ class RosterTab(ttk.Frame):
                                      person.enrolled.replace("T", " ")[:16]))
         count = len(self.tree.get_children()) if shown else len(self.people)
         if shown is not None:
-            self.heading.configure(text=f"{shown.name}: {count} student{'s' if count != 1 else ''}")
+            self.heading.configure(text=f"{shown.name}: {plural(count, 'student')}")
         else:
-            self.heading.configure(text=f"{count} student{'s' if count != 1 else ''} enrolled" if count else
+            self.heading.configure(text=f"{plural(count, 'student')} enrolled" if count else
                                    "Nobody is enrolled yet: add a student →")
         self._selection_changed()
+
+    def _fit_classes(self, cells: list[str]) -> None:
+        """The Classes column as wide as its longest cell (it also takes the table's spare room)."""
+        font = tkfont.nametofont("TkDefaultFont")
+        width = max([CLASSES_PX, *(font.measure(cell) + 2 * PAD for cell in cells)])
+        self.tree.column("classes", width=min(width, MAX_CLASSES_PX))
 
     def _thumbnail(self, store: FaceStore, person: Person) -> ImageTk.PhotoImage | None:
         try:
@@ -243,7 +253,7 @@ class RosterTab(ttk.Frame):
     def _ask_looks_different(self, outcome: EnrollOutcome) -> None:
         """The photo looks like someone else: add anyway, enroll a new student, or cancel."""
         person = next((p for p in self.people if p.id == outcome.student_id), None)
-        photos = f"{len(person.photos)} photo{'s' if len(person.photos) != 1 else ''}" if person else "photos"
+        photos = plural(len(person.photos), "photo") if person else "photos"
         answer = self.app.dialogs.choose(
             "A different person?",
             f"This photo does not look like the same person as the {photos} of {outcome.name} ({outcome.student_id}) "

@@ -1,6 +1,11 @@
 """The Session tab: choose a source, Start/Stop, live video with names, and beside it the
-attendance panel (:mod:`attendance.gui.attendance_panel`: present and not-yet-seen lists,
-corrections, the review of faces not recognised).
+attendance panel (:mod:`attendance.gui.attendance_panel`: the class as a grid of photos or
+as lists, the roll-call line, corrections, the review of faces not recognised).
+
+The picture and the class share the room side by side (:data:`VIDEO_SHARE` of the width
+for the picture), so that at the window's minimum size (900x600) the picture keeps a
+useful size and 35 tiles fit beside it; under the picture, one caption about what it
+shows now (the photo of a roll call, a camera reconnecting), cleared when it changes.
 
 The session runs in :class:`attendance.live.session.BackgroundSession` (a thread, with
 recognition in worker processes); this tab only polls its queues with ``after`` and
@@ -18,6 +23,7 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from attendance.core.errors import AttendanceError, InvalidTimeError, NobodyEnrolledError
+from attendance.core.names import plural
 from attendance.core.times import TIME_EXAMPLE, parse_start
 from attendance.gui.attendance_panel import AttendancePanel
 from attendance.gui.jobs import user_message
@@ -45,6 +51,8 @@ POLL_MS = 15
 LISTS_EVERY_S = 15.0
 #: The class picker's entry for a session of every enrolled student.
 EVERYONE = "Everyone enrolled"
+#: The picture's and the class's shares of the tab's width.
+VIDEO_SHARE, CLASS_SHARE = 2, 3
 
 
 class SessionTab(ttk.Frame):
@@ -57,23 +65,35 @@ class SessionTab(ttk.Frame):
         self._lists_due = False
         self._lists_at = 0.0  # time.monotonic() of the lists' last refresh in a session
         self._after: str | None = None
-        self._texts: dict[str, str] = {}
         #: Whether the running session has shown a frame: an error before that means it could not start.
         self._got_frame = False
+        #: Whether the teacher chose the class (else the only class there is is chosen for them).
+        self._class_picked = False
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._build_settings()
-        self.video = VideoView(self)
-        self.video.grid(row=1, column=0, sticky="nsew", pady=(6, 0))
+        body = ttk.Frame(self)
+        body.grid(row=1, column=0, sticky="nsew", pady=(6, 0))
+        body.rowconfigure(0, weight=1)
+        body.columnconfigure(0, weight=VIDEO_SHARE, uniform="split")
+        body.columnconfigure(1, weight=CLASS_SHARE, uniform="split")
+        left = ttk.Frame(body)
+        left.grid(row=0, column=0, sticky="nsew")
+        left.rowconfigure(0, weight=1)
+        left.columnconfigure(0, weight=1)
+        self.video = VideoView(left, width=320, height=180)
+        self.video.grid(row=0, column=0, sticky="nsew")
         self.video.message("Choose a source and press Start")
+        # What the picture shows now: the photo of a roll call, or the source's state (reconnecting…).
+        self.source_status = ttk.Label(left, text="", foreground="#555555", justify="left")
+        self.source_status.grid(row=1, column=0, sticky="ew", pady=(4, 0))
+        left.bind("<Configure>", lambda e: self.source_status.configure(wraplength=max(e.width - 4, 150)))
+        self.panel = AttendancePanel(body, self.app)
+        self.panel.grid(row=0, column=1, sticky="nsew")
         self.photos = PhotoRollCall(self)
-        self._build_present()
-        self.source_status = ttk.Label(self, text="", foreground="#555555")
-        self.source_status.grid(row=2, column=0, sticky="w", pady=(4, 0))
-        # The roll-call readout: is it worth waiting?  (The unseen are listed beside it.)
-        self.rollcall = ttk.Label(self, text="", foreground="#555555", justify="left")
-        self.rollcall.grid(row=3, column=0, sticky="ew")
-        self.video.bind("<Configure>", lambda e: self.rollcall.configure(wraplength=max(e.width, 200)), add="+")
+        # The panel's widgets, as the rest of the window (and its tests) know them.
+        self.counts, self.present, self.unseen, self.note = self.panel.counts, self.panel.present, self.panel.unseen, self.panel.note
+        self.rollcall = self.panel.readout
 
     def _build_settings(self) -> None:
         box = ttk.LabelFrame(self, padding=(PAD, 2, PAD, PAD))
@@ -93,10 +113,10 @@ class SessionTab(ttk.Frame):
         self.class_name = tk.StringVar(value=EVERYONE)
         self.class_box = ttk.Combobox(box, textvariable=self.class_name, state="readonly", width=22, values=[EVERYONE],
                                       postcommand=self._list_classes)
-        self.class_box.grid(row=4, column=1, sticky="w", pady=(4, 0))
-        self.class_box.bind("<<ComboboxSelected>>", lambda _e: self._class_chosen())
+        self.class_box.grid(row=4, column=1, columnspan=3, sticky="w", pady=(4, 0))
+        self.class_box.bind("<<ComboboxSelected>>", lambda _e: self._class_chosen(by_teacher=True))
         ttk.Label(box, text="students of other classes are shown as visitors", foreground="#555555").grid(
-            row=4, column=2, columnspan=4, sticky="w", padx=(PAD * 2, 0), pady=(4, 0))
+            row=4, column=4, columnspan=3, sticky="w", padx=(PAD * 2, 0), pady=(4, 0))
         ttk.Label(box, text="Name").grid(row=2, column=0, sticky="w", pady=(PAD, 0))
         self.name_entry = ttk.Entry(box, textvariable=self.session_name, width=24)
         self.name_entry.grid(row=2, column=1, sticky="w", pady=(PAD, 0))
@@ -154,13 +174,6 @@ class SessionTab(ttk.Frame):
             text = f"Late: first seen over {minutes} after {start.strftime('%H:%M')}"
         self.lateness.configure(text=text, foreground="#555555")
 
-    def _build_present(self) -> None:
-        self.panel = AttendancePanel(self, self.app)
-        self.panel.grid(row=1, column=1, rowspan=3, sticky="nsew", pady=(2, 0))
-        # The panel's widgets, as the rest of the window (and its tests) know them.
-        self.counts, self.present, self.unseen = self.panel.counts, self.panel.present, self.panel.unseen
-        self.present_buttons, self.unseen_buttons, self.note = self.panel.present_buttons, self.panel.unseen_buttons, self.panel.note
-
     @property
     def review(self) -> ReviewPanel | None:
         """The review window of faces not recognised, once opened."""
@@ -186,14 +199,24 @@ class SessionTab(ttk.Frame):
     def source_text(self) -> str:
         return self.picker.remembered()
 
-    def _list_classes(self) -> None:
-        """Fill the class picker from the classes stored now (a damaged file: everyone only)."""
+    def _list_classes(self) -> list[str]:
+        """Fill the class picker from the classes stored now (a damaged file: everyone only); returns the classes."""
         try:
             names = [c.name for c in ClassBook.load(self.app.home.known_faces).classes]
         except AttendanceError as exc:
             self.app.status.error(str(exc))
             names = []
         self.class_box.configure(values=[EVERYONE, *names])
+        return names
+
+    def default_class(self) -> None:
+        """A teacher with one class gets it in the picker (unless they chose in it, or a session runs)."""
+        if self._class_picked or self.running or self.class_name.get() != EVERYONE:
+            return
+        names = self._list_classes()
+        if len(names) == 1:
+            self.class_name.set(names[0])
+            self._class_chosen()
 
     def chosen_class(self) -> str | None:
         """The class picked, or ``None`` for everyone enrolled."""
@@ -204,9 +227,11 @@ class SessionTab(ttk.Frame):
         self._list_classes()
         if name in self.class_box.cget("values"):
             self.class_name.set(name)
+            self._class_picked = True
 
-    def _class_chosen(self) -> None:
+    def _class_chosen(self, by_teacher: bool = False) -> None:
         """A class's session is named after it unless a name was typed."""
+        self._class_picked = self._class_picked or by_teacher
         if self.class_name.get() != EVERYONE:
             self.session_name.set(self.class_name.get())
 
@@ -257,6 +282,7 @@ class SessionTab(ttk.Frame):
         except AttendanceError as exc:
             self.app.error("Cannot start the session", str(exc))
             return
+        self.caption("")  # the last run's caption (a photo's finds) is not about this one
         if photos:
             self.photos.start(live, photos)
         self._set_running(True)  # after the roll call's start: the folded summary names its rule
@@ -264,7 +290,7 @@ class SessionTab(ttk.Frame):
         if photos:
             return
         self.photos.forget()
-        self.panel.follow(self.app.home.logs, live.log.session, live.log.day, live.unrecognised)
+        self.panel.follow(self.app.home.logs, live.log.session, live.log.day, live.unrecognised, live.expected, live.class_name)
         self._lists_due = True  # the log opens in the session's thread: lists on its first update
         self._got_frame = False
         self.background = BackgroundSession(live).start()
@@ -326,48 +352,55 @@ class SessionTab(ttk.Frame):
                 self._lists_due, self._lists_at = False, now
                 self.panel.refresh()
             dets = update.detections
-            self.video.show(update.frame.image, dets.boxes, update.labels, [p >= 0 for p in dets.person.tolist()])
-            self._set_text(self.source_status, update.status)
-            roll = update.rollcall
-            if roll is not None:
-                self._set_text(self.rollcall, f"Roll call: marked {roll.marked} of {roll.enrolled}; {len(roll.unseen)} not seen yet; "
-                                              f"{roll.faces_text()}")
+            self.video.show(update.frame.image, dets.boxes, [label if p >= 0 else None for label, p in zip(update.labels, dets.person.tolist())])
+            self.caption(update.status)
+            if update.rollcall is not None:  # marked and unseen come from the panel's own reading: one truth
+                self.panel.set_in_view(update.rollcall.unidentified)
         self._drain_marks(background)
         if background.running:
             self._after = self.after(POLL_MS, self._poll)
         else:
             self._finish(background)
 
-    def _set_text(self, label: ttk.Label, text: str) -> None:
-        """Change a label only when its text changes (each Tk call may wait for the GIL)."""
-        if self._texts.get(str(label)) != text:
-            self._texts[str(label)] = text
-            label.configure(text=text)
+    def tell(self, message: str, error: bool = False) -> None:
+        """A message in the status bar that belongs to this tab."""
+        (self.app.status.error if error else self.app.status.inform)(message, tab=self)
+
+    def caption(self, text: str) -> None:
+        """The line under the picture, about what it shows now; changed only when its text
+        changes (each Tk call may wait for the session thread's GIL)."""
+        if self.source_status.cget("text") != text:
+            self.source_status.configure(text=text)
 
     def _drain_marks(self, background: BackgroundSession) -> None:
+        """The marks made since the last poll: the class is read again once for all of them."""
+        last: Mark | None = None
         while True:
             try:
-                mark: Mark = background.marks.get_nowait()
+                last = background.marks.get_nowait()
             except queue.Empty:
-                return
-            self.panel.refresh(show=mark.student_id)
+                break
+        if last is not None:
+            self.panel.refresh(reveal=last.student_id)  # lit in the class; the teacher's selection stays
 
     def _finish(self, background: BackgroundSession) -> None:
         self.background = None
         self._set_running(False)
+        self.caption("")
         if background.error is not None and not self._got_frame:
             log.debug("session could not start", exc_info=background.error)
             self.panel.forget()  # nothing of this run to list: not the previous run's list either
             self.fold_settings(False)  # the settings to fix in view
             self.video.message("The session could not start")
             self.app.error("Could not start the session", user_message(background.error))
-        elif background.error is not None:
+            return
+        self.panel.ended()
+        if background.error is not None:
             log.debug("session error", exc_info=background.error)
             self.video.message("The session stopped")
             self.app.error("The session stopped", user_message(background.error))
         elif background.summary is not None:
             self._summarise(background.summary)
-        self.panel.refresh()
         self.app.sessions_changed()
         self.after_idle(lambda: self.panel.review_faces(at_stop=True))  # after the window has drawn the end
 
@@ -376,10 +409,15 @@ class SessionTab(ttk.Frame):
         self._set_running(False)
 
     def _summarise(self, summary: SessionSummary) -> None:
-        absent = ", ".join(n for _, n in summary.absent) or "nobody"
-        visitors = f"\nvisitors ({NOT_IN_CLASS}): {', '.join(n for _, n in summary.visitors)}" if summary.visitors else ""
-        self.video.message(f"Session {summary.session!r} ended\n{len(summary.present)} present of {summary.enrolled}; absent: {absent}{visitors}")
-        self.app.status.inform(tab=self, message=f"session {summary.session!r}: {len(summary.present)} present of {summary.enrolled} enrolled; "
+        """The end, in the counts the panel shows (the camera's marks and the teacher's corrections)."""
+        counts = self.panel.tally
+        if counts is None:
+            return
+        absent = counts.unseen_text(what="absent") if counts.unseen else counts.unseen_text()
+        visitors = f"\n{plural(counts.visitors, 'visitor')} ({NOT_IN_CLASS})" if counts.visitors else ""
+        self.video.message(f"Session {summary.session!r} ended\n{counts.present} of {counts.expected} present{counts.excused_text()}\n"
+                           f"{absent}{visitors}")
+        self.app.status.inform(tab=self, message=f"session {summary.session!r}: {counts.present} present of {counts.expected}; "
                              f"log: {summary.log_path}")
 
     def shutdown(self) -> None:

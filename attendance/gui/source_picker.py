@@ -14,6 +14,7 @@ from tkinter import ttk
 from typing import TYPE_CHECKING
 
 from attendance.core.errors import AttendanceError
+from attendance.core.names import natural_key, plural
 from attendance.gui.camera_probe import CameraBox
 from attendance.gui.widgets import PAD
 
@@ -30,6 +31,40 @@ def parse_source(text: str) -> str | int:
     if not text:
         raise AttendanceError(f"choose a source: {SOURCE_HINT}")
     return int(text) if text.isdigit() else text
+
+
+def describe_source(text: str, cameras: dict[str, int] | None) -> tuple[str, bool]:
+    """What the source typed is, in a few words for the hint under the box, and whether it
+    is a problem (e.g. ``("no such file or folder", True)``); ``cameras``: the cameras that
+    opened, by their name in the box (``None``: still looking)."""
+    from attendance.live.photoroll import photo_list
+
+    text = text.strip()
+    if not text:
+        return f"choose a source: {SOURCE_HINT}", True
+    if text in (cameras or {}) or text.isdigit():
+        index = (cameras or {}).get(text, int(text) if text.isdigit() else -1)
+        if cameras is None:
+            return "looking for cameras…", False
+        if index in cameras.values():
+            found = ", ".join(str(i) for i in sorted(cameras.values()))
+            return f"{'cameras' if len(cameras) > 1 else 'camera'} {found} found: pick one above, a file, a URL or photos", False
+        return f"camera {index} did not open when the window started (Start tries it again)" if cameras else \
+            "no camera found: choose a video or photos, or type a stream URL", True
+    if "://" in text:
+        return "a network stream: Start connects to it", False
+    try:
+        photos = photo_list(text)
+    except AttendanceError as exc:
+        return str(exc).replace(text + ": ", ""), True
+    path = Path(text).expanduser()
+    if photos:
+        if path.is_dir():
+            return f"a folder of {plural(len(photos), 'photo')}: a roll call from photos", False
+        return ("a photo: a roll call from it" if len(photos) == 1 else f"{plural(len(photos), 'photo')}: a roll call from photos"), False
+    if path.is_file():
+        return "a video file: played as if it were a camera", False
+    return "no such file or folder", True
 
 
 def short_source(text: str, limit: int = 40) -> str:
@@ -60,6 +95,9 @@ class SourcePicker:
         self.photos_button.grid(row=row + 1, column=6, sticky="ew", padx=(PAD, 0))
         self.hint = ttk.Label(box, text="looking for cameras…", foreground="#555555")
         self.hint.grid(row=row + 1, column=1, columnspan=5, sticky="w")
+        #: The cameras that opened, by name (``None``: still looking).
+        self.cameras: dict[str, int] | None = None
+        self.source.trace_add("write", lambda *_: self._describe())
 
     @property
     def widgets(self) -> tuple[ttk.Widget, ...]:
@@ -69,9 +107,13 @@ class SourcePicker:
     def offer_cameras(self, cameras: list[Camera]) -> None:
         """List the cameras that opened in the source box (a typed index shows as its camera)."""
         self.entry.offer(cameras)
-        found = ", ".join(str(c.index) for c in cameras)
-        self.hint.configure(text=f"{'cameras' if len(cameras) > 1 else 'camera'} {found} found: pick one above, a file, a URL or photos"
-                        if cameras else "no camera found: choose a video or photos, or type a stream URL")
+        self.cameras = {c.label: c.index for c in cameras}
+        self._describe()
+
+    def _describe(self) -> None:
+        """The hint says what the source typed now is (a message about an earlier one goes)."""
+        text, problem = describe_source(self.source.get(), self.cameras)
+        self.hint.configure(text=text, foreground="#b00020" if problem else "#555555")
 
     def spec(self) -> str | int:
         """The chosen source: a listed camera's index, or what is typed (:func:`parse_source`)."""
@@ -93,7 +135,7 @@ class SourcePicker:
 
         paths = self.app.dialogs.open_photos()
         if paths:
-            self.source.set(join_photos(paths))
+            self.source.set(join_photos(sorted(paths, key=lambda p: natural_key(p.name))))  # "Img3" before "Img29"
 
     def choose_photo_folder(self) -> None:
         """A folder whose photos are the roll call's."""

@@ -11,6 +11,8 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageTk
 
+from attendance.live.overlay import LABEL_PAD, NOT_IDENTIFIED_FORMS, place_labels
+
 PAD = 8
 KNOWN_COLOUR = "#2e9e44"
 UNKNOWN_COLOUR = "#8c8c8c"
@@ -91,12 +93,18 @@ def scrolled_tree(parent: tk.Misc, columns: Sequence[tuple[str, str, int]], *, s
 class VideoView(tk.Canvas):
     """Shows BGR frames scaled to fit, with face boxes and names drawn by Tk.
 
-    Names are Tk text (not OpenCV's ``putText``), so accents and other scripts render.
-    Each Tk call may wait for Python's GIL while the session thread runs, so a frame
-    costs few of them: one ``PhotoImage`` is reused while the displayed size stays the
-    same, the canvas size comes from ``<Configure>``, and the boxes are redrawn only
+    Names are Tk text (not OpenCV's ``putText``), so accents and other scripts render;
+    where each goes is :func:`attendance.live.overlay.place_labels` (never on another
+    label, never outside the picture, shortened when crowded).  The last picture is kept
+    and drawn again at the new size when the view is resized, so it grows back with the
+    window.  Each Tk call may wait for Python's GIL while the session thread runs, so a
+    frame costs few of them: one ``PhotoImage`` is reused while the displayed size stays
+    the same, the canvas size comes from ``<Configure>``, and the boxes are redrawn only
     when the detections change.
     """
+
+    #: The margin kept around a message's text (pixels).
+    MESSAGE_MARGIN = 24
 
     def __init__(self, parent: tk.Misc, width: int = 640, height: int = 360) -> None:
         super().__init__(parent, width=width, height=height, background="#1e1e1e", highlightthickness=0)
@@ -104,12 +112,20 @@ class VideoView(tk.Canvas):
         self._size = (width, height)
         self._overlay_key: object = None
         self._labels: tuple[str, ...] = ()
+        self._names: tuple[str | None, ...] = ()
+        #: The picture's box and its labels' boxes on the canvas (left, top, right, bottom), as drawn last.
+        self.picture_box: tuple[float, float, float, float] = (0, 0, 0, 0)
+        self.label_boxes: list[tuple[float, float, float, float]] = []
+        #: The picture shown and its faces, to draw again after a resize.
+        self._last: tuple[np.ndarray, np.ndarray, tuple[str | None, ...], tuple[str, ...]] | None = None
+        self._redraw_after: str | None = None
+        self._origin = (-1, -1)
         self._font = tkfont.Font(self, font=("TkDefaultFont", 10, "bold"))
         self._line = int(self._font.metrics("linespace"))
         self._text_width: dict[str, int] = {}
         self._image_item = self.create_image(0, 0, anchor="nw")
         self._message_item = self.create_text(width // 2, height // 2, fill="#d0d0d0", font=("TkDefaultFont", 13),
-                                              text="", justify="center")
+                                              text="", justify="center", width=width - self.MESSAGE_MARGIN)
         self.bind("<Configure>", self._resized)
 
     @property
@@ -118,26 +134,69 @@ class VideoView(tk.Canvas):
 
     @property
     def labels(self) -> tuple[str, ...]:
-        """The names on the boxes shown now."""
+        """The labels written on the picture now (names, perhaps shortened)."""
         return self._labels
 
+    @property
+    def names(self) -> tuple[str | None, ...]:
+        """The whole name of each face shown now (``None``: not identified)."""
+        return self._names
+
+    @property
+    def message_text(self) -> str:
+        """The message shown instead of a picture (``""`` while a picture is shown)."""
+        return "" if self.showing_video else str(self.itemcget(self._message_item, "text"))
+
+    def image_origin(self) -> tuple[float, float]:
+        """Where the picture's top left corner is on the canvas (pixels)."""
+        x, y = self.coords(self._image_item)
+        return x, y
+
+    def picture_size(self) -> tuple[int, int]:
+        """Width and height of the picture on screen (pixels; ``(0, 0)`` with a message)."""
+        return (self._photo.width(), self._photo.height()) if self._photo is not None and self.showing_video else (0, 0)
+
     def message(self, text: str) -> None:
-        """Clear the picture and show ``text`` in the middle (e.g. "Press Start")."""
+        """Clear the picture and show ``text`` in the middle (e.g. "Press Start"), wrapped to the view's width."""
         self.delete("overlay")
         self._overlay_key = None
-        self._labels = ()
+        self._labels, self._names, self._last = (), (), None
+        self.picture_box, self.label_boxes = (0, 0, 0, 0), []
         self.itemconfigure(self._image_item, image="", state="hidden")
         self._photo = None
         self.itemconfigure(self._message_item, text=text, state="normal")
 
     def _resized(self, event: tk.Event) -> None:
-        self._size = (max(event.width, 2), max(event.height, 2))
+        size = (max(event.width, 2), max(event.height, 2))
+        if size == self._size:
+            return
+        self._size = size
         self.coords(self._message_item, event.width // 2, event.height // 2)
+        self.itemconfigure(self._message_item, width=max(event.width - self.MESSAGE_MARGIN, 50))
+        if self._last is not None and self._redraw_after is None:
+            self._redraw_after = self.after_idle(self._redraw)
 
-    def show(self, bgr: np.ndarray, boxes: np.ndarray, labels: Sequence[str], known: Sequence[bool]) -> None:
-        """Display ``bgr`` (``(h, w, 3)`` uint8) with ``boxes`` ``(n, 4)`` top, right, bottom, left (frame pixels)."""
+    def destroy(self) -> None:
+        if self._redraw_after is not None:
+            self.after_cancel(self._redraw_after)
+            self._redraw_after = None
+        super().destroy()
+
+    def _redraw(self) -> None:
+        """The last picture again, at the view's new size."""
+        self._redraw_after = None
+        if self._last is not None:
+            self.show(*self._last)
+
+    def show(self, bgr: np.ndarray, boxes: np.ndarray, names: Sequence[str | None],
+             unnamed: Sequence[str] = NOT_IDENTIFIED_FORMS) -> None:
+        """Display ``bgr`` (``(h, w, 3)`` uint8) with ``boxes`` ``(n, 4)`` top, right, bottom,
+        left (frame pixels) and each face's name (``None``: not identified; labelled with the
+        first of ``unnamed`` that fits)."""
         import cv2
 
+        names, unnamed = tuple(names), tuple(unnamed)
+        self._last = (bgr, boxes, names, unnamed)
         cw, ch = self._size
         h, w = bgr.shape[:2]
         scale = min(cw / w, ch / h)
@@ -150,25 +209,36 @@ class VideoView(tk.Canvas):
             self._photo = ImageTk.PhotoImage(image)
             self.itemconfigure(self._image_item, image=self._photo, state="normal")
             self.itemconfigure(self._message_item, state="hidden")
-            self.coords(self._image_item, x0, y0)
             self._overlay_key = None
         else:
             self._photo.paste(image)
+        if (x0, y0) != self._origin:  # the view changed size, the picture's size did not (e.g. only its height)
+            self._origin = (x0, y0)
+            self.coords(self._image_item, x0, y0)
         boxes = np.asarray(boxes)
-        key = (boxes.tobytes(), tuple(labels), tuple(known), size, cw, ch)
+        key = (boxes.tobytes(), names, unnamed, size, cw, ch)
         if key != self._overlay_key:
-            self._overlay_key, self._labels = key, tuple(labels)
-            self._draw_boxes(boxes, labels, known, scale, x0, y0)
+            self._overlay_key, self._names = key, names
+            self._draw_boxes(boxes, names, unnamed, scale, x0, y0, size)
 
-    def _draw_boxes(self, boxes: np.ndarray, labels: Sequence[str], known: Sequence[bool], scale: float, x0: int, y0: int) -> None:
+    def _measure(self, text: str) -> float:
+        if text not in self._text_width:
+            self._text_width[text] = self._font.measure(text)
+        return self._text_width[text]
+
+    def _draw_boxes(self, boxes: np.ndarray, names: Sequence[str | None], unnamed: Sequence[str], scale: float, x0: int, y0: int,
+                    size: tuple[int, int]) -> None:
         self.delete("overlay")
-        for (top, right, bottom, left), label, is_known in zip(boxes.tolist(), labels, known):
-            colour = KNOWN_COLOUR if is_known else UNKNOWN_COLOUR
-            text = label[:40]
-            if text not in self._text_width:
-                self._text_width[text] = self._font.measure(text)
-            x1, y1, x2, y2 = x0 + left * scale, y0 + top * scale, x0 + right * scale, y0 + bottom * scale
-            self.create_rectangle(x1, y1, x2, y2, outline=colour, width=2, tags="overlay")
-            self.create_rectangle(x1 - 1, y2, max(x2, x1 + self._text_width[text] + 8) + 1, y2 + self._line + 4, fill=colour, outline=colour,
-                                  tags="overlay")
-            self.create_text(x1 + 4, y2 + 2, anchor="nw", text=text, fill="white", font=self._font, tags="overlay")
+        colours = [KNOWN_COLOUR if name is not None else UNKNOWN_COLOUR for name in names]
+        shown = np.asarray(boxes, np.float64).reshape(-1, 4) * scale
+        for (top, right, bottom, left), colour in zip(shown.tolist(), colours):
+            self.create_rectangle(x0 + left, y0 + top, x0 + right, y0 + bottom, outline=colour, width=2, tags="overlay")
+        placed = place_labels(shown, names, size, self._measure, self._line, unnamed)
+        for label in placed:
+            self.create_rectangle(x0 + label.left, y0 + label.top, x0 + label.right, y0 + label.bottom, fill=colours[label.face],
+                                  outline=colours[label.face], tags="overlay")
+            self.create_text(x0 + label.left + LABEL_PAD, y0 + label.top + LABEL_PAD / 2, anchor="nw", text=label.text, fill="white",
+                             font=self._font, tags="overlay")
+        self._labels = tuple(label.text for label in placed)
+        self.picture_box = (x0, y0, x0 + size[0], y0 + size[1])
+        self.label_boxes = [(x0 + label.left, y0 + label.top, x0 + label.right, y0 + label.bottom) for label in placed]

@@ -26,7 +26,7 @@ from typing import TypeVar
 import numpy as np
 
 from attendance.core.errors import ImageError, SourceError
-from attendance.live.readers import natural_key
+from attendance.core.names import natural_key
 from attendance.live.session import LiveSession, SessionSummary
 from attendance.recognition.detections import Detections
 from attendance.recognition.engine import ENCODING_DIM, empty_boxes
@@ -211,6 +211,10 @@ def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None =
                             0.0, Attendee.MEMBER if session.is_member[p] else Attendee.VISITOR)
                 if session.log.mark(mark):
                     summary.marks_this_run.append(mark)
+            for face in np.flatnonzero(person < 0).tolist():  # kept in memory for the teacher's review
+                crop = dets.thumbnails[face]
+                if crop is not None and dets.encoded[face]:
+                    session.unrecognised.add_still(crop, dets.encodings[face], now, path.name)
             found = [(session.gallery.ids[int(person[f])], session.labels[int(person[f])]) for f in order]
             names = tuple(session.labels[int(p)] if p >= 0 else None for p in person.tolist())
             reports.append(PhotoReport(path, found, len(dets) - len(found), len(dets), dets.boxes, names))

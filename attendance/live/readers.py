@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import cv2
 import numpy as np
 
 from attendance.core.errors import SourceError
+from attendance.core.names import natural_key
 
 # FFmpeg's own console messages ("Connection refused", h264 packet-loss noise) mean
 # nothing to a teacher; failures are reported once, as SourceError or events.  Read by
@@ -35,11 +35,6 @@ STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https", "udp", "tcp", "rtmp")
 
 #: File name endings read from a folder of images (others are skipped).
 FRAME_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"})
-
-
-def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that orders ``f2.png`` before ``f10.png`` (digit runs compare as numbers)."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", name) if part)
 
 
 def redact_url(url: str) -> str:

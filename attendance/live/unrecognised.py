@@ -37,13 +37,15 @@ SAME_FACE = 0.5
 @dataclass
 class UnknownFace:
     """One face to review: ``crop`` ``(h, w, 3)`` uint8 RGB (longest side <= 128 px),
-    ``encodings`` ``(n, 128)`` float32, ``first_seen``/``last_seen`` aware times."""
+    ``encodings`` ``(n, 128)`` float32, ``first_seen``/``last_seen`` aware times;
+    ``where``: the photos it was found in (a roll call from photos; ``""`` for a video)."""
 
     crop: np.ndarray
     encodings: np.ndarray
     first_seen: datetime
     last_seen: datetime
     tracks: list[int] = field(default_factory=list)
+    where: str = ""
 
     @property
     def encoding(self) -> np.ndarray:
@@ -72,6 +74,7 @@ class UnrecognisedFaces:
         self._area: dict[int, int] = {}
         self._recognised: set[int] = set()
         self._marked: dict[str, UnknownFace] = {}
+        self._stills: list[UnknownFace] = []
 
     def update(self, dets: Detections, when: datetime, ids: tuple[str, ...]) -> None:
         """Note the faces of one analysed frame after identification (``ids``: student id
@@ -100,6 +103,15 @@ class UnrecognisedFaces:
                 if _area(dets.boxes[i]) > self._area[tid]:  # keep the largest view of the face
                     face.crop, self._area[tid] = crop, _area(dets.boxes[i])
 
+    def add_still(self, crop: np.ndarray, encoding: np.ndarray, when: datetime, where: str) -> None:
+        """Keep a face of a still photo taken for nobody (``where``: the photo's name): one
+        sighting, but a whole face encoded with jitters, so it is shown alone (a video's
+        track needs :data:`MIN_ENCODINGS`).  Its track number is negative (no video track has one)."""
+        with self._lock:
+            if len(self._stills) < MAX_TRACKS:
+                track = -2 - len(self._stills)
+                self._stills.append(UnknownFace(crop, np.asarray(encoding, np.float32).reshape(1, -1).copy(), when, when, [track], where))
+
     def restart(self, track_ids: list[int]) -> None:
         """These tracks now follow someone else (the identifier reset them): forget them."""
         with self._lock:
@@ -115,16 +127,19 @@ class UnrecognisedFaces:
     def faces(self) -> list[UnknownFace]:
         """The faces to review, in order of first sighting, tracks of one face merged."""
         with self._lock:
-            kept = [f for f in self._tracks.values() if len(f.encodings) >= MIN_ENCODINGS]
+            kept = [f for f in self._tracks.values() if len(f.encodings) >= MIN_ENCODINGS] + self._stills
             merged: list[UnknownFace] = []
             for face in sorted(kept, key=lambda f: f.first_seen):
-                same = next((m for m in merged if np.linalg.norm(m.encoding - face.encoding) < SAME_FACE), None)
+                same = next((m for m in merged if np.linalg.norm(m.encoding - face.encoding) < SAME_FACE
+                             and not (face.where and face.where in m.where.split(", "))), None)  # two faces of one photo: two people
                 if same is None:
-                    merged.append(UnknownFace(face.crop, face.encodings.copy(), face.first_seen, face.last_seen, list(face.tracks)))
+                    merged.append(UnknownFace(face.crop, face.encodings.copy(), face.first_seen, face.last_seen, list(face.tracks), face.where))
                     continue
                 same.encodings = np.concatenate([same.encodings, face.encodings])[-MAX_ENCODINGS:]
                 same.last_seen = max(same.last_seen, face.last_seen)
                 same.tracks += face.tracks
+                if face.where and face.where not in same.where.split(", "):
+                    same.where = ", ".join(filter(None, (same.where, face.where)))
             return merged
 
 

@@ -48,15 +48,24 @@ class Standing:
         """The status as a list shows it: ``late``, or ``present (teacher)`` when a teacher set it."""
         return shown(self.status, self.source)
 
+    @property
+    def note(self) -> str:
+        """The note of the teacher's correction that set the status now (``""``: none)."""
+        return replay(self.camera, list(self.corrections))[2]
+
 
 @dataclass(frozen=True)
 class SessionState:
-    """A session's roster (in roster order, then students marked but not on it) with each status."""
+    """A session's roster (in roster order, then students marked but not on it) with each
+    status; ``start``: the time after which (plus ``grace_minutes``) a first sighting is late
+    (the scheduled start, else the first mark; ``None`` before any)."""
 
     session: str
     day: date
     log_path: Path
     students: list[Standing]
+    start: datetime | None = None
+    grace_minutes: float = DEFAULT_GRACE_MINUTES
 
     def find(self, student: str) -> Standing:
         """The student with this id, or else this name (case-insensitive); one-line error if neither."""
@@ -107,7 +116,7 @@ def session_state(logs_dir: Path, session: str, day: date) -> SessionState:
         status, source, _ = replay(camera, list(mine))
         seen = mark["first_seen"] if mark else None
         students.append(Standing(sid, str(mark["name"]) if mark else student_name, camera, status, source, mine, seen))
-    return SessionState(str(meta.get("session") or name), day, log_path, students)
+    return SessionState(str(meta.get("session") or name), day, log_path, students, start, grace)
 
 
 def correct(logs_dir: Path, session: str, day: date, student: str, action: Action, note: str = "",

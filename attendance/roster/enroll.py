@@ -20,7 +20,7 @@ from pathlib import Path
 
 from attendance.core.errors import AttendanceError, StoreError
 from attendance.core.files import existing
-from attendance.core.names import clean_id, clean_name, name_from_filename, same_name
+from attendance.core.names import clean_id, clean_name, name_from_filename, natural_key, same_name
 from attendance.core.pool import map_in_pool
 from attendance.recognition.engine import ENROLL_JITTERS, distances
 from attendance.recognition.enrollment_photo import PhotoFace, encode_photo
@@ -88,11 +88,11 @@ def plan_folder(folder: Path) -> tuple[list[PlannedPhoto], list[EnrollOutcome]]:
             bad.append(EnrollOutcome(path, stem, EnrollStatus.FAILED, f"{shown(path)}: {exc}"))
             return None
 
-    for entry in sorted(folder.iterdir()):
+    for entry in sorted(folder.iterdir(), key=lambda p: natural_key(p.name)):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            photos = sorted(p for p in entry.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            photos = sorted((p for p in entry.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES), key=lambda p: natural_key(p.name))
             name = named(entry.name, entry)
             if name is None:
                 continue

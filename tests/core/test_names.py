@@ -110,3 +110,17 @@ def test_hostile_names_stay_inside_known_faces_and_csv(tmp_path: Path) -> None:
     assert sorted(str(restore(r[1])) for r in rows[1:]) == sorted(unicodedata.normalize("NFC", n) for n in expected)
     table = cli("roster", home=home, check=True).stdout
     assert len(table.splitlines()) == len(expected) + 2  # header + one line per person + total
+
+
+def test_natural_order_plurals_and_short_names() -> None:
+    from attendance.core.names import natural_key, plural, short_names
+
+    assert sorted(["Img29.jpg", "img3.jpg", "Img10.jpg", "IMG_2.jpg", "Img3b.jpg"], key=natural_key) == [
+        "img3.jpg", "Img3b.jpg", "Img10.jpg", "Img29.jpg", "IMG_2.jpg"]
+    assert [plural(n, "class") for n in (0, 1, 2)] == ["0 classes", "1 class", "2 classes"]
+    assert (plural(1, "photo"), plural(3, "photo"), plural(2, "person", "people")) == ("1 photo", "3 photos", "2 people")
+    assert short_names("Richard Attenborough") == ["Richard Attenborough", "Richard A.", "Richard", "RA"]
+    assert short_names("  Madonna ") == ["Madonna", "Mad"]
+    assert short_names("Lin-Manuel Miranda (not in this class)") == [
+        "Lin-Manuel Miranda (not in this class)", "Lin-Manuel Miranda", "Lin-Manuel M.", "Lin-Manuel", "LM"]
+    assert short_names("李小龙") == ["李小龙"]

@@ -1,7 +1,7 @@
 """Opens the window on ``$DISPLAY`` and reports, as JSON on stdout, how each tab lays out
 at the default size and at given sizes: every button (mapped? inside the window?), the
-chart's size against its room, how many rows each Session list shows, and a screenshot
-per tab and size.  The Session tab is measured with a session running on ``CLIP`` (once
+chart's size against its room, whether the Session tab's class fits and how many rows
+each of its lists shows (Lists view), and a screenshot per tab and size.  The Session tab is measured with a session running on ``CLIP`` (once
 its first student is listed present).
 
 Run by tests/gui/test_window_layout.py in its own Xvfb (a screen of the size under test):
@@ -96,8 +96,20 @@ def measure(app: App, name: str, tab: ttk.Frame, size: str, shots: Path) -> dict
         "buttons": [placement(root, b) for b in buttons(tab)],
         "overlaps": overlaps(tab),
         "chart": [photo.width(), photo.height(), chart.winfo_width(), chart.winfo_height()] if photo and name == "reports" else None,
-        "rows": {"present": rows_shown(session.present), "unseen": rows_shown(session.unseen)} if name in ("session", "session-stopped") else None,
+        "rows": lists_rows(app) if name in ("session", "session-stopped") else None,
+        "tiles_fit": session.panel.grid_view.fits if name in ("session", "session-stopped") else None,
     }
+
+
+def lists_rows(app: App) -> dict[str, float]:
+    """How many rows each list (present, not yet seen) shows, in the panel's Lists view."""
+    panel = app.session.panel
+    panel.show_view("lists")
+    app.root.update()
+    rows = {"present": rows_shown(panel.present), "unseen": rows_shown(panel.unseen)}
+    panel.show_view("grid")
+    app.root.update()
+    return rows
 
 
 def main() -> None:

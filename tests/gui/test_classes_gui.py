@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from pathlib import Path
+from tkinter import font as tkfont
 
 import pytest
 from conftest import CLIP, copy_home
@@ -67,6 +68,10 @@ def test_create_class_import_roster_run_class_session(display: str, lin_alex_hom
         assert "row 5: photo 'missing.jpg' not found" in answers.errors[-1][1] and "2 unchanged" in answers.errors[-1][1]
         assert set(roster.class_box.cget("values")) == {"All students", "Art", "Drama", "Maths 7B"}
         assert roster.tree.item("S0003", "values")[2] == "Drama, Maths 7B"
+        assert "2 classes created" in answers.errors[-1][1]
+        root.update()
+        shown = roster.tree.column("classes", "width")
+        assert shown >= tkfont.nametofont("TkDefaultFont").measure("Drama, Maths 7B"), "the Classes column is not cut"
         # The picker filters the table; Art gets Alex from the class panel.
         roster.class_filter.set("Maths 7B")
         roster.refresh()

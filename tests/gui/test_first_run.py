@@ -182,6 +182,7 @@ def test_settings_survive_a_restart_and_a_damaged_file_is_ignored(display: str, 
     home = Home(tmp_path / "home").ensure()
     with ClassBook.edit(home.known_faces) as (book, _store):
         book.create("7B")
+        book.create("8C")  # two classes: none is picked for the teacher (with one, it is: test_class_window.py)
     app = App(home, dialogs=Answers(), settings=settings)  # type: ignore[arg-type]  # Answers stands in for the Tk dialogs (duck-typed)
     try:
         session = app.session

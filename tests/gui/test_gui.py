@@ -166,9 +166,9 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
 
         # The teacher excuses Alex from the not-yet-seen list, with a note (a hostile one).
         assert session.unseen.get_children() == ("A-42",) and session.present.get_children() == ("S0001",)
-        session.unseen.selection_set("A-42")
+        session.panel.select("A-42")
         session.note.set("=cmd|' /C calc'!A0")
-        press(session.unseen_buttons, "Excused")
+        press(session.panel.actions, "Excused")
         assert session.unseen.item("A-42", "values")[2] == "excused (teacher)", dialogs.errors
         assert "Alex Lacamoire: absent -> excused" in app.status.text.get() and session.note.get() == ""
         assert session.counts.cget("text") == "Present: 1 / 2"
@@ -233,8 +233,8 @@ def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Pat
         # A wrong mark: "Undo mark" withdraws it, and the face that made it is offered for review.
         app.notebook.select(session)
         root.update()
-        session.present.selection_set("S0001")
-        press(session.present_buttons, "Undo mark")
+        session.panel.select("S0001")
+        press(session.panel.actions, "Undo")
         assert "S0001" in session.unseen.get_children() and session.unseen.item("S0001", "values")[2] == "absent (teacher)"
         panel = session.review
         assert panel is not None and panel.heading.cget("text") == "The face marked as Lin-Manuel Miranda (S0001): who was it really?"

@@ -1,7 +1,10 @@
-"""The window's review of unrecognised faces, a correction and the Excel export, under
-Xvfb with the real recogniser: Lin-Manuel Miranda, enrolled from a poor (blurred) photo,
-is missed on the shared clip; at Stop the window lists the faces it did not recognise;
-the teacher says which one is Lin (confirmed), marks him present by hand, and exports."""
+"""The window's review of unrecognised faces, under Xvfb with the real recogniser:
+Lin-Manuel Miranda, enrolled from a poor (blurred) photo, is missed on the shared clip;
+at Stop the window lists the faces it did not recognise, "Who is it?" offering first the
+students not seen yet; the teacher says which one is Lin (confirmed): he is marked present
+at once, a teacher's correction whose note says it came from the review (the count, the
+class and the Excel export show it).  Ignore can be undone; Escape (a real key press)
+closes the window, Close too."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import pytest
 from conftest import CLIP, run_cli
 from PIL import Image, ImageFilter
 from test_gui import ScriptedDialogs
-from tkdriver import SCREENSHOTS, close, press, run_until, start_session
+from tkdriver import SCREENSHOTS, close, keys, run_until, start_session
 from xvfb import screenshot
 
 from attendance.core.home import Home
@@ -46,23 +49,37 @@ def test_review_correct_and_export(display: str, shared: Path, tmp_path: Path) -
         screenshot(display, (panel.winfo_rootx(), panel.winfo_rooty(), panel.winfo_rootx() + panel.winfo_width(),
                              panel.winfo_rooty() + panel.winfo_height()), SCREENSHOTS / "review.png")
 
-        # The teacher recognises Lin (the face seen longest), says so and confirms; the rest are ignored.
+        # "Who is it?": the two students not seen yet, the closest first; the teacher recognises Lin
+        # (the face seen longest), says so and confirms: his face is added and he is marked present.
         lin = max(panel.rows.values(), key=lambda r: len(r.face.encodings))
-        lin.who.set("Lin-Manuel Miranda (S0001)")
+        # A slip first: Ignore, then Undo: the face is back to review.
+        lin.ignore.invoke()
+        assert lin.outcome == "ignored" and lin.ignore.cget("text") == "Undo" and lin.this_is.winfo_manager() == ""
+        assert panel.heading.cget("text") == (f"{n - 1} of {n} faces left to review" if n > 1 else "Every face is reviewed")
+        lin.ignore.invoke()
+        assert lin.outcome == "" and lin.ignore.cget("text") == "Ignore" and lin.this_is.winfo_manager() == "grid"
+        assert panel.heading.cget("text") == f"{n} face{'s' if n > 1 else ''} not recognised"
+        offered = panel.choices(lin.face)
+        assert sorted(offered) == ["Alex Lacamoire (S0002) · not seen yet", "Lin-Manuel Miranda (S0001) · not seen yet"], offered
+        assert offered[0].startswith("Lin-Manuel Miranda"), "his own face is closest to his (blurred) enrollment photo"
+        lin.who.set(offered[0])
         dialogs.answers["confirm"].append(True)
         lin.this_is.invoke()
-        assert "added the face to Lin-Manuel Miranda (S0001): 2 enrollment photos" in app.status.text.get(), dialogs.errors
-        for row in list(panel.rows.values()):
-            row.ignore.invoke()
-        assert panel.heading.cget("text") == "Every face is reviewed"
+        assert "Added to Lin-Manuel Miranda (S0001); marked present" in app.status.text.get(), dialogs.errors
         assert len(FaceStore.load(home / "known_faces").find("S0001").photos) == 2
+        assert session.present.item("S0001", "values")[3] == "present (teacher)"
+        assert session.present.item("S0001", "values")[4].startswith("confirmed in the review of faces not recognised (face seen ")
+        assert session.counts.cget("text") == "Present: 1 / 2" and session.rollcall.cget("text").startswith("Ended: 1 of 2 present")
+        assert [t.caption for t in session.panel.grid_view.tiles] == ["present ✎", ""]
+        for row in panel.rows.values():  # the other faces: nobody of the class
+            if not row.outcome:
+                row.ignore.invoke()
+        assert panel.heading.cget("text") == "Every face is reviewed"
         assert len(FaceStore.load(home / "known_faces").people) == 2  # ignored faces stored nowhere
-
-        # He was there: marked present by hand, with a note.
-        session.unseen.selection_set("S0001")
-        session.note.set("missed by the camera: blurred enrollment photo")
-        press(session.unseen_buttons, "Present")
-        assert session.present.item("S0001", "values")[3] == "present (teacher)", dialogs.errors
+        keys(panel, display, "Escape")
+        assert not panel.winfo_exists(), "Escape closes the review"
+        session.panel.review_button.invoke()
+        assert "no faces to review" in app.status.text.get()
 
         # The Excel export shows it.
         reports = app.reports
@@ -74,7 +91,7 @@ def test_review_correct_and_export(display: str, shared: Path, tmp_path: Path) -
         reports.xlsx_button.invoke()
         run_until(root, lambda: not reports.busy and workbook.exists(), 30)
         rows = [[c.value for c in r] for r in openpyxl.load_workbook(workbook)["Session"].iter_rows(min_row=4)]  # below the titles
-        assert [(r[3], r[5], r[8], r[9]) for r in rows] == [
-            ("S0001", "present", "teacher", "missed by the camera: blurred enrollment photo"), ("S0002", "absent", "camera", None)]
+        assert [(r[3], r[5], r[8]) for r in rows] == [("S0001", "present", "teacher"), ("S0002", "absent", "camera")]
+        assert rows[0][9].startswith("confirmed in the review")
     finally:
         close(app)

@@ -42,7 +42,7 @@ def test_a_student_seen_again_is_no_longer_left_early_while_the_session_runs(dis
         session = start_session(app, CLIP, "period 1")
         run_until(root, lambda: session.present.exists("S0001"), 30)
         assert session.present.item("S0001", "values")[3] == "left early"
-        session.unseen.selection_set("S0002")  # the teacher is about to correct Alex
+        session.panel.select("S0002")  # the teacher is about to correct Alex
         # Lin comes into view 2.8 s into the clip: no new mark (he has one), but a sighting.
         run_until(root, lambda: session.present.item("S0001", "values")[3] == "", 20)
         assert session.running, "the status came back while the session ran, not at its end"

@@ -5,8 +5,6 @@ destructive questions."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 import tkinter as tk
 from collections.abc import Callable
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS
+from tkdriver import xdotool
 from xvfb import screenshot
 
 from attendance.gui.dialogs import Choice, Dialogs, desktop_conventions
@@ -21,10 +20,6 @@ from attendance.gui.dialogs import Choice, Dialogs, desktop_conventions
 pytestmark = pytest.mark.gui
 
 FILE_DIALOG = ".__tk_filedialog"
-
-
-def xdotool(display: str, *args: str) -> None:
-    subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True, timeout=20)
 
 
 def when_shown(root: tk.Tk, find: Callable[[], tk.Misc | str | None], act: Callable[[str], None]) -> None:

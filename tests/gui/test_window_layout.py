@@ -57,5 +57,6 @@ def test_every_tab_fits_the_minimum_size_and_a_laptop_screen(lin_alex_home: Path
             assert (shots / f"layout-{tab}-{size}.png").is_file()
         rows = result["tabs"][f"session@{size}"]["rows"]
         assert min(rows.values()) >= 5, (size, rows)  # each list shows 5 students at least
+        assert result["tabs"][f"session@{size}"]["tiles_fit"], size
         chart_w, chart_h, room_w, room_h = result["tabs"][f"reports@{size}"]["chart"]
         assert chart_w <= room_w and chart_h <= room_h and chart_w >= 300, (size, chart_w, chart_h, room_w, room_h)

@@ -17,8 +17,9 @@ from conftest import CLIP
 from streaming import LoopbackStream, free_port
 
 from attendance.core.errors import MissingFileError, SourceError
+from attendance.core.names import natural_key
 from attendance.live.frames import Frame
-from attendance.live.readers import FolderReader, natural_key, redact_url
+from attendance.live.readers import FolderReader, redact_url
 from attendance.live.sources import READ_AHEAD, READ_AHEAD_BYTES, FrameSource, Reconnect, SourceEvent, open_source, read_ahead_depth
 
 CLIP_FRAMES = 275

@@ -25,6 +25,7 @@ from attendance.cli.school import school_group
 from attendance.cli.students import enroll, evaluate, remove, roster
 from attendance.cli.window import gui
 from attendance.core.home import ENV_VAR, Home, user_data_root
+from attendance.core.memory import limit_malloc_arenas
 
 
 @click.group(cls=AppGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,6 +41,7 @@ def main(ctx: click.Context, home: Path | None, verbose: int) -> None:
 
     Run with no command to open the desktop window (when a display is available).
     """
+    limit_malloc_arenas()  # before any thread starts (core/memory.py)
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="attendance: %(levelname)s: %(message)s" if verbose else "attendance: %(message)s", stream=sys.stderr)
     ctx.obj = Home.resolve(home)

@@ -52,6 +52,13 @@ log = logging.getLogger(__name__)
 
 #: The picture of a frame kept only for its index and times.
 NO_IMAGE = np.zeros((0, 0, 3), np.uint8)
+#: A file played as fast as possible keeps this many frames queued for the face finder.
+SEARCH_AHEAD = 1
+#: The whole of an analysed frame is searched finely this often (media seconds): faces
+#: the usual search misses (for YuNet: tightly cropped faces, measured) are found then, and
+#: from then on searched for finely around where they were whenever the usual search
+#: misses them (:meth:`~attendance.live.tracker.Tracker.missed`).
+FINE_EVERY_S = 2.0
 
 
 class SessionParts(Protocol):
@@ -115,8 +122,10 @@ class Pipeline:
         self.encoding: deque[Encoding] = deque()
         #: The latest faces found, tracked, for the display.
         self.latest = Detections.empty()
-        self.last_frame: Frame | None = None
+        #: The media time of the last frame read (``None``: none yet).
+        self.last_media_time: float | None = None
         self.next_due = 0.0
+        self.next_fine = 0.0
         self.new_marks: list[Mark] = []
         self.marks: list[Mark] = []
         self.present = sum(1 for i, _ in session.expected if i in session.log.marked)
@@ -146,7 +155,7 @@ class Pipeline:
         frame = self.source.read(timeout=0.05)
         if frame is not None:
             self.stats.frame_read(frame)
-            self.last_frame = frame
+            self.last_media_time = frame.media_time
         return frame
 
     def due(self, frame: Frame) -> bool:
@@ -162,12 +171,16 @@ class Pipeline:
         return not self.searching and self.pool.ready
 
     def submit(self, frame: Frame) -> None:
-        """Hand ``frame`` to the face finder (a file played as fast as possible first waits
-        for the frame searched before it)."""
+        """Hand ``frame`` to the face finder (a file played as fast as possible keeps
+        :data:`SEARCH_AHEAD` frames queued for it, so it never waits for the next one)."""
         if not self.live:
-            while self.searching:
+            while len(self.searching) >= SEARCH_AHEAD:
                 self.collect(block=True, encodings=False)
-        self.searching.append(Searching(frame, self.finder.submit(frame.image)))
+        fine = frame.media_time + 1e-6 >= self.next_fine
+        if fine:
+            self.next_fine = frame.media_time + FINE_EVERY_S
+        around = self.tracker.boxes(self.tracker.missed())
+        self.searching.append(Searching(frame, self.finder.submit(frame.image, fine, around)))
         self.next_due = frame.media_time + 1.0 / self.session.config.analysis_fps
 
     def collect(self, block: bool, encodings: bool = True) -> None:

@@ -177,8 +177,8 @@ class LiveSession:
                                  frames_analysed=stats.frames_analysed, frames_dropped=source.frames_dropped,
                                  first_result_s=stats.first_result_s, max_frame_gap_s=stats.max_frame_gap_s,
                                  events=[str(event) for event in source.events], unrecognised=len(self.unrecognised.faces()))
-        if pipeline.last_frame is not None:
-            summary.rollcall = pipeline.rollcall(pipeline.last_frame.media_time)
+        if pipeline.last_media_time is not None:
+            summary.rollcall = pipeline.rollcall(pipeline.last_media_time)
         summary.wall_s = time.perf_counter() - started
         return self.tally(summary)
 

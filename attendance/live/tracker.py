@@ -87,6 +87,10 @@ class Tracker:
         was missed in the last frame may be someone else who stepped into the spot."""
         return [i for i in track_ids if i in self.tracks and self.tracks[i].last_seen == self._latest]
 
+    def missed(self) -> list[int]:
+        """Ids of the live tracks not found in the latest update (seen a moment ago)."""
+        return [i for i, t in self.tracks.items() if t.last_seen < self._latest]
+
     def confirmed(self) -> list[int]:
         """The ids of the confirmed live tracks (see :data:`CONFIRM_HITS`)."""
         return [i for i, t in self.tracks.items() if t.confirmed]

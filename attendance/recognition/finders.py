@@ -53,8 +53,11 @@ class FaceFinder(Protocol):
     #: ``"yunet"`` or ``"hog"``.
     name: str
 
-    def submit(self, bgr: np.ndarray) -> Future[np.ndarray]:
-        """The faces of ``bgr`` (``(h, w, 3)`` uint8, not modified until the future is done)."""
+    def submit(self, bgr: np.ndarray, fine: bool = False, around: np.ndarray | None = None) -> Future[np.ndarray]:
+        """The faces of ``bgr`` (``(h, w, 3)`` uint8, not modified until the future is done);
+        ``fine``: a finer search, for faces the usual one misses (YuNet: tightly cropped
+        faces); ``around``: ``(k, 4)`` boxes of faces seen a moment ago and missed since,
+        searched for again finely."""
 
     def close(self) -> None:
         """Stop its thread, if any (jobs in a worker pool end with the pool)."""
@@ -77,12 +80,12 @@ class YuNetFinder:
         # now, while the workers load their models and the first frames are shown.
         self._thread.submit(self._detect, np.zeros((64, 64, 3), np.uint8))
 
-    def _detect(self, bgr: np.ndarray) -> np.ndarray:
-        return shared_yunet().detect(bgr, self.min_face_px, self.max_pixels).boxes
+    def _detect(self, bgr: np.ndarray, fine: bool = False, around: np.ndarray | None = None) -> np.ndarray:
+        return shared_yunet().detect(bgr, self.min_face_px, self.max_pixels, fine=fine, around=around).boxes
 
-    def submit(self, bgr: np.ndarray) -> Future[np.ndarray]:
-        """The faces of ``bgr``, found in the finder's thread."""
-        return self._thread.submit(self._detect, bgr)
+    def submit(self, bgr: np.ndarray, fine: bool = False, around: np.ndarray | None = None) -> Future[np.ndarray]:
+        """The faces of ``bgr``, found in the finder's thread (see :meth:`FaceFinder.submit`)."""
+        return self._thread.submit(self._detect, bgr, fine, around)
 
     def close(self) -> None:
         """Stop the thread once the search in hand is done; the others are cancelled."""
@@ -113,8 +116,9 @@ class HogFinder:
             scale = min(scale, float(np.sqrt(self.max_pixels / max(1, shape[0] * shape[1]))))
         return scale
 
-    def submit(self, bgr: np.ndarray) -> Future[np.ndarray]:
-        """The faces of ``bgr``, found by the workers (one job a pass)."""
+    def submit(self, bgr: np.ndarray, fine: bool = False, around: np.ndarray | None = None) -> Future[np.ndarray]:
+        """The faces of ``bgr``, found by the workers (one job a pass; HOG's search is the
+        same every frame: ``fine`` and ``around`` change nothing)."""
         if not self.tiles:
             return self.pool.submit(HogJob(bgr, self.scale_for(bgr.shape)))
         scale = detection_scale(self.min_face_px)

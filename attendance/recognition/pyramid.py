@@ -30,27 +30,37 @@ def passes(shape: tuple[int, ...], scale: float, max_pixels: float, reliable_px:
     """How to search an image of ``shape`` ``(h, w, ...)`` at ``scale`` within
     ``max_pixels`` a pass: ``[((top, right, bottom, left), scale), ...]``.
 
-    One pass of the whole image when it fits.  Otherwise the whole image at the scale
-    that fits, then finer levels (``level_factor`` apart, the last at ``scale``) in
-    square tiles of ``max_pixels``; a level's tiles overlap by the largest face it must
-    find (the coarser level finds faces from ``reliable_px / coarser scale`` up), so
-    every face lies whole in a tile of the level that needs it.
+    One pass of the whole image when it fits.  Otherwise the whole image at a coarse
+    scale, ``level_factor`` or more below ``scale`` and within ``max_pixels`` (it finds
+    the large faces), then finer levels (``level_factor`` apart, the last at ``scale``)
+    in tiles of at most ``max_pixels``, spread evenly; a level's tiles overlap by 1.5 times
+    the smallest face the level below finds (``reliable_px`` / its scale), so every face
+    lies whole in a tile of the level that needs it.
     """
     height, width = shape[:2]
-    whole = min(scale, math.sqrt(max_pixels / max(1, height * width)))
-    out: list[Pass] = [((0, width, height, 0), whole)]
-    coarser = whole
-    side_px = math.sqrt(max_pixels)
+    if height * width * scale * scale <= max_pixels:
+        return [((0, width, height, 0), scale)]
+    coarser = min(scale / level_factor, math.sqrt(max_pixels / max(1, height * width)))
+    out: list[Pass] = [((0, width, height, 0), coarser)]
+    side = math.sqrt(max_pixels)
     while coarser < scale * 0.999:
         level = min(coarser * level_factor, scale)
-        side = int(side_px / level)
         overlap = int(math.ceil(1.5 * reliable_px / coarser))
-        step = max(1, side - overlap)
-        for top in range(0, max(1, height - overlap), step):
-            for left in range(0, max(1, width - overlap), step):
-                out.append(((top, min(width, left + side), min(height, top + side), left), level))
+        rows, cols = (_spans(extent, int(side / level), overlap) for extent in (height, width))
+        out += [((top, right, bottom, left), level) for top, bottom in rows for left, right in cols]
         coarser = level
     return out
+
+
+def _spans(extent: int, most: int, overlap: int) -> list[tuple[int, int]]:
+    """``[(start, end), ...]``: as few spans of at most ``most`` pixels as cover ``extent``
+    with ``overlap`` pixels shared by neighbours, all of one length."""
+    if extent <= most:
+        return [(0, extent)]
+    count = math.ceil((extent - overlap) / max(1, most - overlap))
+    length = math.ceil((extent + (count - 1) * overlap) / count)
+    starts = [round(k * (extent - length) / (count - 1)) for k in range(count)]
+    return [(start, start + length) for start in starts]
 
 
 def merged(boxes: np.ndarray, scores: np.ndarray | None = None) -> np.ndarray:

@@ -43,13 +43,19 @@ MODEL_SHA256 = "104ee26c71d5c270ce79a6b3dced91c91013260d29a6bf18f9296c5b8c4c2b12
 #: faces pasted into 1080p frames, ``attendance bench --sections detectors``): the input
 #: scale for a smallest face of ``m`` px is ``YUNET_RELIABLE_PX / m``.
 YUNET_RELIABLE_PX = 18.0
+#: ... faces whose photo was cut tight around them (a face with no head, neck or
+#: background around it: face chips, close crops) need this many (recall of 40 px chips:
+#: 81% at 18 px in the input, 98-100% from 27 px).
+FINE_RELIABLE_PX = 27.0
 #: Detections scoring under this are dropped (YuNet's own examples use 0.6-0.9).
 SCORE_THRESHOLD = 0.6
 NMS_THRESHOLD = 0.3
 TOP_K = 5000
-#: One YuNet pass covers at most this many input pixels (its buffers take ~85 bytes a
-#: pixel: 44 MiB for 960x540); a larger search is split into overlapping tiles.
-MAX_PASS_PIXELS = 1024 * 576
+#: One YuNet pass covers at most this many input pixels: OpenCV 5's DNN keeps ~90 bytes
+#: of buffers a pixel of input (measured: +48 MiB for 960x540, +24 for 640x360), so a
+#: larger search (a 1920x1080 frame at half size) goes in a coarse whole pass and two
+#: tiles (:func:`~attendance.recognition.pyramid.passes`): 19% more pixels, ~22 MiB less.
+MAX_PASS_PIXELS = 600_000
 
 #: The box dlib's 5-point landmarks get, from YuNet's five points (eyes, nose tip, mouth
 #: corners): a square of ``BOX_SIZE x (eye-to-mouth + eye-to-eye distance)`` centred on
@@ -59,7 +65,7 @@ MAX_PASS_PIXELS = 1024 * 576
 BOX_SIZE = 1.1
 BOX_RISE = 0.03
 #: A search that needs tiles (:func:`~attendance.recognition.pyramid.passes`) has levels
-#: this factor apart: YuNet finds faces from 18 px to a good part of its input.
+#: at least this factor apart: YuNet finds faces from 18 px to a good part of its input.
 LEVEL_FACTOR = 3.0
 
 
@@ -113,12 +119,25 @@ def dlib_boxes(landmarks: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return boxes.astype(np.int32).reshape(-1, 4)
 
 
-def input_scale(min_face_px: float) -> float:
-    """The resize factor at which faces of ``min_face_px`` reach YuNet's reliable size
-    (never above 1: upscaling adds no detail a face needs)."""
+def surroundings(boxes: np.ndarray, shape: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+    """Each box of ``boxes`` (``(k, 4)``) grown by its size on every side, clipped to an
+    image of ``shape`` ``(h, w, ...)``: where a face seen there a moment ago is now."""
+    height, width = shape[:2]
+    out = []
+    for top, right, bottom, left in np.asarray(boxes, np.int64).reshape(-1, 4).tolist():
+        pad = max(bottom - top, right - left)
+        region = (max(0, top - pad), min(width, right + pad), min(height, bottom + pad), max(0, left - pad))
+        if region[2] - region[0] >= 8 and region[1] - region[3] >= 8:
+            out.append(region)
+    return out
+
+
+def input_scale(min_face_px: float, reliable_px: float = YUNET_RELIABLE_PX) -> float:
+    """The resize factor at which faces of ``min_face_px`` reach ``reliable_px`` in
+    YuNet's input (never above 1: upscaling adds no detail a face needs)."""
     if min_face_px <= 0:
         raise ValueError("min_face_px must be positive")
-    return float(min(1.0, YUNET_RELIABLE_PX / float(min_face_px)))
+    return float(min(1.0, reliable_px / float(min_face_px)))
 
 
 class YuNet:
@@ -145,11 +164,18 @@ class YuNet:
         except AttributeError:  # pragma: no cover - OpenCV builds without the logging module
             pass
 
-    def detect(self, bgr: np.ndarray, min_face_px: float, max_pixels: int = MAX_PASS_PIXELS) -> Faces:
+    def detect(self, bgr: np.ndarray, min_face_px: float, max_pixels: int = MAX_PASS_PIXELS, *, fine: bool = False,
+               around: np.ndarray | None = None) -> Faces:
         """Every face of ``bgr`` (``(h, w, 3)`` uint8) at least ``min_face_px`` tall, and
         those smaller it happens to find; boxes in ``bgr``'s pixels, largest first.  The
-        search is one pass, or tiles when it would exceed ``max_pixels`` (:func:`passes`)."""
-        regions = passes(bgr.shape, input_scale(min_face_px), max_pixels, YUNET_RELIABLE_PX, LEVEL_FACTOR)
+        search is one pass, or tiles when it would exceed ``max_pixels`` (:func:`passes`).
+        ``fine``: search at the scale tightly cropped faces need (:data:`FINE_RELIABLE_PX`).
+        ``around``: ``(k, 4)`` boxes of faces seen before, each searched again at that
+        scale within a face's size around it (a face the usual search misses stays found)."""
+        reliable = FINE_RELIABLE_PX if fine else YUNET_RELIABLE_PX
+        regions = passes(bgr.shape, input_scale(min_face_px, reliable), max_pixels, reliable, LEVEL_FACTOR)
+        if around is not None and len(around):
+            regions += [(region, input_scale(min_face_px, FINE_RELIABLE_PX)) for region in surroundings(around, bgr.shape)]
         found = [self._pass(bgr, region, scale) for region, scale in regions]
         if len(found) == 1:
             return found[0]

@@ -57,10 +57,10 @@ def test_a_face_found_at_two_scales_is_kept_once() -> None:
 
 
 def test_a_search_too_large_for_one_pass_is_tiled_so_that_every_face_lies_whole_in_a_tile() -> None:
-    """A 4000x3000 photo searched for 20 px faces (YuNet at 0.9x) within 0.6 MP a pass: the
-    whole photo at the scale that fits, then levels in tiles; each face the coarser level
+    """A 4000x3000 photo searched for 20 px faces (YuNet at 0.9x) within 0.3 MP a pass: the
+    whole photo at a scale that fits, then levels in tiles; each face the coarser level
     cannot find (under 18 px at its scale) lies whole inside a tile of the level that finds it."""
-    shape, scale, budget, reliable = (3000, 4000, 3), 0.9, 1024 * 576, 18.0
+    shape, scale, budget, reliable = (3000, 4000, 3), 0.9, 300_000, 18.0
     plan = passes(shape, scale, budget, reliable, 3.0)
     (whole, whole_scale), tiles = plan[0], plan[1:]
     assert whole == (0, 4000, 3000, 0) and abs(whole_scale - (budget / 12e6) ** 0.5) < 1e-9
@@ -73,7 +73,9 @@ def test_a_search_too_large_for_one_pass_is_tiled_so_that_every_face_lies_whole_
         y, x = rng.uniform(0, 3000 - size), rng.uniform(0, 4000 - size)
         holders = [(t, r, b, lf) for (t, r, b, lf), _ in tiles if t <= y and b >= y + size and lf <= x and r >= x + size]
         assert holders, (size, y, x)
-    assert passes((1080, 1920, 3), 0.5, budget, reliable, 3.0) == [((0, 1920, 1080, 0), 0.5)]  # a 1080p frame: one pass
+    assert passes((720, 1280, 3), 0.5, budget, reliable, 3.0) == [((0, 1280, 720, 0), 0.5)]  # a 720p frame: one pass
+    frame = passes((1080, 1920, 3), 0.5, budget, reliable, 3.0)  # 1080p: a coarse pass for large faces, two halves
+    assert [s for _, s in frame] == [0.5 / 3, 0.5, 0.5] and all((b - t) * (r - lf) * s * s <= budget for (t, r, b, lf), s in frame)
 
 
 def dets(boxes: list[list[int]], t: float, encodings: np.ndarray | None = None) -> Detections:

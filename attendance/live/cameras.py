@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import cv2
 
-from attendance.live.readers import quiet_opencv
+from attendance.core.quiet import quiet_opencv
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
@@ -21,6 +18,7 @@ import numpy as np
 
 from attendance.core.errors import SourceError
 from attendance.core.names import natural_key
+from attendance.core.quiet import quiet_opencv
 
 # FFmpeg's own console messages ("Connection refused", h264 packet-loss noise) mean
 # nothing to a teacher; failures are reported once, as SourceError or events.  Read by
@@ -52,34 +50,6 @@ def redact_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}{tail}"
 
 
-class QuietOpenCV:
-    """Silences OpenCV's console warnings while captures are opened (re-entrant across
-    threads: the level is restored when the last open finishes).  A failed open is
-    reported once, as a :class:`SourceError`, not as a page of backend noise."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.depth = 0
-        self.saved = 0
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self.lock:
-            if self.depth == 0:
-                self.saved = cv2.utils.logging.getLogLevel()
-                cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-            self.depth += 1
-        try:
-            yield
-        finally:
-            with self.lock:
-                self.depth -= 1
-                if self.depth == 0:
-                    cv2.utils.logging.setLogLevel(self.saved)
-
-
-#: Use as ``with quiet_opencv(): ...`` around ``cv2.VideoCapture(...)``.
-quiet_opencv = QuietOpenCV()
 
 
 class Reader(Protocol):

@@ -30,6 +30,7 @@ import numpy as np
 
 from attendance.core.deps import require
 from attendance.core.errors import DependencyError
+from attendance.core.quiet import quiet_opencv
 from attendance.recognition.pyramid import merged, passes
 
 log = logging.getLogger(__name__)
@@ -146,23 +147,15 @@ class YuNet:
     def __init__(self, score_threshold: float = SCORE_THRESHOLD, model: bytes | None = None) -> None:
         """``model``: another YuNet ONNX file's bytes (the benchmark's comparison); ``None``: the shipped one."""
         self._cv2 = require("cv2")
-        self._quiet_opencv()
         data = np.frombuffer(model if model is not None else model_bytes(), np.uint8)
         try:
-            self._net = self._cv2.FaceDetectorYN.create("onnx", data, np.zeros(0, np.uint8), (320, 320), score_threshold,
-                                                        NMS_THRESHOLD, TOP_K)
+            with quiet_opencv():
+                self._net = self._cv2.FaceDetectorYN.create("onnx", data, np.zeros(0, np.uint8), (320, 320), score_threshold,
+                                                            NMS_THRESHOLD, TOP_K)
         except self._cv2.error as exc:
             raise DependencyError(f"OpenCV cannot load the face detector ({' '.join(str(exc).split())}); "
-                                  "fix: pip install 'opencv-python>=4.8'") from exc
+                                  "fix: pip install 'opencv-python>=5.0'") from exc
         self._size: tuple[int, int] = (0, 0)
-
-    def _quiet_opencv(self) -> None:
-        """OpenCV 5's DNN prints a warning per new network on stderr ("Targets are not
-        supported by the new graph engine"): keep the terminal to errors."""
-        try:
-            self._cv2.utils.logging.setLogLevel(self._cv2.utils.logging.LOG_LEVEL_ERROR)
-        except AttributeError:  # pragma: no cover - OpenCV builds without the logging module
-            pass
 
     def detect(self, bgr: np.ndarray, min_face_px: float, max_pixels: int = MAX_PASS_PIXELS, *, fine: bool = False,
                around: np.ndarray | None = None) -> Faces:

@@ -91,3 +91,19 @@ def test_clearly_visible_needs_as_many_matches_as_the_app_within_half_a_second()
     assert first_clearly_visible([2, 3, 16], 29.97, 3) == 2  # 14 frames < 0.5 s
     assert first_clearly_visible([2, 3, 17], 29.97, 3) is None
     assert first_clearly_visible([5], 10.0, 1) == 5
+
+
+@pytest.mark.slow
+def test_the_detectors_section_compares_hog_and_yunet_by_face_height(shared: Path, tmp_path: Path) -> None:
+    """``--sections detectors --quick``: every setting on one scene per face height; YuNet
+    finds the 40 px faces that HOG's live scale cannot, and the table says so."""
+    out = tmp_path / "bench.json"
+    proc = run_cli("bench", "--quick", "--data", str(shared), "--sections", "detectors", "--json", str(out), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "ms per 1080p frame" in proc.stdout and "false per frame" in proc.stdout
+    runs = json.loads(out.read_text(encoding="utf-8"))["detectors"]
+    by = {(r["name"], r["setting"].split(":")[0]): r for r in runs}
+    yunet, hog = by[("yunet_n", "app default")], by[("hog", "live default")]
+    found, pasted = yunet["recall"]["40"]
+    assert found >= 0.9 * pasted and hog["recall"]["40"][0] == 0  # HOG's live scale at 1080p finds nothing under ~150 px
+    assert 0 < yunet["s_1080p"] < hog["s_1080p"] * 10 and yunet["false_per_frame"] < 1

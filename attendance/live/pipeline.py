@@ -52,8 +52,10 @@ log = logging.getLogger(__name__)
 
 #: The picture of a frame kept only for its index and times.
 NO_IMAGE = np.zeros((0, 0, 3), np.uint8)
-#: A file played as fast as possible keeps this many frames queued for the face finder.
+#: A file played as fast as possible keeps this many frames queued for the face finder ...
 SEARCH_AHEAD = 1
+#: ... and this many encoding jobs per worker, so that finding faces and encoding them overlap.
+ENCODE_AHEAD = 2
 #: The whole of an analysed frame is searched finely this often (media seconds): faces
 #: the usual search misses (for YuNet: tightly cropped faces, measured) are found then, and
 #: from then on searched for finely around where they were whenever the usual search
@@ -233,7 +235,7 @@ class Pipeline:
         if not len(todo):
             return
         if not self.live:
-            while len(self.encoding) >= self.pool.capacity:
+            while len(self.encoding) >= ENCODE_AHEAD * self.pool.capacity:
                 self.collect(block=True)
         tids, boxes = dets.track_id[todo], dets.boxes[todo]
         self.identifier.requested(tids.tolist(), frame.media_time)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -133,6 +134,19 @@ def surroundings(boxes: np.ndarray, shape: tuple[int, ...]) -> list[tuple[int, i
     return out
 
 
+def search_scale(shape: tuple[int, ...], min_face_px: float, max_pixels: float, fine: bool = False) -> float:
+    """The scale a picture of ``shape`` is searched at for faces of ``min_face_px``: the
+    one tightly cropped faces need (:data:`FINE_RELIABLE_PX`) when it fits one pass of
+    ``max_pixels`` (a 1280x720 frame: 0.75) or ``fine`` is asked for (then in tiles),
+    else the largest that fits one pass, never under the one other faces need
+    (:data:`YUNET_RELIABLE_PX`: 0.54 for a 1920x1080 frame, faces down to 36 px)."""
+    finest = input_scale(min_face_px, FINE_RELIABLE_PX)
+    if fine:
+        return finest
+    fits = math.sqrt(max_pixels / max(1, shape[0] * shape[1]))
+    return max(input_scale(min_face_px), min(finest, fits))
+
+
 def input_scale(min_face_px: float, reliable_px: float = YUNET_RELIABLE_PX) -> float:
     """The resize factor at which faces of ``min_face_px`` reach ``reliable_px`` in
     YuNet's input (never above 1: upscaling adds no detail a face needs)."""
@@ -165,8 +179,7 @@ class YuNet:
         ``fine``: search at the scale tightly cropped faces need (:data:`FINE_RELIABLE_PX`).
         ``around``: ``(k, 4)`` boxes of faces seen before, each searched again at that
         scale within a face's size around it (a face the usual search misses stays found)."""
-        reliable = FINE_RELIABLE_PX if fine else YUNET_RELIABLE_PX
-        regions = passes(bgr.shape, input_scale(min_face_px, reliable), max_pixels, reliable, LEVEL_FACTOR)
+        regions = passes(bgr.shape, search_scale(bgr.shape, min_face_px, max_pixels, fine), max_pixels, YUNET_RELIABLE_PX, LEVEL_FACTOR)
         if around is not None and len(around):
             regions += [(region, input_scale(min_face_px, FINE_RELIABLE_PX)) for region in surroundings(around, bgr.shape)]
         found = [self._pass(bgr, region, scale) for region, scale in regions]

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from attendance.cli.common import home_of
+from attendance.core.names import plural
 from attendance.recognition.engine import ENROLL_JITTERS
 
 
@@ -49,7 +50,7 @@ def list_classes(ctx: click.Context) -> None:
     click.echo(f"{'class':{width}s} students")
     for school_class in book.classes:
         click.echo(f"{school_class.name:{width}s} {len(members_of(store, school_class)):8d}")
-    click.echo(f"{len(book.classes)} classes")
+    click.echo(plural(len(book.classes), "class", "classes"))
 
 
 @class_group.command(name="show")
@@ -163,12 +164,12 @@ def import_roster(ctx: click.Context, roster: Path, photos_dir: Path | None, dry
     for problem in result.problems:
         click.echo(f"attendance: {roster.name} {problem}", err=True)
     data = result.roster
-    click.echo(f"{data.rows} rows, {len(data.students)} students, {len(data.classes)} classes")
+    click.echo(f"{plural(data.rows, 'row')}, {plural(len(data.students), 'student')}, {plural(len(data.classes), 'class', 'classes')}")
     for sid, old, new in result.renamed:
         click.echo(f"{'would rename' if dry_run else 'renamed'} {sid}: {old!r} -> {new!r}")
     if dry_run:
-        click.echo(f"dry run: would enroll {result.new_students} new students, encode {result.to_encode} photos, "
-                   f"create {len(result.classes_created)} classes" + (f" ({', '.join(result.classes_created)})" if result.classes_created else "")
+        click.echo(f"dry run: would enroll {plural(result.new_students, 'new student')}, encode {plural(result.to_encode, 'photo')}, "
+                   f"create {plural(len(result.classes_created), 'class', 'classes')}" + (f" ({', '.join(result.classes_created)})" if result.classes_created else "")
                    + "; faces are checked only by the real import")
     else:
         click.echo(f"photos: {result.count(EnrollStatus.ADDED)} added, {result.count(EnrollStatus.UPDATED)} updated, {result.count(EnrollStatus.UNCHANGED)} unchanged, "

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from attendance.core.names import plural
+
 #: How many unseen names a one-line readout lists before "and N more".
 NAMES_SHOWN = 8
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """``"1 face"``, ``"3 faces"`` (``nouns``: the plural when it is not ``noun + "s"``)."""
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 @dataclass(frozen=True)

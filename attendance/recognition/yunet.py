@@ -2,9 +2,10 @@
 
 YuNet (W. Wu, H. Peng, S. Yu, 2023; the ``yunet_n`` model, Apache-2.0, shipped in
 ``attendance/recognition/models/`` with its licence and provenance) is a small CNN that
-finds faces from about 18 px (in its input image) upwards in one pass: a 1920x1080
-frame at half size (faces down to 36-40 px) in ~30-50 ms on one core, where dlib's HOG
-detector needs the frame at 2-2.5x (seconds).  Recognition stays face_recognition's:
+finds faces from about 18 px (in its input image) upwards in one pass (27 px for faces
+cut tight, with no head around them): a 1920x1080 frame at about half size (faces down to
+36 px) in ~30 ms on one core, where dlib's HOG detector needs the frame at 2-2.5x
+(seconds).  Recognition stays face_recognition's:
 dlib's 5-point landmarks and 128-d encoder run on the box YuNet found, mapped to the box
 dlib's HOG detector would have given (:func:`dlib_boxes`), so the encodings match those
 of the HOG path to within the noise of the HOG box itself (README, "Finding faces").

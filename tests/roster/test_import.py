@@ -144,7 +144,7 @@ def test_xlsx_with_synonyms_and_dry_run(imported: tuple[Path, Path, subprocess.C
     proc = run_cli("import", str(tmp_path / "roster.xlsx"), "--dry-run", home=home)
     assert proc.returncode == 0, proc.stderr
     assert "3 rows, 3 students, 2 classes" in proc.stdout
-    assert "dry run: would enroll 1 new students, encode 1 photos, create 1 classes (Art)" in proc.stdout
+    assert "dry run: would enroll 1 new student, encode 1 photo, create 1 class (Art)" in proc.stdout
     assert (home / "known_faces" / "classes.json").read_bytes() == before
 
 

@@ -26,7 +26,7 @@ from attendance.recognition.engine import HOG_RELIABLE_PX, detection_scale, empt
 from attendance.recognition.jobs import HogJob
 from attendance.recognition.pyramid import merged, passes
 from attendance.recognition.workers.pool import WorkerPool
-from attendance.recognition.yunet import MAX_PASS_PIXELS, shared_yunet
+from attendance.recognition.yunet import MAX_PASS_PIXELS, search_scale, shared_yunet
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +68,23 @@ class YuNetFinder:
 
     ``min_face_px``: the smallest face that must be found, pixels of the source (sets the
     input scale, :func:`~attendance.recognition.yunet.input_scale`); ``max_pixels``: the
-    most pixels of one pass (larger searches go in tiles)."""
+    most pixels of one pass (larger searches go in tiles); ``live``: frames of a video,
+    each searched as finely as one pass allows (:func:`~attendance.recognition.yunet.search_scale`)."""
 
     name = "yunet"
 
-    def __init__(self, min_face_px: float = MIN_IDENTIFY_PX, max_pixels: int = MAX_PASS_PIXELS) -> None:
+    def __init__(self, min_face_px: float = MIN_IDENTIFY_PX, max_pixels: int = MAX_PASS_PIXELS, live: bool = True) -> None:
         self.min_face_px = min_face_px
         self.max_pixels = max_pixels
+        self.live = live
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="attendance-find-faces")
         # The first detection loads the model and sizes OpenCV's buffers (~0.4 s): do it
         # now, while the workers load their models and the first frames are shown.
         self._thread.submit(self._detect, np.zeros((64, 64, 3), np.uint8))
 
     def _detect(self, bgr: np.ndarray, fine: bool = False, around: np.ndarray | None = None) -> np.ndarray:
-        return shared_yunet().detect(bgr, self.min_face_px, self.max_pixels, fine=fine, around=around).boxes
+        scale = search_scale(bgr.shape, self.min_face_px, self.max_pixels) if self.live and not fine else None
+        return shared_yunet().detect(bgr, self.min_face_px, self.max_pixels, fine=fine, around=around, scale=scale).boxes
 
     def submit(self, bgr: np.ndarray, fine: bool = False, around: np.ndarray | None = None) -> Future[np.ndarray]:
         """The faces of ``bgr``, found in the finder's thread (see :meth:`FaceFinder.submit`)."""
@@ -162,7 +165,7 @@ def make_finder(detector: str, pool: WorkerPool, min_face_px: float | None = Non
     :data:`HOG_DEFAULT_MIN_FACE_PX` within :data:`HOG_MAX_SEARCH_PIXELS`); ``photo``: a
     still photo, searched completely (tiles where needed)."""
     if detector == "yunet":
-        return YuNetFinder(min_face_px or MIN_IDENTIFY_PX)
+        return YuNetFinder(min_face_px or MIN_IDENTIFY_PX, live=not photo)
     if detector == "hog":
         if photo:
             return HogFinder(pool, min_face_px or HOG_DEFAULT_MIN_FACE_PX, None, tiles=True)

@@ -135,15 +135,13 @@ def surroundings(boxes: np.ndarray, shape: tuple[int, ...]) -> list[tuple[int, i
     return out
 
 
-def search_scale(shape: tuple[int, ...], min_face_px: float, max_pixels: float, fine: bool = False) -> float:
-    """The scale a picture of ``shape`` is searched at for faces of ``min_face_px``: the
-    one tightly cropped faces need (:data:`FINE_RELIABLE_PX`) when it fits one pass of
-    ``max_pixels`` (a 1280x720 frame: 0.75) or ``fine`` is asked for (then in tiles),
-    else the largest that fits one pass, never under the one other faces need
-    (:data:`YUNET_RELIABLE_PX`: 0.54 for a 1920x1080 frame, faces down to 36 px)."""
+def search_scale(shape: tuple[int, ...], min_face_px: float, max_pixels: float) -> float:
+    """The scale a live frame of ``shape`` is searched at for faces of ``min_face_px``:
+    the one tightly cropped faces need (:data:`FINE_RELIABLE_PX`) when it fits one pass of
+    ``max_pixels`` (a 1280x720 frame: 0.75), else the largest that fits one pass, never
+    under the one other faces need (:data:`YUNET_RELIABLE_PX`: 0.54 for a 1920x1080 frame,
+    faces down to 36 px)."""
     finest = input_scale(min_face_px, FINE_RELIABLE_PX)
-    if fine:
-        return finest
     fits = math.sqrt(max_pixels / max(1, shape[0] * shape[1]))
     return max(input_scale(min_face_px), min(finest, fits))
 
@@ -173,14 +171,17 @@ class YuNet:
         self._size: tuple[int, int] = (0, 0)
 
     def detect(self, bgr: np.ndarray, min_face_px: float, max_pixels: int = MAX_PASS_PIXELS, *, fine: bool = False,
-               around: np.ndarray | None = None) -> Faces:
+               around: np.ndarray | None = None, scale: float | None = None) -> Faces:
         """Every face of ``bgr`` (``(h, w, 3)`` uint8) at least ``min_face_px`` tall, and
         those smaller it happens to find; boxes in ``bgr``'s pixels, largest first.  The
         search is one pass, or tiles when it would exceed ``max_pixels`` (:func:`passes`).
         ``fine``: search at the scale tightly cropped faces need (:data:`FINE_RELIABLE_PX`).
         ``around``: ``(k, 4)`` boxes of faces seen before, each searched again at that
-        scale within a face's size around it (a face the usual search misses stays found)."""
-        regions = passes(bgr.shape, search_scale(bgr.shape, min_face_px, max_pixels, fine), max_pixels, YUNET_RELIABLE_PX, LEVEL_FACTOR)
+        scale within a face's size around it (a face the usual search misses stays found).
+        ``scale``: search at this scale instead (a live frame's, :func:`search_scale`)."""
+        if scale is None:
+            scale = input_scale(min_face_px, FINE_RELIABLE_PX if fine else YUNET_RELIABLE_PX)
+        regions = passes(bgr.shape, scale, max_pixels, YUNET_RELIABLE_PX, LEVEL_FACTOR)
         if around is not None and len(around):
             regions += [(region, input_scale(min_face_px, FINE_RELIABLE_PX)) for region in surroundings(around, bgr.shape)]
         found = [self._pass(bgr, region, scale) for region, scale in regions]

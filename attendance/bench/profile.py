@@ -78,6 +78,12 @@ class _TimedSource:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._source, name)
 
+    def __enter__(self) -> _TimedSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._source.close()
+
 
 def profile_pipeline(video: Path, home: Path, label: str, top_n: int = 12) -> Profile:
     """Run the session in this process with ``workers=0`` under cProfile and stage timers."""

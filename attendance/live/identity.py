@@ -45,9 +45,11 @@ class MatchPolicy:
     candidate_retry_s: float = 0.1
     #: Any other unidentified track is re-encoded at most this often...
     retry_interval_s: float = 0.2
-    #: ... and only this often once it has been encoded ``2 * min_sightings`` times
-    #: without a single vote (a stranger: not worth an encoding every frame).
+    #: ... and only this often once it has been encoded ``stranger_after`` times without a
+    #: single vote (a stranger: not worth an encoding every frame; a stage or a class has
+    #: several, and their encodings were half of the shared clip's).
     stranger_retry_s: float = 0.6
+    stranger_after: int = 4
     #: An identified track is re-checked this often, in case another person took its place.
     verify_interval_s: float = 5.0
     #: Consecutive contradicting re-checks that undo an identification.
@@ -202,7 +204,7 @@ class Identifier:
     def _identifying(self, state: TrackVotes | None) -> bool:
         """Whether a track (``None``: never encoded) is still being identified: never
         encoded, or unidentified with votes or not yet taken for a stranger."""
-        return state is None or (state.person < 0 and (bool(state.votes) or state.sightings < 2 * self.policy.min_sightings))
+        return state is None or (state.person < 0 and (bool(state.votes) or state.sightings < self.policy.stranger_after))
 
     def deferred(self, track_ids: list[int]) -> list[int]:
         """Those of ``track_ids`` (due for an encoding) left for a later frame: all but the
@@ -230,7 +232,7 @@ class Identifier:
             return p.candidate_retry_s if state.doubts else p.verify_interval_s * crowd
         if state.votes:
             return p.candidate_retry_s
-        if state.sightings >= 2 * p.min_sightings:
+        if state.sightings >= p.stranger_after:
             return p.stranger_retry_s * crowd
         return p.retry_interval_s
 

@@ -24,10 +24,11 @@ ALLOWED: dict[str, set[str]] = {
     "school": {"roster", "records", "recognition", "core"},
     "live": {"school", "roster", "records", "recognition", "core"},
     "demo": {"roster", "recognition", "core"},
+    "api": {"live", "school", "roster", "records", "recognition", "core"},
     "bench": {"live", "demo", "school", "roster", "records", "recognition", "core"},
-    "gui": {"live", "school", "roster", "records", "recognition", "core"},
-    "cli": {"bench", "gui", "live", "demo", "school", "roster", "records", "recognition", "core"},
-    "<top>": {"cli"},
+    "gui": {"api", "live", "school", "roster", "records", "recognition", "core"},
+    "cli": {"api", "bench", "gui", "live", "demo", "school", "roster", "records", "recognition", "core"},
+    "<top>": {"api", "cli"},
 }
 #: Third-party front-end libraries a layer must never import.
 FORBIDDEN_LIBRARIES = {layer: {"click"} for layer in ALLOWED if layer != "cli"}

@@ -153,3 +153,10 @@ def test_a_cycle_is_caught(sources: dict[str, str]) -> None:
     broken["attendance.core.errors"] += "\nfrom attendance.core import atomic\n"
     broken["attendance.core.atomic"] += "\nfrom attendance.core import errors\n"
     assert ["attendance.core.atomic", "attendance.core.errors"] in cycles(broken)
+
+
+def test_every_folder_of_modules_is_a_package() -> None:
+    """setup.cfg's ``packages = find:`` ships only folders with an ``__init__.py``: a folder
+    without one would be missing from the wheel (``recognition/workers/`` once was)."""
+    folders = {p.parent for p in PACKAGE.rglob("*.py")}
+    assert sorted(str(f.relative_to(PACKAGE)) for f in folders if not (f / "__init__.py").is_file()) == []

@@ -406,15 +406,19 @@ def run_session(home: Home, source: str | int | Path, *, session: str | None = N
     """
     config = _session_config(config, realtime=realtime, start=start, grace_minutes=grace_minutes)
     live = open_session(home, source, session=session, class_name=class_name, config=config)
-    return run_opened(live, on_update=on_update, on_progress=on_progress, stop=stop)
+    return run_opened(home, live, on_update=on_update, on_progress=on_progress, stop=stop)
 
 
-def run_opened(session: LiveSession, *, on_update: Callable[[SessionUpdate], None] | None = None,
+def run_opened(home: Home, session: LiveSession, *, on_update: Callable[[SessionUpdate], None] | None = None,
                on_progress: Callable[[int, int], None] | None = None, stop: threading.Event | None = None) -> SessionSummary:
-    """Run a session set up by :func:`open_session` (its data folder is ``session.home``):
-    the roll call of its ``photos``, or its camera, video or stream; see :func:`run_session`."""
+    """Run ``session``, set up in ``home`` by :func:`open_session` (so that a caller can show
+    a window for a video and none for photos): the roll call of its ``photos``, or its
+    camera, video or stream.  Arguments, result and errors as in :func:`run_session`; an
+    :class:`ArgumentError` if ``session`` was opened in another data folder."""
     from attendance.live.photo_rollcall import run_photos
 
+    if session.home.root != home.root:
+        raise ArgumentError(f"this session was opened in {session.home.root}, not in {home.root}")
     if session.photos is None:
         return session.run(on_update, stop)
     return run_photos(session, session.photos, on_progress=_stoppable(on_progress, stop))[0]

@@ -142,7 +142,7 @@ def run_live(live: LiveSession, headless: bool) -> SessionSummary:
     from attendance import api
 
     with watching(headless) as (on_update, stop):
-        return api.run_opened(live, on_update=on_update, stop=stop)
+        return api.run_opened(live.home, live, on_update=on_update, stop=stop)
 
 
 class _Window:
@@ -209,7 +209,7 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
     if live.photos is None:
         print_summary(run_live(live, headless))
         return
-    summary = api.run_opened(live)
+    summary = api.run_opened(live.home, live)
     for report in summary.photos:
         click.echo(report.line())
     print_summary(summary, photos=True)

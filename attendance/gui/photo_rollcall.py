@@ -116,7 +116,7 @@ class PhotoRollCall:
         tab.panel.follow(tab.app.home.logs, live.log.session, live.log.day, live.unrecognised, live.expected, live.class_name, LIVE)
 
         def run(task: BackgroundTask[PhotoResult, tuple[int, int]]) -> PhotoResult:
-            summary = api.run_opened(live, stop=task.stop_event, on_progress=lambda done, total: task.report((done, total)))
+            summary = api.run_opened(tab.app.home, live, stop=task.stop_event, on_progress=lambda done, total: task.report((done, total)))
             return summary, photo_views(summary.photos)  # Stop: a StoppedError instead, nothing recorded
 
         self.background = BackgroundTask(run, "attendance-photos").start()

@@ -305,7 +305,7 @@ class SessionTab(ttk.Frame):
                 for mark in update.new_marks:
                     marks.put(mark)
                 task.report(update)
-            return api.run_opened(live, on_update=show, stop=task.stop_event)
+            return api.run_opened(self.app.home, live, on_update=show, stop=task.stop_event)
 
         self.background = BackgroundTask(run, "attendance-session", latest_only=True).start()
         self.video.message("Opening the source and loading the face models…")

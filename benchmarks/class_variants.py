@@ -29,7 +29,7 @@ from attendance.bench.loops import run_app
 from attendance.bench.seated import SeatedInput, SeatedRun, judge, read_input, write_facts
 from attendance.core.errors import AttendanceError
 from attendance.core.home import Home
-from attendance.demo.camera import CLEAN, Camera
+from attendance.demo.camera_effects import CLEAN, CameraEffects
 from attendance.demo.classroom import drawn_cast, enroll_scene, seated_class
 
 HD, FULL_HD = (1280, 720), (1920, 1080)
@@ -47,7 +47,7 @@ class Variant:
     size: tuple[int, int] = HD
     fps: float = 15.0
     back_row_px: float = 44.0
-    camera: Camera = CLEAN
+    camera: CameraEffects = CLEAN
     backdrop: str = "gradient"
     cast_seed: int = 1
     present: int = 20
@@ -65,20 +65,20 @@ VARIANTS = (
     Variant("back40-720p", back_row_px=BACK_40),
     Variant("back40-1080p", size=FULL_HD, back_row_px=BACK_40, cast_seed=2),
     Variant("back60-1080p", size=FULL_HD, back_row_px=60.0, cast_seed=3),
-    Variant("dark-720p", camera=Camera(gain=0.4)),
-    Variant("uneven-1080p", size=FULL_HD, camera=Camera(gain=0.8, uneven=0.7), cast_seed=3),
-    Variant("noisy-jpeg-720p", camera=Camera(noise=8.0, jpeg=30), cast_seed=2),
-    Variant("shake-1080p", size=FULL_HD, camera=Camera(shake_px=2.0)),
-    Variant("shake-720p", camera=Camera(shake_px=1.5), cast_seed=3),
-    Variant("shake-room-1080p", size=FULL_HD, camera=Camera(shake_px=2.0), backdrop="room", cast_seed=2),
+    Variant("dark-720p", camera=CameraEffects(gain=0.4)),
+    Variant("uneven-1080p", size=FULL_HD, camera=CameraEffects(gain=0.8, uneven=0.7), cast_seed=3),
+    Variant("noisy-jpeg-720p", camera=CameraEffects(noise=8.0, jpeg=30), cast_seed=2),
+    Variant("shake-1080p", size=FULL_HD, camera=CameraEffects(shake_px=2.0)),
+    Variant("shake-720p", camera=CameraEffects(shake_px=1.5), cast_seed=3),
+    Variant("shake-room-1080p", size=FULL_HD, camera=CameraEffects(shake_px=2.0), backdrop="room", cast_seed=2),
     Variant("25fps-720p", fps=25.0, cast_seed=3),
     Variant("30fps-1080p", size=FULL_HD, fps=30.0, cast_seed=1),
     Variant("turn-away-leave-720p", turn_away=3, leave=1, duration_s=20.0, cast_seed=2),
     Variant("30-present-1080p", size=FULL_HD, present=30, absent=10, cast_seed=4),
-    Variant("noise3-1080p", size=FULL_HD, camera=Camera(noise=3.0), cast_seed=5, seat_seed=7),
-    Variant("noise8-1080p", size=FULL_HD, camera=Camera(noise=8.0), cast_seed=6, seat_seed=8),
+    Variant("noise3-1080p", size=FULL_HD, camera=CameraEffects(noise=3.0), cast_seed=5, seat_seed=7),
+    Variant("noise8-1080p", size=FULL_HD, camera=CameraEffects(noise=8.0), cast_seed=6, seat_seed=8),
     Variant("restless-720p", restless_px=RESTLESS, cast_seed=7, seat_seed=9),
-    Variant("restless-noise3-1080p", size=FULL_HD, camera=Camera(noise=3.0), restless_px=RESTLESS, cast_seed=8, seat_seed=10,
+    Variant("restless-noise3-1080p", size=FULL_HD, camera=CameraEffects(noise=3.0), restless_px=RESTLESS, cast_seed=8, seat_seed=10,
             duration_s=30.0),
 )
 

@@ -22,13 +22,12 @@ from pathlib import Path
 
 import psutil
 
+import attendance
 from attendance.bench import DATA_ENV
 from attendance.bench.inputs import CLIP, data_folder
 from attendance.core.errors import AttendanceError
-from attendance.core.home import Home
 from attendance.live.config import SessionConfig
-from attendance.live.session import LiveSession, SessionUpdate
-from attendance.roster.enroll import enroll_photo
+from attendance.live.session import SessionUpdate
 
 CHECKPOINTS_MIN = (1, 10, 60)
 
@@ -61,9 +60,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         video = long_video(data / CLIP, args.minutes, work)
-        home = Home(work / "home").ensure()
-        enroll_photo(home.known_faces, data / "photos" / "lin-manuel-miranda.png", "Lin-Manuel Miranda", jitters=1)
-        enroll_photo(home.known_faces, data / "photos" / "alex-lacamoire.png", "Alex Lacamoire", jitters=1)
+        home = attendance.Home(work / "home")
+        attendance.enroll(home, data / "photos" / "lin-manuel-miranda.png", name="Lin-Manuel Miranda", jitters=1)
+        attendance.enroll(home, data / "photos" / "alex-lacamoire.png", name="Alex Lacamoire", jitters=1)
         checkpoints = [c for c in CHECKPOINTS_MIN if c <= args.minutes] or [args.minutes]
         peaks = {"main": 0.0, "workers": 0.0}
         started = time.perf_counter()
@@ -80,7 +79,8 @@ def main() -> None:
                       f"total {main_mb + sum(workers):6.1f} MB; peak main {peaks['main']:.1f} MB, peak workers {peaks['workers']:.1f} MB; "
                       f"wall {time.perf_counter() - started:6.1f} s", flush=True)
 
-        summary = LiveSession(home, str(video), "soak", SessionConfig(analysis_fps=args.analysis_fps)).run(on_update)
+        summary = attendance.run_session(home, video, session="soak", config=SessionConfig(analysis_fps=args.analysis_fps),
+                                         on_update=on_update)
         print(f"{summary.frames_read} frames, {summary.frames_analysed} analysed, {summary.wall_s:.0f} s; "
               f"marks: {[m.name for m in summary.marks_this_run]}")
         shutil.rmtree(work / "home", ignore_errors=True)

@@ -24,10 +24,11 @@ ALLOWED: dict[str, set[str]] = {
     "school": {"roster", "records", "recognition", "core"},
     "live": {"school", "roster", "records", "recognition", "core"},
     "demo": {"roster", "recognition", "core"},
+    "api": {"live", "school", "roster", "records", "recognition", "core"},
     "bench": {"live", "demo", "school", "roster", "records", "recognition", "core"},
-    "gui": {"live", "school", "roster", "records", "recognition", "core"},
-    "cli": {"bench", "gui", "live", "demo", "school", "roster", "records", "recognition", "core"},
-    "<top>": {"cli"},
+    "gui": {"api", "live", "school", "roster", "records", "recognition", "core"},
+    "cli": {"api", "bench", "gui", "live", "demo", "school", "roster", "records", "recognition", "core"},
+    "<top>": {"api", "cli"},
 }
 #: Third-party front-end libraries a layer must never import.
 FORBIDDEN_LIBRARIES = {layer: {"click"} for layer in ALLOWED if layer != "cli"}
@@ -152,3 +153,10 @@ def test_a_cycle_is_caught(sources: dict[str, str]) -> None:
     broken["attendance.core.errors"] += "\nfrom attendance.core import atomic\n"
     broken["attendance.core.atomic"] += "\nfrom attendance.core import errors\n"
     assert ["attendance.core.atomic", "attendance.core.errors"] in cycles(broken)
+
+
+def test_every_folder_of_modules_is_a_package() -> None:
+    """setup.cfg's ``packages = find:`` ships only folders with an ``__init__.py``: a folder
+    without one would be missing from the wheel (``recognition/workers/`` once was)."""
+    folders = {p.parent for p in PACKAGE.rglob("*.py")}
+    assert sorted(str(f.relative_to(PACKAGE)) for f in folders if not (f / "__init__.py").is_file()) == []

@@ -1,6 +1,7 @@
 """Install as a teacher would: build the wheel, install it into a fresh venv outside the
 checkout (no make, no repository, no face_recognition), then run ``attendance doctor``,
-``attendance demo`` and ``attendance install-desktop`` from that venv, and open the window
+``attendance demo`` and ``attendance install-desktop`` from that venv, the README's Python
+example with that venv's Python (``import attendance`` from the wheel), and open the window
 under Xvfb with the menu entry's command, then close it with Ctrl+Q.
 
 pip takes the dependencies from its cache when it has them (the first run on a new
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, ROOT
+from conftest import ARTIFACTS, ROOT, SHARED
+from readme_example import run_example
 from xvfb import screenshot, xvfb
 
 pytestmark = pytest.mark.slow
@@ -98,6 +100,11 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> Non
 
     demo = timed(times, "attendance demo", [str(attendance), "demo", "--headless"], cwd=desk, env=env, timeout=180)
     assert "1 present of 1 enrolled: Grace Hopper" in demo.stdout, demo.stdout
+
+    start = time.perf_counter()
+    example = run_example(python, ROOT / "README.md", SHARED, tmp_path / "example", env=env)
+    times["the README's Python example"] = time.perf_counter() - start
+    assert example["present"] == [["1042", "Lin-Manuel Miranda"]] and ["Barack Obama", "1044"] in example["matches"]
 
     menu = timed(times, "install-desktop", [str(attendance), "install-desktop"], cwd=desk, env=env)
     assert "menu entry:" in menu.stdout and (Path(env["XDG_DATA_HOME"]) / "icons/hicolor/256x256/apps/attendance.png").is_file()

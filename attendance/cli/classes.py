@@ -27,10 +27,9 @@ def class_group() -> None:
 @click.pass_context
 def create(ctx: click.Context, name: str) -> None:
     """Create an empty class called NAME."""
-    from attendance.roster.classes import ClassBook
+    from attendance import api
 
-    with ClassBook.edit(home_of(ctx).ensure().known_faces) as (book, _store):
-        created = book.create(name)
+    created = api.create_class(home_of(ctx), name)
     click.echo(f"created class {created.name!r} (add students with: attendance class add {_quoted(created.name)} STUDENT...)")
 
 
@@ -38,19 +37,17 @@ def create(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def list_classes(ctx: click.Context) -> None:
     """List the classes and how many students each has."""
-    from attendance.roster.classes import ClassBook, members_of
-    from attendance.roster.store import FaceStore
+    from attendance import api
 
-    folder = home_of(ctx).known_faces
-    book, store = ClassBook.load(folder), FaceStore.load(folder)
-    if not book.classes:
+    found = api.classes(home_of(ctx))
+    if not found:
         click.echo("no classes yet (attendance class create NAME, or attendance import ROSTER.csv)")
         return
-    width = max(len(c.name) for c in book.classes)
+    width = max(len(c.name) for c in found)
     click.echo(f"{'class':{width}s} students")
-    for school_class in book.classes:
-        click.echo(f"{school_class.name:{width}s} {len(members_of(store, school_class)):8d}")
-    click.echo(plural(len(book.classes), "class", "classes"))
+    for school_class in found:
+        click.echo(f"{school_class.name:{width}s} {len(school_class.members):8d}")
+    click.echo(plural(len(found), "class", "classes"))
 
 
 @class_group.command(name="show")
@@ -58,9 +55,10 @@ def list_classes(ctx: click.Context) -> None:
 @click.pass_context
 def show(ctx: click.Context, name: str) -> None:
     """List the members of class NAME: id and name."""
-    from attendance.roster.classes import class_members
+    from attendance import api
 
-    school_class, members = class_members(home_of(ctx).known_faces, name)
+    school_class = api.show_class(home_of(ctx), name)
+    members = school_class.members
     click.echo(f"class {school_class.name!r}: {len(members)} student{'s' if len(members) != 1 else ''}")
     for person in members:
         click.echo(f"{person.id:8s} {person.name}")
@@ -90,31 +88,23 @@ def remove_members(ctx: click.Context, name: str, students: tuple[str, ...]) -> 
 @click.pass_context
 def delete(ctx: click.Context, name: str, yes: bool) -> None:
     """Delete class NAME. Its students stay enrolled; session logs are kept."""
-    from attendance.roster.classes import ClassBook
+    from attendance import api
 
-    folder = home_of(ctx).known_faces
-    school_class = ClassBook.load(folder).get(name)
-    if not yes and sys.stdin.isatty():
-        click.confirm(f"Delete class {school_class.name!r} ({len(school_class.members)} members stay enrolled)?", abort=True)
-    with ClassBook.edit(folder) as (book, _store):
-        book.delete(name)
+    confirm = None if yes or not sys.stdin.isatty() else lambda question: click.confirm(question, abort=True)
+    school_class = api.delete_class(home_of(ctx), name, confirm=confirm)
     click.echo(f"deleted class {school_class.name!r}; its students stay enrolled")
 
 
 def _change_members(ctx: click.Context, name: str, students: tuple[str, ...], adding: bool) -> None:
     """Add STUDENTS to class NAME (or take them out) and say who changed and who did not."""
-    from attendance.roster.classes import ClassBook
+    from attendance import api
 
-    with ClassBook.edit(home_of(ctx).known_faces) as (book, store):
-        people = [store.find(s) for s in students]
-        school_class = book.get(name)
-        changed = book.add(name, people) if adding else book.remove(name, people)
+    change = (api.add_to_class if adding else api.remove_from_class)(home_of(ctx), name, students)
     verb, why = ("added to", "already in it") if adding else ("removed from", "not in it")
-    if changed:
-        click.echo(f"{verb} {school_class.name!r}: " + ", ".join(f"{p.name} ({p.id})" for p in changed))
-    unchanged = [p for p in people if p not in changed]
-    if unchanged:
-        click.echo(f"{why}: " + ", ".join(f"{p.name} ({p.id})" for p in unchanged))
+    if change.changed:
+        click.echo(f"{verb} {change.class_name!r}: " + ", ".join(f"{p.name} ({p.id})" for p in change.changed))
+    if change.unchanged:
+        click.echo(f"{why}: " + ", ".join(f"{p.name} ({p.id})" for p in change.unchanged))
 
 
 def _quoted(name: str) -> str:
@@ -144,9 +134,9 @@ def import_roster(ctx: click.Context, roster: Path, photos_dir: Path | None, dry
     """
     from tqdm import tqdm
 
+    from attendance import api
     from attendance.core.files import existing
     from attendance.roster.enroll import EnrollStatus
-    from attendance.roster.importing import import_roster as run_import
 
     existing(roster)
     if photos_dir is not None:
@@ -159,8 +149,8 @@ def import_roster(ctx: click.Context, roster: Path, photos_dir: Path | None, dry
             if outcome.ok and outcome.message:
                 bar.write(f"attendance: {outcome.path.name}: {outcome.message}", file=sys.stderr)
 
-        result = run_import(home.known_faces, roster, photos_dir, dry_run=dry_run, workers=workers, jitters=jitters,
-                            on_progress=progress)
+        result = api.import_roster(home, roster, photos_dir=photos_dir, dry_run=dry_run, workers=workers, jitters=jitters,
+                                   on_progress=progress)
     for problem in result.problems:
         click.echo(f"attendance: {roster.name} {problem}", err=True)
     data = result.roster

@@ -13,10 +13,11 @@ from attendance.core.errors import DependencyError
 def doctor(ctx: click.Context) -> None:
     """Check the installation: every dependency imports, the face models load, a
     recognition worker answers; say what is optional and where the data lives."""
-    from attendance.roster.checks import CheckStatus, run_checks
+    from attendance import api
+    from attendance.recognition.doctor import CheckStatus
 
     failed = []
-    for check in run_checks(home_of(ctx)):
+    for check in api.check_installation(home_of(ctx)):
         click.echo(check.line(), err=check.status is not CheckStatus.OK)
         if check.status is CheckStatus.FAILED:
             failed.append(check)

@@ -28,22 +28,9 @@ def filter_options(func: Any) -> Any:
     return func
 
 
-def load_filtered(ctx: click.Context, session_name: str | None, date_from: date | None, date_to: date | None,
-                  class_name: str | None = None) -> Any:
-    """Load the matching logs, print each warning on stderr, refuse an empty selection."""
-
-    from attendance.records.export import load
-
-    logs = home_of(ctx).logs
-    data = load(logs, session_name, date_from, date_to, class_name)
-    for warning in data.warnings:
-        click.echo(f"attendance: warning: {warning}", err=True)
-    if not data.sessions:
-        wanted = [f"session {session_name!r}" if session_name else "", f"class {class_name!r}" if class_name else "",
-                  f"from {date_from}" if date_from else "", f"to {date_to}" if date_to else ""]
-        detail = " ".join(w for w in wanted if w)
-        raise AttendanceError(f"no session logs in {logs}" + (f" match {detail}" if detail else "") + " (record one with: attendance run)")
-    return data
+def warn(text: str) -> None:
+    """A warning met reading the logs, on stderr."""
+    click.echo(f"attendance: warning: {text}", err=True)
 
 
 @click.command()
@@ -70,28 +57,22 @@ def export(ctx: click.Context, fmt: str | None, output: str | None, session_name
     workbook is for people: titled, headings in plain words, rates as percentages, and
     each sheet prints one page wide.
     """
-    from attendance.records.csvfile import to_csv_text, write_csv
-    from attendance.records.export import table
+    from attendance import api
 
     if fmt == XLSX and output == "-":
         raise AttendanceError("an Excel workbook cannot go to standard output: give a file with -o FILE.xlsx")
-    data = load_filtered(ctx, session_name, date_from, date_to, class_name)
+    done = api.export(home_of(ctx), None if output == "-" else output, fmt=fmt, session=session_name, class_name=class_name,
+                      date_from=date_from, date_to=date_to, on_warning=warn)
     if fmt == XLSX:
-        from attendance.records.xlsx import write_xlsx
-
-        path = write_xlsx(data, Path(output or data.scope.file_name(XLSX)))
-        click.echo(f"wrote the session, matrix and summary sheets of {len(data.sessions)} sessions to {path}", err=True)
-        return
-    frame = table(data, fmt or ("session" if session_name else "matrix"))
-    if output in (None, "-"):
+        click.echo(f"wrote the session, matrix and summary sheets of {done.sessions} sessions to {done.path}", err=True)
+    elif done.text is not None:
         try:
-            sys.stdout.buffer.write(to_csv_text(frame).encode("utf-8"))
+            sys.stdout.buffer.write(done.text.encode("utf-8"))
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
             sys.stderr.close()
-        return
-    path = write_csv(frame, Path(output))
-    click.echo(f"wrote {len(frame)} rows from {len(data.sessions)} sessions to {path}", err=True)
+    else:
+        click.echo(f"wrote {done.rows} rows from {done.sessions} sessions to {done.path}", err=True)
 
 
 @click.command()
@@ -103,8 +84,8 @@ def report(ctx: click.Context, output: Path, session_name: str | None, class_nam
            date_to: date | None) -> None:
     """Draw attendance charts into a PNG: per-session present/late/absent counts over time,
     and per-student attendance rate."""
-    from attendance.records.charts import write_report
+    from attendance import api
 
-    data = load_filtered(ctx, session_name, date_from, date_to, class_name)
-    path = write_report(data, output)
-    click.echo(f"wrote charts of {len(data.sessions)} sessions to {path}", err=True)
+    done = api.report(home_of(ctx), output, session=session_name, class_name=class_name, date_from=date_from, date_to=date_to,
+                      on_warning=warn)
+    click.echo(f"wrote charts of {done.sessions} sessions to {done.path}", err=True)

@@ -1,4 +1,4 @@
-"""``attendance run`` (a live session) and ``attendance demo``."""
+"""``attendance run`` (a live session or a roll call from photos), ``attendance identify`` and ``attendance demo``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,13 +107,17 @@ def make_config(tolerance: float, margin: float, sightings: int, detector: str, 
 ROLLCALL_EVERY_S = 5.0
 
 
-def run_session(live: LiveSession, headless: bool) -> SessionSummary:
-    """Run with marks printed as they happen, and a window unless ``headless``; Ctrl-C stops cleanly."""
+@contextmanager
+def watching(headless: bool) -> Iterator[tuple[Callable[[SessionUpdate], None], threading.Event]]:
+    """``(on_update, stop)`` for a session: marks printed as they happen (and the roll call
+    every :data:`ROLLCALL_EVERY_S` when ``headless``), a window unless ``headless``; Ctrl-C stops cleanly."""
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
-    window = None if headless else _Window(stop)
+    window = None
     next_rollcall = ROLLCALL_EVERY_S
     try:
+        window = None if headless else _Window(stop)
+
         def on_update(update: SessionUpdate) -> None:
             nonlocal next_rollcall
             for mark in update.new_marks:
@@ -125,11 +130,19 @@ def run_session(live: LiveSession, headless: bool) -> SessionSummary:
             if window is not None:
                 window.show(update)
 
-        return live.run(on_update, stop)
+        yield on_update, stop
     finally:
         signal.signal(signal.SIGINT, previous)
         if window is not None:
             window.close()
+
+
+def run_live(live: LiveSession, headless: bool) -> SessionSummary:
+    """Run ``live`` (a camera, video or stream) while :func:`watching` it."""
+    from attendance import api
+
+    with watching(headless) as (on_update, stop):
+        return api.run_opened(live.home, live, on_update=on_update, stop=stop)
 
 
 class _Window:
@@ -187,31 +200,43 @@ def run(ctx: click.Context, source: str, session_name: str | None, class_name: s
     present and absent.  Restarting the same session on the same day appends to its log
     without marking anyone twice.
     """
+    from attendance import api
 
-
-    from attendance.live.photo_rollcall import run_photos
-    from attendance.live.photoroll import photo_list
-    from attendance.live.session import LiveSession
-    from attendance.school.membership import refresh_roster
-
-    home = home_of(ctx).ensure()
     config = make_config(tolerance, margin, sightings, detector, min_face, analysis_fps, workers, realtime, parse_start_option(start_text),
                          grace, leave_grace)
-    if class_name and not session_name:
-        from attendance.roster.classes import ClassBook
-
-        session_name = ClassBook.load(home.known_faces).get(class_name).name  # as the class is spelled
-    refresh_roster(home)  # a school's laptop: the office's latest roster, if the server answers within 2 s
-    photos = photo_list(source)
-    live = LiveSession(home, str(photos[0]) if photos else int(source) if source.isdigit() else source, session_name or "class", config,
-                       class_name)
-    if photos is None:
-        print_summary(run_session(live, headless))
+    # a school's laptop first pulls the office's latest roster, if the server answers within 2 s
+    live = api.open_session(home_of(ctx), source, session=session_name, class_name=class_name, config=config)
+    if live.photos is None:
+        print_summary(run_live(live, headless))
         return
-    summary, reports = run_photos(live, photos)
-    for report in reports:
+    summary = api.run_opened(live.home, live)
+    for report in summary.photos:
         click.echo(report.line())
     print_summary(summary, photos=True)
+
+
+@click.command()
+@click.argument("photo", type=click.Path(path_type=Path))
+@click.option("--class", "class_name", metavar="NAME", help="Only this class's members are candidates.")
+@click.option("--jitters", type=click.IntRange(1, 100), default=None, help="Jittered crops averaged per face.  [default: 5]")
+@click.option("--workers", type=click.IntRange(0, 8), default=None, help="Recognition processes (default: one per core, max 2).")
+@detector_option
+@click.pass_context
+def identify(ctx: click.Context, photo: Path, class_name: str | None, jitters: int | None, workers: int | None, detector: str) -> None:
+    """Say who is in PHOTO, face by face, left to right; records nothing.
+
+    The same search and rule as a roll call from photos (run --source PHOTO), without a
+    session: no log is written and the roster does not change.  Each face's box is
+    top,right,bottom,left in pixels of the photo.
+    """
+    from attendance import api
+
+    matches = api.identify(home_of(ctx), photo, class_name=class_name, jitters=jitters, detector=detector, workers=workers)
+    for m in matches:
+        who = f"{m.name} ({m.student_id})" if m.name else "not identified"
+        click.echo(f"{who}: distance {m.distance:.2f}, box {','.join(map(str, m.box))}")
+    named = sum(1 for m in matches if m.name)
+    click.echo(f"{photo.name}: {len(matches)} face{'' if len(matches) == 1 else 's'}, {named} identified", err=True)
 
 
 @click.command()
@@ -227,17 +252,16 @@ def demo(workdir: Path | None, headless: bool, tolerance: float, margin: float, 
     video in which they appear (moved, scaled, re-lit) with a face that is not enrolled,
     runs a real session on it and prints the marks and the CSV path.
     """
+    from attendance import api
     from attendance.core.home import Home
     from attendance.demo.assets import DEMO_SESSION, build_demo
-    from attendance.live.session import LiveSession
 
     workdir = (workdir or Path("attendance-demo")).resolve()
     home = Home(workdir / "home").ensure()
     plan = build_demo(home.root, workdir)
     click.echo(f"demo: enrolled {', '.join(plan.enrolled)}; video {plan.video}")
     config = make_config(tolerance, margin, sightings, detector, min_face, analysis_fps, workers)
-    live = LiveSession(home, str(plan.video), DEMO_SESSION, config)
-    summary = run_session(live, headless)
+    summary = run_live(api.open_session(home, plan.video, session=DEMO_SESSION, config=config), headless)
     print_summary(summary)
     click.echo(f"expected present: {', '.join(plan.expected_present)}; "
                f"{plan.unknown_faces} face(s) in the video enrolled nowhere: never marked")

@@ -19,7 +19,7 @@ from attendance.cli.common import AppGroup
 from attendance.cli.desktop import install_desktop
 from attendance.cli.doctor import doctor
 from attendance.cli.export import export, report
-from attendance.cli.live import demo, run
+from attendance.cli.live import demo, identify, run
 from attendance.cli.mark import mark
 from attendance.cli.school import school_group
 from attendance.cli.students import enroll, evaluate, remove, roster
@@ -54,6 +54,6 @@ def main(ctx: click.Context, home: Path | None, verbose: int) -> None:
             click.echo(ctx.get_help())
 
 
-for command in (doctor, enroll, import_roster, class_group, roster, remove, evaluate, run, demo, mark, export, report, gui, bench,
+for command in (doctor, enroll, import_roster, class_group, roster, remove, evaluate, identify, run, demo, mark, export, report, gui, bench,
                 install_desktop, school_group):
     main.add_command(command)

@@ -25,16 +25,9 @@ def mark(ctx: click.Context, student: str, session_name: str, day: date | None, 
     user name, the old and new status and the note; the camera's marks are never
     changed.  Exports and reports apply it and show the status as set by the teacher.
     """
-    from attendance.records.marking import correct
-    from attendance.school.link import attach
+    from attendance import api
 
     if status is None and not undo or undo and status not in (None, Action.UNDO.value):
         raise click.UsageError("give either --status STATUS or --undo")
-    action = Action.UNDO if undo else Action(status)
-    detach = attach(home_of(ctx))  # a school's laptop sends the correction now (or at the next sync when offline)
-    try:
-        correction, now = correct(home_of(ctx).logs, session_name, day or date.today(), student, action, note)
-    finally:
-        detach()
-    click.echo(f"{correction.name} ({correction.student_id}): {correction.old_status.value} -> {now.value}"
-               f" ({'undo, ' if action is Action.UNDO else ''}by {correction.user})")
+    done = api.mark(home_of(ctx), session_name, student, Action.UNDO.value if undo else str(status), day=day, note=note)
+    click.echo(f"{done.name} ({done.student_id}): {done.before} -> {done.after} ({'undo, ' if done.undo else ''}by {done.by})")

@@ -72,11 +72,11 @@ def init(url: str, password_stdin: bool) -> None:
     <database>_laptop (may send events and read the roster) and <database>_office
     (publishes the roster, reads the reports).
     """
+    from attendance import api
     from attendance.school.config import url_parts
-    from attendance.school.schema import init_schema
 
     url_parts(url)
-    report = _with_password(url, password_stdin, lambda pw: init_schema(url, password=pw))
+    report = _with_password(url, password_stdin, lambda pw: api.school_init(url, password=pw))
     for step in report.applied:
         click.echo(f"applied migration {step}")
     state = "up to date" if not report.applied else f"upgraded from version {report.before}"
@@ -94,11 +94,11 @@ def user(url: str, name: str, office: bool, password_stdin: bool) -> None:
     Run as the database's owner. Prints a new random password once: give it to whoever
     connects that data folder (attendance school connect URL, which asks for it).
     """
+    from attendance import api
     from attendance.school.config import url_parts
-    from attendance.school.schema import add_user
 
     url_parts(url)
-    password = _with_password(url, password_stdin, lambda pw: add_user(url, name, office, admin_password=pw))
+    password = _with_password(url, password_stdin, lambda pw: api.school_user(url, name, office=office, admin_password=pw))
     click.echo(f"{'office' if office else 'laptop'} login {name!r} ready; its password (shown once, not stored here): {password}")
 
 
@@ -116,13 +116,13 @@ def connect(ctx: click.Context, url: str, room: str | None, office: bool, passwo
     and classes then come from the office (pulled now, at every sync and session start,
     and when the office publishes); local roster changes are refused.
     """
+    from attendance import api
     from attendance.school.config import url_parts
-    from attendance.school.membership import connect as join
 
     url_parts(url)
     home = home_of(ctx)
     password = _password_stdin(password_stdin)
-    config, report = join(home, url, room, office=office, password=password, ask_password=_asker(url))
+    config, report = api.school_connect(home, url, room=room, office=office, password=password, ask_password=_asker(url))
     click.echo(f"connected {home.root} to {config.where} as the {config.role.value}" + (f" (room {config.room})" if config.room else "")
                + f"; device {config.device_id}")
     click.echo(str(report))
@@ -136,9 +136,9 @@ def publish(ctx: click.Context) -> None:
     Students removed here are removed from the server, with their encodings, and from
     every laptop at its next sync. Laptops listening pull the new roster at once.
     """
-    from attendance.school.membership import publish as send
+    from attendance import api
 
-    change = send(home_of(ctx))
+    change = api.school_publish(home_of(ctx))
     if not (change.changed or change.removed):
         click.echo(f"roster version {change.version} already up to date: {change.students:,} students, {change.classes:,} classes")
         return
@@ -150,18 +150,18 @@ def publish(ctx: click.Context) -> None:
 @click.pass_context
 def sync(ctx: click.Context) -> None:
     """Send the waiting events and pull the roster (a laptop). Prints what moved."""
-    from attendance.school.membership import sync as run_sync
+    from attendance import api
 
-    click.echo(str(run_sync(home_of(ctx))))
+    click.echo(str(api.school_sync(home_of(ctx))))
 
 
 @school_group.command(name="status")
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """The server (reachable?), this folder's role and room, the last sync and the events waiting."""
-    from attendance.school.membership import status as get_status
+    from attendance import api
 
-    for line in get_status(home_of(ctx)).lines():
+    for line in api.school_status(home_of(ctx)).lines():
         click.echo(line)
 
 
@@ -175,10 +175,10 @@ def today(ctx: click.Context, day: date | None, fmt: str, output: Path | None) -
     Absence, Unexcused Absence, Early departure), students absent from every session they
     were expected at, and classes with no session yet.
     """
-    from attendance.school.today import today as school_day
+    from attendance import api
     from attendance.school.today import write_report
 
-    text = write_report(school_day(home_of(ctx), day), fmt, output)
+    text = write_report(api.school_today(home_of(ctx), day), fmt, output)
     if text is not None:
         click.echo(text, nl=False)
     else:
@@ -190,7 +190,7 @@ def today(ctx: click.Context, day: date | None, fmt: str, output: Path | None) -
 @click.pass_context
 def disconnect(ctx: click.Context, force: bool) -> None:
     """Leave the school: forget its URL, password and outbox; local roster changes are allowed again."""
-    from attendance.school.membership import disconnect as leave
+    from attendance import api
 
-    dropped = leave(home_of(ctx), force)
+    dropped = api.school_disconnect(home_of(ctx), force=force)
     click.echo("disconnected" + (f"; {dropped} events that never reached the server were dropped (the local logs keep them)" if dropped else ""))

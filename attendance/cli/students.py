@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 from attendance.cli.common import detector_option, home_of
-from attendance.core.errors import AttendanceError
+from attendance.core.errors import AttendanceError, LooksDifferentError
 from attendance.recognition.engine import ENROLL_JITTERS
 
 if TYPE_CHECKING:
+    from attendance.core.home import Home
     from attendance.roster.enroll import EnrollOutcome
 
 
@@ -37,14 +38,13 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
     photos.  A photo that looks like a different person from the student's other photos
     is not added unless --force is given (or --id NEW for another student of that name).
     """
+    from attendance import api
     from attendance.core.files import existing
-    from attendance.roster.enroll import EnrollStatus, enroll_folder, enroll_photo
+    from attendance.roster.enroll import EnrollStatus
 
     home = home_of(ctx).ensure()
     if class_name:
-        from attendance.roster.classes import ClassBook
-
-        ClassBook.load(home.known_faces).get(class_name)  # an unknown class fails before any encoding
+        api.show_class(home, class_name)  # an unknown class fails before any encoding
     if existing(photo_or_folder).is_dir():
         if name or student_id:
             raise click.UsageError("--name and --id are for a single photo; a folder names people by file or folder name")
@@ -62,14 +62,14 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
                 elif outcome.message:
                     bar.write(f"attendance: {outcome.path.name}: {outcome.message}", file=sys.stderr)
 
-            outcomes = enroll_folder(home.known_faces, photo_or_folder, workers=workers, jitters=jitters, on_progress=progress,
-                                     force=force, detector=detector)
+            outcomes = api.enroll_folder(home, photo_or_folder, workers=workers, jitters=jitters, on_progress=progress, force=force,
+                                         detector=detector)
         people = len({o.name for o in outcomes if o.ok})
         # every status is counted, even at 0, but a photo that looks different only when there is one
         summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in EnrollStatus if counts.get(k) or k is not EnrollStatus.LOOKS_DIFFERENT)
         click.echo(f"{len(outcomes)} photos of {people} people: {summary}")
         if class_name:
-            _join(home.known_faces, class_name, [o.student_id for o in outcomes if o.ok])
+            _join(home, class_name, [o.student_id for o in outcomes if o.ok])
         if any(not o.ok for o in outcomes):
             if counts.get(EnrollStatus.LOOKS_DIFFERENT):
                 click.echo("attendance: to add a photo that looks different anyway, run again with --force", err=True)
@@ -77,25 +77,23 @@ def enroll(ctx: click.Context, photo_or_folder: Path, name: str | None, student_
         return
     if not name:
         raise click.UsageError("enrolling a single photo needs --name NAME")
-    outcome = enroll_photo(home.known_faces, photo_or_folder, name, student_id, jitters=jitters, force=force, detector=detector)
-    if outcome.status is EnrollStatus.LOOKS_DIFFERENT:
-        raise AttendanceError(f"{outcome.message}: add it anyway with --force, or enroll another student of that name with --id NEW_ID")
+    try:
+        outcome = api.enroll(home, photo_or_folder, name=name, student_id=student_id, jitters=jitters, force=force, detector=detector)
+    except LooksDifferentError as exc:
+        raise AttendanceError(f"{exc}: add it anyway with --force, or enroll another student of that name with --id NEW_ID") from None
     click.echo(f"{outcome.status.verb}: {outcome.name} ({outcome.student_id}) from {photo_or_folder.name}")
     if outcome.message:
         click.echo(f"attendance: {outcome.message}", err=True)
     if class_name:
-        _join(home.known_faces, class_name, [outcome.student_id])
+        _join(home, class_name, [outcome.student_id])
 
 
-def _join(folder: Path, class_name: str, student_ids: list[str]) -> None:
+def _join(home: Home, class_name: str, student_ids: list[str]) -> None:
     """Add the enrolled ``student_ids`` to ``class_name`` and say so."""
-    from attendance.roster.classes import ClassBook
+    from attendance import api
 
-    with ClassBook.edit(folder) as (book, store):
-        people = [p for p in (store.by_id(i) for i in dict.fromkeys(student_ids)) if p is not None]
-        added = book.add(class_name, people)
-        shown_name = book.get(class_name).name
-    click.echo(f"class {shown_name!r}: {len(added)} added, {len(people) - len(added)} already members")
+    change = api.add_to_class(home, class_name, list(dict.fromkeys(student_ids)))
+    click.echo(f"class {change.class_name!r}: {len(change.changed)} added, {len(change.unchanged)} already members")
 
 
 @click.command()
@@ -103,10 +101,10 @@ def _join(folder: Path, class_name: str, student_ids: list[str]) -> None:
 @click.pass_context
 def roster(ctx: click.Context, as_csv: bool) -> None:
     """List who is enrolled: id, name, number of photos, when enrolled."""
-    from attendance.roster.store import FaceStore, describe
+    from attendance import api
+    from attendance.roster.store import describe
 
-    store = FaceStore.load(home_of(ctx).known_faces)
-    rows = [describe(p) for p in store.people]
+    rows = [describe(p) for p in api.students(home_of(ctx))]
     if as_csv:
         import csv
 
@@ -134,28 +132,15 @@ def roster(ctx: click.Context, as_csv: bool) -> None:
 @click.pass_context
 def remove(ctx: click.Context, name_or_id: str, photo: str | None, yes: bool) -> None:
     """Delete a student's encodings and thumbnail completely, or one photo of theirs (--photo)."""
-    from attendance.roster.store import FaceStore
+    from attendance import api
 
-    folder = home_of(ctx).known_faces
-    person = FaceStore.load(folder).find(name_or_id)
-    if photo is not None:
-        source = FaceStore(folder).find_photo(person, photo).source
-        if not yes and sys.stdin.isatty():
-            click.confirm(f"Remove the photo {source} of {person.name} ({person.id})?", abort=True)
-        with FaceStore.edit(folder) as store:
-            kept = store.find(person.id)
-            store.remove_photo(kept, store.find_photo(kept, source))
-        left = len(kept.photos)
-        click.echo(f"removed: the photo {source} of {person.name} ({person.id}); {left} photo{'s' if left != 1 else ''} left")
+    confirm = None if yes or not sys.stdin.isatty() else lambda question: click.confirm(question, abort=True)
+    removed = api.remove(home_of(ctx), name_or_id, photo, confirm=confirm)
+    if removed.photo is not None:
+        left = removed.photos_left
+        click.echo(f"removed: the photo {removed.photo} of {removed.name} ({removed.student_id}); {left} photo{'s' if left != 1 else ''} left")
         return
-    if not yes and sys.stdin.isatty():
-        click.confirm(f"Remove {person.name} ({person.id}) and all their face data?", abort=True)
-    with FaceStore.edit(folder) as store:
-        store.remove(store.find(person.id))
-    from attendance.roster.classes import forget_student
-
-    forget_student(folder, person.id)
-    click.echo(f"removed: {person.name} ({person.id}); their encodings and thumbnail are deleted")
+    click.echo(f"removed: {removed.name} ({removed.student_id}); their encodings and thumbnail are deleted")
 
 
 @click.command()

@@ -23,7 +23,7 @@ import numpy as np
 
 from attendance.core.errors import FaceCountError
 from attendance.core.names import name_from_filename
-from attendance.demo.camera import CLEAN, Camera
+from attendance.demo.camera_effects import CLEAN, CameraEffects
 from attendance.demo.synthvideo import Actor, class_still, make_class_video
 from attendance.recognition.enrollment_photo import find_faces
 from attendance.recognition.imaging import load_rgb
@@ -46,7 +46,7 @@ PAIR_MAX_DISTANCE = 0.5
 
 
 @dataclass(frozen=True)
-class Person:
+class CastMember:
     """Someone of the cast: ``enroll_photo`` is ``None`` for a stranger, ``class_photo``
     ``None`` for an absent student."""
 
@@ -65,18 +65,18 @@ class ClassScene:
     room behind them (a kind of :func:`~attendance.demo.synthvideo.background`).
     """
 
-    cast: tuple[Person, ...]
+    cast: tuple[CastMember, ...]
     actors: tuple[Actor, ...]
     size: tuple[int, int]
     duration_s: float
     fps: float
     seated_at: dict[str, float] = field(default_factory=dict)
     left_at: dict[str, float] = field(default_factory=dict)
-    camera: Camera = CLEAN
+    camera: CameraEffects = CLEAN
     backdrop: str = "gradient"
 
     @property
-    def enrolled(self) -> list[Person]:
+    def enrolled(self) -> list[CastMember]:
         return [p for p in self.cast if p.enroll_photo is not None]
 
     @property
@@ -148,7 +148,7 @@ def typical_pair(photos: Sequence[Path]) -> tuple[Path, Path]:
     return photos[enroll], photos[int(np.nanargmin(dist[enroll]))]
 
 
-def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[Person]:
+def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[CastMember]:
     """The cast from the shared data folder.
 
     Seated students: every person with two or more photos in ``class/people`` or
@@ -158,22 +158,22 @@ def shared_cast(shared: Path, absent: int = 15, strangers: int = 4) -> list[Pers
     ``class/chips``, never enrolled.  People who are also in ``class/people`` are not
     taken from ``chips``.  Raises ``ValueError`` if the folder holds too few people.
     """
-    seated: list[Person] = []
-    singles: list[Person] = []
+    seated: list[CastMember] = []
+    singles: list[CastMember] = []
     for group in (shared / "class" / "people", shared / "people"):
         for folder in sorted(p for p in group.iterdir() if p.is_dir()):
             photos = _photos(folder)
             name = name_from_filename(folder.name)
             if len(photos) >= 2:
-                seated.append(Person(name, *typical_pair(photos)))
+                seated.append(CastMember(name, *typical_pair(photos)))
             elif photos:
-                singles.append(Person(name, photos[0], None))
+                singles.append(CastMember(name, photos[0], None))
     taken = {p.name for p in seated}
     chips = [f for f in sorted((shared / "class" / "chips").iterdir()) if f.is_dir() and name_from_filename(f.name) not in taken]
     chip_people = [(name_from_filename(f.name), photo) for f in chips if (photo := _first_with_one_face(_photos(f))) is not None]
     used = max(0, absent - len(singles))
-    absentees = singles + [Person(n, photo, None) for n, photo in chip_people[:used]]
-    others = [Person(n, None, photo) for n, photo in chip_people[used : used + strangers]]
+    absentees = singles + [CastMember(n, photo, None) for n, photo in chip_people[:used]]
+    others = [CastMember(n, None, photo) for n, photo in chip_people[used : used + strangers]]
     if len(absentees) < absent or len(others) < strangers:
         raise ValueError(f"{shared}: too few people for {absent} absent students and {strangers} strangers")
     return seated + absentees[:absent] + others
@@ -207,7 +207,7 @@ def _close_pair(photos: Sequence[Path], rng: np.random.Generator) -> tuple[Path,
     return usable[i], usable[j]
 
 
-def drawn_cast(shared: Path, present: int = 20, absent: int = 15, strangers: int = 4, seed: int = 0) -> list[Person]:
+def drawn_cast(shared: Path, present: int = 20, absent: int = 15, strangers: int = 4, seed: int = 0) -> list[CastMember]:
     """A cast drawn at random (``seed``) from everyone in the shared data folder.
 
     Students in view: ``present`` people with two photos no more than
@@ -225,13 +225,13 @@ def drawn_cast(shared: Path, present: int = 20, absent: int = 15, strangers: int
     order = [full[i] for i in rng.permutation(len(full))]
     chips = [n for n in folders if n not in full]
     order += [chips[i] for i in rng.permutation(len(chips))]
-    cast: list[Person] = []
+    cast: list[CastMember] = []
     rest: list[tuple[str, Path]] = []
     for name in order:
         photos = _photos(folders[name])
         pair = _close_pair(photos, rng) if len(cast) < present and len(photos) >= 2 else None
         if pair is not None:
-            cast.append(Person(name, *pair))
+            cast.append(CastMember(name, *pair))
         elif (single := _first_with_one_face([photos[i] for i in rng.permutation(len(photos))])) is not None:
             rest.append((name, single))
     for portrait, name in (("lin-manuel-miranda.png", "lin manuel miranda"), ("alex-lacamoire.png", "alex lacamoire")):
@@ -240,12 +240,30 @@ def drawn_cast(shared: Path, present: int = 20, absent: int = 15, strangers: int
     rest = [rest[i] for i in rng.permutation(len(rest))]
     if len(cast) < present or len(rest) < absent + strangers:
         raise ValueError(f"{shared}: too few people for {present} present, {absent} absent and {strangers} strangers")
-    return (cast + [Person(n, photo, None) for n, photo in rest[:absent]]
-            + [Person(n, None, photo) for n, photo in rest[absent:absent + strangers]])
+    return (cast + [CastMember(n, photo, None) for n, photo in rest[:absent]]
+            + [CastMember(n, None, photo) for n, photo in rest[absent:absent + strangers]])
 
 
-def seated_class(cast: Sequence[Person], size: tuple[int, int] = (1920, 1080), duration_s: float = 30.0, fps: float = 15.0,
-                 sit_window_s: float = 10.0, seed: int = 0, back_row_px: float = BACK_ROW_FACE_PX, camera: Camera = CLEAN,
+def _seats(people: int, back_row_px: float, front_px: float) -> tuple[int, list[tuple[float, float, float]]]:
+    """``(rows, seats)``: enough seats for ``people`` in rows from the back (faces
+    ``back_row_px`` tall) to the front (``front_px``), each ``(x, y, face height)`` (x and y
+    fractions of the frame), neighbouring rows staggered by half a seat."""
+    n_rows = max(1, round(np.sqrt(people / 1.6)))
+    per_row = -(-people // n_rows)
+    seats: list[tuple[float, float, float]] = []
+    for row in range(n_rows):
+        f = row / max(1, n_rows - 1)
+        y = ROWS_Y[0] + (ROWS_Y[1] - ROWS_Y[0]) * f
+        face = back_row_px + (front_px - back_row_px) * f
+        offset = 0.5 if row % 2 else 0.0
+        for k in range(per_row):
+            x = 0.08 + 0.84 * (k + 0.25 + offset * 0.5) / per_row
+            seats.append((x, y, face))
+    return n_rows, seats
+
+
+def seated_class(cast: Sequence[CastMember], size: tuple[int, int] = (1920, 1080), duration_s: float = 30.0, fps: float = 15.0,
+                 sit_window_s: float = 10.0, seed: int = 0, back_row_px: float = BACK_ROW_FACE_PX, camera: CameraEffects = CLEAN,
                  turn_away: int = 0, leave: int = 0, restless_px: tuple[float, float] = (0.0, 0.0)) -> ClassScene:
     """Seat everyone of ``cast`` who has a class photo in rows across the frame.
 
@@ -256,25 +274,15 @@ def seated_class(cast: Sequence[Person], size: tuple[int, int] = (1920, 1080), d
     height above and beside their seat and is seated ``SIT_S`` later, then sways
     slightly until the end.  Once all are seated, ``turn_away`` of them turn to the back
     of the room for 3 s (their face out of view) and back, and ``leave`` of them get up
-    and leave at 75% of the video.  ``camera`` films it (:class:`Camera`).
+    and leave at 75% of the video.  ``camera`` films it (:class:`CameraEffects`).
     """
     rng = np.random.default_rng(seed)
     in_view = [p for p in cast if p.class_photo is not None]
     if not in_view:
         raise ValueError("nobody to seat")
-    n_rows = max(1, round(np.sqrt(len(in_view) / 1.6)))
-    per_row = -(-len(in_view) // n_rows)
     width, height = size
     front_px = max(back_row_px, FRONT_ROW_FACE_FRACTION * height)
-    seats: list[tuple[float, float, float]] = []
-    for row in range(n_rows):
-        f = row / max(1, n_rows - 1)
-        y = ROWS_Y[0] + (ROWS_Y[1] - ROWS_Y[0]) * f
-        face = back_row_px + (front_px - back_row_px) * f
-        offset = 0.5 if row % 2 else 0.0
-        for k in range(per_row):
-            x = 0.08 + 0.84 * (k + 0.25 + offset * 0.5) / per_row
-            seats.append((x, y, face))
+    n_rows, seats = _seats(len(in_view), back_row_px, front_px)
     order = rng.permutation(len(in_view))
     seat_of = rng.permutation(len(seats))[: len(in_view)]
     gap = max(0.0, sit_window_s - SIT_S) / max(1, len(in_view))

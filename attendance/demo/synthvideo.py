@@ -22,7 +22,7 @@ import numpy as np
 
 from attendance.core.deps import require
 from attendance.core.errors import AttendanceError, FaceCountError
-from attendance.demo.camera import CLEAN, Camera
+from attendance.demo.camera_effects import CLEAN, CameraEffects
 from attendance.recognition.enrollment_photo import find_faces
 from attendance.recognition.imaging import load_rgb
 
@@ -120,7 +120,7 @@ def _photo_rgb(photo: Path | str | np.ndarray) -> np.ndarray:
     return load_rgb(photo)
 
 
-def face_crop(photo: Path | str | np.ndarray, face_index: int = 0, margin: float = CROP_MARGIN) -> tuple[np.ndarray, np.ndarray]:
+def cut_face(photo: Path | str | np.ndarray, face_index: int = 0, margin: float = CROP_MARGIN) -> tuple[np.ndarray, np.ndarray]:
     """Cut one face with ``margin`` from a photo.
 
     Returns ``(crop, box)``: the RGB ``uint8`` crop and the face's ``(top, right, bottom,
@@ -147,7 +147,7 @@ def _sprite(actor: Actor, crops: dict[tuple[object, int], tuple[np.ndarray, np.n
     cv2 = require("cv2")
     key = (id(actor.photo) if isinstance(actor.photo, np.ndarray) else str(actor.photo), actor.face_index)
     if key not in crops:
-        crops[key] = face_crop(actor.photo, actor.face_index)
+        crops[key] = cut_face(actor.photo, actor.face_index)
     crop, (top, right, bottom, left) = crops[key]
     # Shrink once to the largest size the visit needs, so each frame only scales down a little.
     largest = max(actor.face_px, actor.end_face_px or actor.face_px)
@@ -292,12 +292,12 @@ def make_class_video(
     size: tuple[int, int] = (640, 360),
     seed: int = 0,
     backdrop: str | np.ndarray | Path = "gradient",
-    camera: Camera = CLEAN,
+    camera: CameraEffects = CLEAN,
 ) -> Path:
     """Write a class video of ``duration_s`` seconds at ``fps`` with ``actors`` to ``path`` (MP4).
 
     ``size`` is ``(width, height)`` in pixels; ``camera`` degrades each frame as a real
-    camera would (:class:`~attendance.demo.camera.Camera`; the default changes nothing).  The frame count is
+    camera would (:class:`~attendance.demo.camera_effects.CameraEffects`; the default changes nothing).  The frame count is
     ``round(duration_s * fps)``; frame ``i`` shows the actors present at ``t = i / fps``.
     Returns ``path``.  Raises :class:`AttendanceError` if the video cannot be written.
     """
@@ -324,10 +324,10 @@ def make_class_video(
 
 
 def _compose(back: np.ndarray, actors: Sequence[Actor], sprites: Sequence[_Sprite], t: float, rng: np.random.Generator,
-             camera: Camera = CLEAN, light: np.ndarray | None = None) -> np.ndarray:
+             camera: CameraEffects = CLEAN, light: np.ndarray | None = None) -> np.ndarray:
     """The picture at ``t`` seconds: ``back`` (float32 RGB ``(h, w, 3)``) with the
     actors present then, and a little sensor noise, as ``camera`` films it under
-    ``light`` (:meth:`Camera.light`); RGB uint8."""
+    ``light`` (:meth:`CameraEffects.light`); RGB uint8."""
     # The room's own light drifts a little too.
     frame = back * (1.0 + 0.04 * math.sin(2 * math.pi * t / 7.0))
     for actor, sprite in zip(actors, sprites):

@@ -21,7 +21,7 @@ from attendance.core.names import plural
 from attendance.gui.attendance_panel import COMPACT
 from attendance.gui.camera_probe import probe_in_background
 from attendance.gui.dialogs import Dialogs, desktop_conventions
-from attendance.gui.first_run import FirstRunGuide, Step
+from attendance.gui.first_run import FirstRunGuide, GuideStep
 from attendance.gui.help_menu import HelpMenu
 from attendance.gui.jobs import ProcessJobs, user_message
 from attendance.gui.prefs import SCREEN_MARGIN, WindowPrefs
@@ -110,13 +110,13 @@ class App:
             focus.focus_set()
 
         return FirstRunGuide(self.root, [
-            Step("Add your students", "A name and one clear photo of each face (a file or the webcam), or the school's "
+            GuideStep("Add your students", "A name and one clear photo of each face (a file or the webcam), or the school's "
                  "roster spreadsheet.", "Add students", lambda: go(self.roster, self.roster.name_entry), lambda: bool(self.roster.people),
                  ("Import roster…", self._import_roster)),
-            Step("Take attendance", "Pick the camera (or a video) and press Start: students are marked present as they are "
+            GuideStep("Take attendance", "Pick the camera (or a video) and press Start: students are marked present as they are "
                  "recognised.", "Start a session", lambda: go(self.session, self.session.source_entry),
                  lambda: any(self.home.logs.glob("*.csv"))),
-            Step("Export the attendance", "See who was present, late or absent, and save it as a spreadsheet.",
+            GuideStep("Export the attendance", "See who was present, late or absent, and save it as a spreadsheet.",
                  "See reports and export", lambda: go(self.reports, self.reports), lambda: self._exported),
         ])
 

@@ -7,7 +7,7 @@ Everything it shows comes from one :class:`~attendance.records.marking.SessionSt
 read from the session's files on disk (the log, its details, last sightings and
 corrections: a few small files, no pandas), through :mod:`attendance.records.classview`:
 the header count, the tiles, the lists and the roll-call line always agree.
-Corrections are appended by :func:`attendance.records.marking.correct`; faces are reviewed
+Corrections are appended by :func:`attendance.api.mark`; faces are reviewed
 in :class:`attendance.gui.review_panel.ReviewPanel`.
 """
 
@@ -21,6 +21,7 @@ from pathlib import Path
 from tkinter import ttk
 from typing import TYPE_CHECKING
 
+from attendance import api
 from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_session
 from attendance.gui.class_grid import ClassGrid
@@ -28,7 +29,7 @@ from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD, scrolled_tree
 from attendance.records.classview import Tally, ended_line, live_line, photos_line, tally, tiles, waiting
 from attendance.records.corrections import Action
-from attendance.records.marking import SessionState, Standing, correct, session_state
+from attendance.records.marking import SessionState, Standing, session_state
 from attendance.records.sessionlog import NOT_IN_CLASS, log_paths
 from attendance.records.status import Status
 
@@ -320,18 +321,18 @@ class AttendancePanel(ttk.Frame):
         if before is None:
             self.app.error("Correct attendance", "select a student first")
             return
-        logs, session, day = self.shown
+        _logs, session, day = self.shown  # the logs are the window's data folder's
         try:
-            correction, now = correct(logs, session, day, before.student_id, action, self.note.get())
+            done = api.mark(self.app.home, session, before.student_id, action.value, day=day, note=self.note.get())
         except AttendanceError as exc:
             self.app.error("Correct attendance", str(exc))
             return
         self.note.set("")
-        self.refresh(show=correction.student_id)
-        self.app.status.inform(f"{correction.name}: {correction.old_status.value} -> {now.value} (set by {correction.user})")
-        face = self._unrecognised.marked_face(correction.student_id) if self._unrecognised else None
+        self.refresh(show=done.student_id)
+        self.app.status.inform(f"{done.name}: {done.before} -> {done.after} (set by {done.by})")
+        face = self._unrecognised.marked_face(done.student_id) if self._unrecognised else None
         if action is Action.UNDO and before.camera.attended and before.status.attended and face is not None:
-            self._open_review([face], wrong_mark=f"{correction.name} ({correction.student_id})")
+            self._open_review([face], wrong_mark=f"{done.name} ({done.student_id})")
 
     # ----- the review -------------------------------------------------------------------
     def review_faces(self, at_stop: bool = False) -> None:

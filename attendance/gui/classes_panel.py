@@ -8,12 +8,12 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
+from attendance import api
 from attendance.core.errors import AttendanceError
 from attendance.core.names import plural
 from attendance.gui import tasks
 from attendance.gui.shell import Shell
-from attendance.gui.widgets import PAD
-from attendance.roster.classes import ClassBook
+from attendance.gui.widgets import LOCK_WAIT_S, PAD
 from attendance.roster.enroll import EnrollStatus
 from attendance.roster.importing import ImportResult
 
@@ -64,8 +64,7 @@ class ClassPanel(ttk.LabelFrame):
     def create(self) -> None:
         """Create the class typed in the box and show it."""
         try:
-            with ClassBook.edit(self.app.home.ensure().known_faces, timeout=0.5) as (book, _store):
-                created = book.create(self.new_class.get())
+            created = api.create_class(self.app.home, self.new_class.get(), wait=LOCK_WAIT_S)
         except AttendanceError as exc:
             self.app.error("Create a class", str(exc))
             return
@@ -84,13 +83,12 @@ class ClassPanel(ttk.LabelFrame):
             self.app.error(title, "select a student in the roster first")
             return
         try:
-            with ClassBook.edit(self.app.home.known_faces, timeout=0.5) as (book, store):
-                person = store.find(student)
-                changed = (book.add if add else book.remove)(school_class, [person])
+            change = (api.add_to_class if add else api.remove_from_class)(self.app.home, school_class, [student], wait=LOCK_WAIT_S)
         except AttendanceError as exc:
             self.app.error(title, str(exc))
             return
-        verb = ("added to" if add else "taken out of") if changed else ("already in" if add else "not in")
+        (person,) = change.changed or change.unchanged
+        verb = ("added to" if add else "taken out of") if change.changed else ("already in" if add else "not in")
         self.app.status.inform(f"{person.name} ({person.id}) {verb} {school_class!r}")
         self.changed()
 
@@ -102,7 +100,7 @@ class ClassPanel(ttk.LabelFrame):
         self.app.home.ensure()
         self._busy(True)
         self.app.status.inform(f"importing {path.name}…")
-        self.app.jobs.submit(tasks.import_roster_file, self.app.home.known_faces, path, on_done=self._imported,
+        self.app.jobs.submit(tasks.import_roster_file, self.app.home, path, on_done=self._imported,
                              on_error=self._failed, on_progress=self._step)
 
     def _busy(self, busy: bool) -> None:

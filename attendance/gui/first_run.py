@@ -24,7 +24,7 @@ COMPACT_BELOW_PX = 690
 
 
 @dataclass(frozen=True)
-class Step:
+class GuideStep:
     """One step: its ``title``, a line saying how, the button's text and action,
     ``done()`` telling whether it is done (``None``: never ticked), and maybe a second
     button (``other``: its text and action)."""
@@ -46,7 +46,7 @@ class FirstRunGuide(ttk.Frame):
     """The steps side by side; :attr:`buttons` and :attr:`marks` are in step order
     (:attr:`others`: the second buttons, by step index)."""
 
-    def __init__(self, parent: tk.Misc, steps: list[Step]) -> None:
+    def __init__(self, parent: tk.Misc, steps: list[GuideStep]) -> None:
         super().__init__(parent, padding=(PAD * 2, PAD, PAD * 2, PAD), style="Guide.TFrame")
         self.steps = steps
         self.buttons: list[ttk.Button] = []

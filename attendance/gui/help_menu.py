@@ -1,7 +1,7 @@
 """The menu bar: File > Quit, and Help > About, Open data folder, Check installation.
 
 "Check installation" runs the same checks as ``attendance doctor``
-(:func:`attendance.roster.checks.run_checks`) in the window's worker process (they load
+(:func:`attendance.recognition.doctor.run_checks`) in the window's worker process (they load
 the face models and start a recognition worker) and shows the result in a small window.
 """
 
@@ -17,7 +17,7 @@ from attendance.core.errors import AttendanceError
 from attendance.gui import tasks
 from attendance.gui.shell import Shell
 from attendance.gui.widgets import PAD
-from attendance.roster.checks import Check, CheckStatus
+from attendance.recognition.doctor import Check, CheckStatus
 
 
 class TextWindow(tk.Toplevel):

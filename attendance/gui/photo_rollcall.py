@@ -1,8 +1,8 @@
 """The Session tab's roll call from photos: Start on a photo, several photos or a folder.
 
-The roll call runs in :class:`attendance.live.photoroll.BackgroundPhotos` (a thread
-waiting on worker processes, as ``attendance run --source PHOTOS`` does); this module
-only polls it with ``after``: "analysing photo 2 of 3…" while it runs (the class's tiles
+The roll call runs in a :class:`attendance.core.background.BackgroundTask` (a thread
+waiting on worker processes, as ``attendance run --source PHOTOS`` does, that also prepares
+each photo for display, :mod:`attendance.live.photo_preview`); this module only polls it with ``after``: "analysing photo 2 of 3…" while it runs (the class's tiles
 grey meanwhile, never the previous session's), then each photo with its named boxes
 (green: taken for a student, grey "?": not identified; a click on the picture shows the
 next photo) and its finds under it, the class and the roll-call line filled from the
@@ -12,7 +12,6 @@ session's log as in a live session, and the review of the faces not identified.
 from __future__ import annotations
 
 import logging
-import queue
 from collections.abc import Callable
 from tkinter import ttk
 from typing import TYPE_CHECKING, Protocol
@@ -26,9 +25,13 @@ from attendance.gui.widgets import VideoView
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from attendance.live.photo_rollcall import PhotoReport
-    from attendance.live.photoroll import BackgroundPhotos, PhotoView
-    from attendance.live.session import LiveSession
+    from attendance.core.background import BackgroundTask
+    from attendance.live.photo_preview import PhotoView
+    from attendance.live.readout import PhotoReport
+    from attendance.live.session import LiveSession, SessionSummary
+
+    #: What the roll call's thread gives the window: the summary and each photo ready to show.
+    PhotoResult = tuple[SessionSummary, list[PhotoView]]
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ class PhotoRollCall:
 
     def __init__(self, tab: Host) -> None:
         self.tab = tab
-        self.background: BackgroundPhotos | None = None
+        self.background: BackgroundTask[PhotoResult, tuple[int, int]] | None = None
         self.views: list[PhotoView] = []
         self.shown = 0
         self._after: str | None = None
@@ -103,13 +106,20 @@ class PhotoRollCall:
 
     def start(self, live: LiveSession, paths: list[Path]) -> None:
         """Analyse ``paths`` for ``live`` in the background (the tab has checked its settings)."""
-        from attendance.live.photoroll import BackgroundPhotos
+        from attendance import api
+        from attendance.core.background import BackgroundTask
+        from attendance.live.photo_preview import photo_views
 
         tab = self.tab
         self.views = []
         self._progress = None
         tab.panel.follow(tab.app.home.logs, live.log.session, live.log.day, live.unrecognised, live.expected, live.class_name, LIVE)
-        self.background = BackgroundPhotos(live, paths).start()
+
+        def run(task: BackgroundTask[PhotoResult, tuple[int, int]]) -> PhotoResult:
+            summary = api.run_opened(tab.app.home, live, stop=task.stop_event, on_progress=lambda done, total: task.report((done, total)))
+            return summary, photo_views(summary.photos)  # Stop: a StoppedError instead, nothing recorded
+
+        self.background = BackgroundTask(run, "attendance-photos").start()
         tab.video.message(f"Loading the face models to analyse {plural(len(paths), 'photo')}…")
         tab.caption("")
         tab.app.status.inform(f"roll call {live.log.session!r} from {plural(len(paths), 'photo')} started")
@@ -118,7 +128,7 @@ class PhotoRollCall:
     def stop(self) -> None:
         """Ask the roll call to stop at the next photo finished (nothing is recorded)."""
         if self.background is not None:
-            self.background.stop_event.set()
+            self.background.stop()
             self.tab.app.status.inform("stopping the roll call…")
 
     def _poll(self) -> None:
@@ -126,12 +136,8 @@ class PhotoRollCall:
         background = self.background
         if background is None:
             return
-        progress = None
-        while True:
-            try:
-                progress = background.progress.get_nowait()
-            except queue.Empty:
-                break
+        reported = background.pending()
+        progress = reported[-1] if reported else None
         if progress is not None and progress != self._progress and not background.stop_event.is_set():
             self._progress = done, total = progress
             text = (f"Analysing photo {done + 1} of {total}…\nevery face down to 30 px is searched for" if done < total
@@ -143,19 +149,18 @@ class PhotoRollCall:
         else:
             self._finish(background)
 
-    def _finish(self, background: BackgroundPhotos) -> None:
-        from attendance.live.photoroll import RollCallStopped
+    def _finish(self, background: BackgroundTask[PhotoResult, tuple[int, int]]) -> None:
+        from attendance.core.errors import StoppedError
 
         self.background = None
         tab = self.tab
         tab.photos_finished()
-        summary = background.summary
-        if summary is None:
+        if background.result is None:
             error = background.error or RuntimeError("no result")
             log.debug("photo roll call failed", exc_info=error)
             tab.panel.forget()
             tab.caption("")
-            if isinstance(error, RollCallStopped):
+            if isinstance(error, StoppedError):
                 tab.video.message("The roll call was stopped before it finished\nnothing was recorded")
                 tab.app.status.inform(str(error))
             else:
@@ -163,8 +168,8 @@ class PhotoRollCall:
                 tab.video.message("The roll call could not be taken")
                 tab.app.error("Could not take the roll call", user_message(error))
             return
-        self.views = background.views
-        reports = background.reports
+        summary, self.views = background.result
+        reports = summary.photos
         tab.panel.photos_done(len(reports), sum(r.unidentified for r in reports))
         self.show(0)
         counts = tab.panel.tally
@@ -184,7 +189,7 @@ class PhotoRollCall:
             return
         self.shown = index % len(self.views)
         view = self.views[self.shown]
-        self.tab.video.show(view.image, view.boxes, [label if known else None for label, known in zip(view.labels, view.known)], UNNAMED)
+        self.tab.video.show(view.image, view.boxes, list(view.names), UNNAMED)
         more = " (click: next photo)" if len(self.views) > 1 else ""
         self.tab.caption(f"photo {self.shown + 1} of {len(self.views)}: {photo_line(view.report)}{more}")
 
@@ -198,4 +203,4 @@ class PhotoRollCall:
             self.tab.after_cancel(self._after)
             self._after = None
         if self.background is not None:
-            self.background.stop_event.set()
+            self.background.stop()

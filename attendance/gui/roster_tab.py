@@ -10,6 +10,7 @@ from tkinter import ttk
 
 from PIL import Image, ImageTk
 
+from attendance import api
 from attendance.core.errors import AttendanceError
 from attendance.core.names import clean_id, clean_name, plural
 from attendance.gui import tasks
@@ -17,8 +18,8 @@ from attendance.gui.camera_probe import CameraBox
 from attendance.gui.classes_panel import ALL_STUDENTS, ClassPanel
 from attendance.gui.roster_photos import PhotoPanel
 from attendance.gui.shell import Shell
-from attendance.gui.widgets import PAD
-from attendance.roster.classes import ClassBook, forget_student
+from attendance.gui.widgets import LOCK_WAIT_S, PAD
+from attendance.roster.classes import ClassBook
 from attendance.roster.enroll import EnrollOutcome, EnrollStatus
 from attendance.roster.store import FaceStore, Person, Photo
 
@@ -199,7 +200,7 @@ class RosterTab(ttk.Frame):
         photo = self.app.dialogs.open_photo()
         if photo is None:
             return
-        self._start(f"Enrolling {form[0]} from {photo.name}…", photo.name, tasks.enroll_file, self.app.home.known_faces, photo, *form)
+        self._start(f"Enrolling {form[0]} from {photo.name}…", photo.name, tasks.enroll_file, self.app.home, photo, *form)
 
     def add_from_camera(self) -> None:
         form = self._form()
@@ -211,7 +212,7 @@ class RosterTab(ttk.Frame):
             return
         index = self.camera_entry.camera_index()
         source: str | int = index if index is not None else int(spec) if spec.isdigit() else spec
-        self._start(f"Taking a picture of {form[0]}…", "the camera", tasks.enroll_camera, self.app.home.known_faces, source, *form)
+        self._start(f"Taking a picture of {form[0]}…", "the camera", tasks.enroll_camera, self.app.home, source, *form)
 
     def _start(self, message: str, origin: str, fn: Callable[..., EnrollOutcome], *args: object) -> None:
         """Run an enrollment job; ``origin`` names the photo's origin in the result message."""
@@ -266,8 +267,8 @@ class RosterTab(ttk.Frame):
             self.app.status.inform(f"nothing added: {self._origin} was not enrolled")
             return
         fn, args = self._job
-        folder, source, name = args[:3]
-        again = (folder, source, name, args[3], True, False) if answer == ADD_ANYWAY else (folder, source, name, None, False, True)
+        home, source, name = args[:3]
+        again = (home, source, name, args[3], True, False) if answer == ADD_ANYWAY else (home, source, name, None, False, True)
         self._start(f"Enrolling {name} from {self._origin}…", self._origin, fn, *again)
 
     def _failed(self, message: str) -> None:
@@ -285,9 +286,7 @@ class RosterTab(ttk.Frame):
         if not self.app.dialogs.confirm("Remove a student", f"Remove {person.name} ({person.id}) and all their face data?"):
             return
         try:
-            with FaceStore.edit(self.app.home.known_faces, timeout=0.5) as store:
-                store.remove(store.find(person.id))
-            forget_student(self.app.home.known_faces, person.id)
+            api.remove(self.app.home, person.id, wait=LOCK_WAIT_S)
         except AttendanceError as exc:
             self.app.error("Could not remove the student", str(exc))
             return
@@ -301,9 +300,7 @@ class RosterTab(ttk.Frame):
                 f"{person.name} stays enrolled with the other photos."):
             return
         try:
-            with FaceStore.edit(self.app.home.known_faces, timeout=0.5) as store:
-                kept = store.find(person.id)
-                store.remove_photo(kept, store.find_photo(kept, photo.source))
+            api.remove(self.app.home, person.id, photo.source, wait=LOCK_WAIT_S)
         except AttendanceError as exc:
             self.app.error("Could not remove the photo", str(exc))
             return

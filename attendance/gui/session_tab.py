@@ -7,9 +7,9 @@ for the picture), so that at the window's minimum size (900x600) the picture kee
 useful size and 35 tiles fit beside it; under the picture, one caption about what it
 shows now (the photo of a roll call, a camera reconnecting), cleared when it changes.
 
-The session runs in :class:`attendance.live.session.BackgroundSession` (a thread, with
-recognition in worker processes); this tab only polls its queues with ``after`` and
-draws, so the window stays responsive.
+The session runs in a :class:`attendance.core.background.BackgroundTask` (a thread, with
+recognition in worker processes); this tab only polls it with ``after`` and draws, so the
+window stays responsive.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ from attendance.records.sessionlog import DEFAULT_GRACE_MINUTES, NOT_IN_CLASS, M
 from attendance.roster.classes import ClassBook
 
 if TYPE_CHECKING:
+    from attendance.core.background import BackgroundTask
     from attendance.gui.review_panel import ReviewPanel
     from attendance.live.cameras import Camera
-    from attendance.live.session import BackgroundSession, SessionSummary
+    from attendance.live.session import SessionSummary, SessionUpdate
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ class SessionTab(ttk.Frame):
     def __init__(self, parent: tk.Misc, app: Shell) -> None:
         super().__init__(parent, padding=PAD)
         self.app = app
-        self.background: BackgroundSession | None = None
+        self.background: BackgroundTask[SessionSummary, SessionUpdate] | None = None
+        #: The running session's marks, every one (its updates may be skipped: only the newest is shown).
+        self._marks: queue.Queue[Mark] = queue.Queue()
         self._lists_due = False
         self._lists_at = 0.0  # time.monotonic() of the lists' last refresh in a session
         self._after: str | None = None
@@ -264,18 +267,19 @@ class SessionTab(ttk.Frame):
         """Open the session (log, roster) and start it in the background."""
         if self.running:
             return
+        from attendance import api
+        from attendance.core.background import BackgroundTask
         from attendance.live.config import SessionConfig
         from attendance.live.identity import MatchPolicy
-        from attendance.live.photoroll import photo_list
-        from attendance.live.session import BackgroundSession, LiveSession
 
         try:
             source, name, start, grace = self._settings()
-            photos = photo_list(source) if isinstance(source, str) else None
             strictness = self.chosen_strictness()
             config = SessionConfig(MatchPolicy(STEPS[strictness].tolerance), realtime=True, start=start, grace_minutes=grace,
                                    strictness=strictness)
-            live = LiveSession(self.app.home.ensure(), str(photos[0]) if photos else source, name, config, self.chosen_class())
+            # the window's own school link pulls the roster as the office publishes: no wait here
+            live = api.open_session(self.app.home, source, session=name, class_name=self.chosen_class(), config=config, pull_roster=False)
+            photos = live.photos
         except NobodyEnrolledError:
             self.app.error("Cannot start the session", "nobody is enrolled yet: add students on the Roster tab first")
             return
@@ -293,7 +297,17 @@ class SessionTab(ttk.Frame):
         self.panel.follow(self.app.home.logs, live.log.session, live.log.day, live.unrecognised, live.expected, live.class_name)
         self._lists_due = True  # the log opens in the session's thread: lists on its first update
         self._got_frame = False
-        self.background = BackgroundSession(live).start()
+        marks: queue.Queue[Mark] = queue.Queue()
+        self._marks = marks
+
+        def run(task: BackgroundTask[SessionSummary, SessionUpdate]) -> SessionSummary:
+            def show(update: SessionUpdate) -> None:
+                for mark in update.new_marks:
+                    marks.put(mark)
+                task.report(update)
+            return api.run_opened(self.app.home, live, on_update=show, stop=task.stop_event)
+
+        self.background = BackgroundTask(run, "attendance-session", latest_only=True).start()
         self.video.message("Opening the source and loading the face models…")
         self.app.status.inform(f"session {live.log.session!r} started; log: {live.log.path}")
         self._after = self.after(POLL_MS, self._poll)
@@ -304,7 +318,7 @@ class SessionTab(ttk.Frame):
             self.photos.stop()
             self.stop_button.configure(state="disabled")
         if self.background is not None:
-            self.background.stop_event.set()
+            self.background.stop()
             self.stop_button.configure(state="disabled")
             self.app.status.inform("stopping the session…")
 
@@ -341,11 +355,9 @@ class SessionTab(ttk.Frame):
         background = self.background
         if background is None:
             return
-        try:
-            update = background.updates.get_nowait()
-        except queue.Empty:
-            update = None
-        if update is not None:
+        updates = background.pending()
+        if updates:
+            update = updates[-1]
             self._got_frame = True
             now = time.monotonic()
             if self._lists_due or now - self._lists_at >= LISTS_EVERY_S:
@@ -356,7 +368,7 @@ class SessionTab(ttk.Frame):
             self.caption(update.status)
             if update.rollcall is not None:  # marked and unseen come from the panel's own reading: one truth
                 self.panel.set_in_view(update.rollcall.unidentified)
-        self._drain_marks(background)
+        self._drain_marks()
         if background.running:
             self._after = self.after(POLL_MS, self._poll)
         else:
@@ -372,18 +384,18 @@ class SessionTab(ttk.Frame):
         if self.source_status.cget("text") != text:
             self.source_status.configure(text=text)
 
-    def _drain_marks(self, background: BackgroundSession) -> None:
+    def _drain_marks(self) -> None:
         """The marks made since the last poll: the class is read again once for all of them."""
         last: Mark | None = None
         while True:
             try:
-                last = background.marks.get_nowait()
+                last = self._marks.get_nowait()
             except queue.Empty:
                 break
         if last is not None:
             self.panel.refresh(reveal=last.student_id)  # lit in the class; the teacher's selection stays
 
-    def _finish(self, background: BackgroundSession) -> None:
+    def _finish(self, background: BackgroundTask[SessionSummary, SessionUpdate]) -> None:
         self.background = None
         self._set_running(False)
         self.caption("")
@@ -399,8 +411,8 @@ class SessionTab(ttk.Frame):
             log.debug("session error", exc_info=background.error)
             self.video.message("The session stopped")
             self.app.error("The session stopped", user_message(background.error))
-        elif background.summary is not None:
-            self._summarise(background.summary)
+        elif background.result is not None:
+            self._summarise(background.result)
         self.app.sessions_changed()
         self.after_idle(lambda: self.panel.review_faces(at_stop=True))  # after the window has drawn the end
 
@@ -426,5 +438,5 @@ class SessionTab(ttk.Frame):
             self.after_cancel(self._after)
             self._after = None
         if self.background is not None:
-            self.background.stop_event.set()
+            self.background.stop()
         self.photos.shutdown()

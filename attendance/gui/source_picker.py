@@ -1,7 +1,7 @@
 """The Session tab's source row: a camera, a video file, a stream URL, or photos of the class.
 
 The source is one text: a camera number, a file or folder, a URL, or several photo files
-joined by ``os.pathsep`` (:func:`attendance.live.photoroll.photo_list` reads it back), so it
+joined by ``os.pathsep`` (:func:`attendance.live.photo_rollcall.photo_list` reads it back), so it
 is typed, remembered and restored like any other.
 """
 
@@ -37,7 +37,7 @@ def describe_source(text: str, cameras: dict[str, int] | None) -> tuple[str, boo
     """What the source typed is, in a few words for the hint under the box, and whether it
     is a problem (e.g. ``("no such file or folder", True)``); ``cameras``: the cameras that
     opened, by their name in the box (``None``: still looking)."""
-    from attendance.live.photoroll import photo_list
+    from attendance.live.photo_rollcall import photo_list
 
     text = text.strip()
     if not text:
@@ -131,7 +131,7 @@ class SourcePicker:
 
     def choose_photos(self) -> None:
         """Photos of the class for a roll call: one file, or several (joined as one source)."""
-        from attendance.live.photoroll import join_photos  # the live layer loads numpy and Pillow: only when used
+        from attendance.live.photo_rollcall import join_photos  # the live layer loads numpy and Pillow: only when used
 
         paths = self.app.dialogs.open_photos()
         if paths:

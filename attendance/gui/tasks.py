@@ -12,14 +12,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attendance.core.errors import SourceError
+from attendance import api
+from attendance.core.errors import LooksDifferentError, SourceError
+from attendance.core.home import Home
 from attendance.live.frames import Frame
-from attendance.roster.enroll import EnrollOutcome, enroll_photo
-from attendance.roster.importing import ImportResult, import_roster
+from attendance.roster.enroll import EnrollOutcome
+from attendance.roster.store import EnrollStatus
 
 if TYPE_CHECKING:
-    from attendance.core.home import Home
-    from attendance.roster.checks import Check
+    from attendance.recognition.doctor import Check
+    from attendance.roster.importing import ImportResult
 
 #: Seconds a camera is read before the picture is kept, so auto-exposure can settle.
 CAMERA_SETTLE_S = 0.6
@@ -41,16 +43,21 @@ def report_progress(done: int, total: int) -> None:
         _progress.put((done, total))
 
 
-def import_roster_file(folder: Path, roster: Path) -> ImportResult:
+def import_roster_file(home: Home, roster: Path) -> ImportResult:
     """``attendance import ROSTER`` for the window, reporting each photo as progress."""
-    return import_roster(folder, roster, on_progress=lambda _outcome, done, total: report_progress(done, total))
+    return api.import_roster(home, roster, on_progress=lambda _outcome, done, total: report_progress(done, total))
 
 
-def enroll_file(folder: Path, photo: Path, name: str, student_id: str | None, force: bool = False,
+def enroll_file(home: Home, photo: Path, name: str, student_id: str | None, force: bool = False,
                 new_student: bool = False) -> EnrollOutcome:
     """Enroll one photo file (same checks and messages as ``attendance enroll``; ``force``
-    and ``new_student`` as in :func:`attendance.roster.enroll.enroll_photo`)."""
-    return enroll_photo(folder, photo, name, student_id or None, force=force, new_student=new_student)
+    and ``new_student`` as in :func:`attendance.api.enroll`).  A photo that looks like a
+    different person is an outcome (:attr:`EnrollStatus.LOOKS_DIFFERENT`), not an error:
+    the window asks the teacher what it is."""
+    try:
+        return api.enroll(home, photo, name=name, student_id=student_id or None, force=force, new_student=new_student)
+    except LooksDifferentError as exc:
+        return EnrollOutcome(photo, exc.name, EnrollStatus.LOOKS_DIFFERENT, str(exc), exc.student_id)
 
 
 def grab_frame(spec: str | int, timeout: float = 8.0) -> Frame:
@@ -76,7 +83,7 @@ def grab_frame(spec: str | int, timeout: float = 8.0) -> Frame:
     return frame
 
 
-def enroll_camera(folder: Path, spec: str | int, name: str, student_id: str | None, force: bool = False,
+def enroll_camera(home: Home, spec: str | int, name: str, student_id: str | None, force: bool = False,
                   new_student: bool = False) -> EnrollOutcome:
     """Take one picture from ``spec`` and enroll it (``force``, ``new_student``: see :func:`enroll_file`).
 
@@ -90,11 +97,9 @@ def enroll_camera(folder: Path, spec: str | int, name: str, student_id: str | No
         photo = Path(tmp) / f"camera-{datetime.now():%Y%m%d-%H%M%S}.png"
         if not cv2.imwrite(str(photo), frame.image):
             raise SourceError("could not keep the camera picture for enrollment")
-        return enroll_photo(folder, photo, name, student_id or None, force=force, new_student=new_student)
+        return enroll_file(home, photo, name, student_id, force, new_student)
 
 
 def check_installation(home: Home) -> list[Check]:
     """``attendance doctor``'s checks, all of them (the window shows them when done)."""
-    from attendance.roster.checks import run_checks
-
-    return list(run_checks(home))
+    return list(api.check_installation(home))

@@ -14,6 +14,8 @@ from PIL import Image, ImageTk
 from attendance.live.overlay import LABEL_PAD, NOT_IDENTIFIED_FORMS, place_labels
 
 PAD = 8
+#: How long the window waits for the roster's lock when another program holds it (seconds): it says so at once.
+LOCK_WAIT_S = 0.5
 KNOWN_COLOUR = "#2e9e44"
 UNKNOWN_COLOUR = "#8c8c8c"
 

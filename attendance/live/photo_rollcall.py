@@ -14,11 +14,12 @@ as their ``source``.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -27,6 +28,7 @@ import numpy as np
 
 from attendance.core.errors import ImageError, SourceError
 from attendance.core.names import natural_key
+from attendance.live.readout import PhotoReport
 from attendance.live.session import LiveSession, SessionSummary
 from attendance.recognition.detections import Detections
 from attendance.recognition.engine import ENCODING_DIM, empty_boxes
@@ -58,28 +60,27 @@ def photo_paths(spec: str) -> list[Path] | None:
     return photos
 
 
-@dataclass(frozen=True)
-class PhotoReport:
-    """Who was found in one photo: ``found`` ``(id, name)`` in order of distance;
-    ``unidentified``: faces taken for nobody; ``faces``: all faces found; ``boxes``:
-    ``(faces, 4)`` int32 top, right, bottom, left in pixels of the photo as shown (EXIF
-    rotation applied); ``names``: per box, the name it was taken for (``None``: not
-    identified); ``skipped``: why the photo could not be read (then nothing else is set)."""
+def photo_list(text: str) -> list[Path] | None:
+    """The photos a source names: a photo, a folder of photos, or several photo files
+    joined by ``os.pathsep`` (what a multiple choice in a file dialog gives); ``None`` if
+    ``text`` names no photo (a camera, a video, a stream).  Raises :class:`SourceError` for
+    a folder without photos or a listed photo that is missing."""
+    text = text.strip()
+    parts = [p.strip() for p in text.split(os.pathsep)] if os.pathsep in text and "://" not in text else [text]
+    if len(parts) == 1:
+        return photo_paths(text) if text else None
+    photos: list[Path] = []
+    for part in filter(None, parts):
+        found = photo_paths(part)
+        if found is None or not Path(part).expanduser().is_file():
+            raise SourceError(f"{part}: not a photo file (several photos are separated by {os.pathsep!r})")
+        photos += found
+    return photos
 
-    path: Path
-    found: list[tuple[str, str]]
-    unidentified: int
-    faces: int
-    boxes: np.ndarray = field(default_factory=empty_boxes, compare=False)
-    names: tuple[str | None, ...] = ()
-    skipped: str | None = None
 
-    def line(self) -> str:
-        """``photo NAME: found A, B; N faces not identified``, or ``photo NAME: skipped (why)``."""
-        if self.skipped is not None:
-            return f"photo {self.path.name}: skipped ({self.skipped})"
-        found = ", ".join(n for _, n in self.found) or "nobody"
-        return f"photo {self.path.name}: found {found}; {self.unidentified} face{'' if self.unidentified == 1 else 's'} not identified"
+def join_photos(paths: list[Path]) -> str:
+    """The source text for several photo files (read back by :func:`photo_list`)."""
+    return os.pathsep.join(str(p) for p in paths)
 
 
 #: Called with ``(photos analysed, photos in all)``: ``(0, n)`` before the first, after
@@ -100,11 +101,11 @@ def _await(wait: Callable[[float], T], tick: Callable[[], None]) -> T:
 
 
 def analyse_photos(paths: list[Path], pool: WorkerPool, finder: FaceFinder,
-                   on_progress: Progress | None = None) -> tuple[list[Detections], dict[Path, str]]:
+                   on_progress: Progress | None = None, jitters: int = PHOTO_JITTERS) -> tuple[list[Detections], dict[Path, str]]:
     """Every face of each photo (boxes, encodings and thumbnails) and the photos skipped:
     a photo that cannot be read gives no faces, and why (the :class:`ImageError`'s message
     without the file name).  A photo's faces are found (``finder``) while the workers
-    encode the faces of the photo before it."""
+    encode the faces of the photo before it, each the average of ``jitters`` crops."""
     skipped: dict[Path, str] = {}
     results: list[Detections] = []
     progress = on_progress or (lambda _done, _total: None)
@@ -123,7 +124,7 @@ def analyse_photos(paths: list[Path], pool: WorkerPool, finder: FaceFinder,
         boxes = _await(finder.submit(bgr).result, lambda: progress(len(results), len(paths)))
         log.info("%s: %dx%d, %d faces found", path.name, bgr.shape[1], bgr.shape[0], len(boxes))
         crops = crop_faces(bgr, boxes)
-        encoding.append((index, boxes, [pool.submit(EncodeJob(part, PHOTO_JITTERS)) for part in crops.split(pool.capacity)]))
+        encoding.append((index, boxes, [pool.submit(EncodeJob(part, jitters)) for part in crops.split(pool.capacity)]))
         while len(encoding) > 1:  # the photo before this one: its faces were encoded meanwhile
             results.append(_encoded(*encoding.pop(0), tick=lambda: progress(len(results), len(paths))))
             progress(len(results), len(paths))
@@ -168,59 +169,90 @@ def decide(photos: list[Detections], session: LiveSession, rule: PhotoRule) -> l
     return taken
 
 
+@dataclass(frozen=True)
+class PhotoFinds:
+    """What the photos show, before anything is written: per photo of ``paths`` its faces
+    (``photos``) and who each face is taken for with its distance (``decisions``, as
+    :func:`decide` gives them); ``skipped``: the photos that could not be read, and why."""
+
+    paths: list[Path]
+    photos: list[Detections]
+    decisions: list[tuple[np.ndarray, np.ndarray]]
+    skipped: dict[Path, str]
+
+
+def find_in_photos(session: LiveSession, paths: list[Path], rule: PhotoRule, *, jitters: int = PHOTO_JITTERS,
+                   on_progress: Progress | None = None) -> PhotoFinds:
+    """Find and encode every face of ``paths`` in worker processes and decide who each is
+    among ``session``'s students (:func:`decide`); writes nothing.  The one function behind
+    the roll call (:func:`run_photos`) and ``attendance.identify``.
+
+    Raises :class:`~attendance.core.errors.ImageError` if no photo can be read; an
+    exception ``on_progress`` raises ends it (the window's Stop)."""
+    cfg = session.config
+    with WorkerPool(cfg.workers).start() as pool:
+        finder = make_finder(cfg.detector, pool, PHOTO_MIN_FACE_PX, photo=True)
+        try:
+            photos, skipped = analyse_photos(paths, pool, finder, on_progress=on_progress, jitters=jitters)
+        finally:
+            finder.close()
+    if len(skipped) == len(paths):
+        first = f"{shown(paths[0])}: {skipped[paths[0]]}"
+        raise ImageError(first if len(paths) == 1 else f"none of the {len(paths)} photos can be read ({first}, ...)")
+    return PhotoFinds(paths, photos, decide(photos, session, rule), skipped)
+
+
 def run_photos(session: LiveSession, paths: list[Path], rule: PhotoRule | None = None, *,
                on_progress: Progress | None = None) -> tuple[SessionSummary, list[PhotoReport]]:
     """Take the roll call of ``session`` from ``paths``; every mark is on disk when made.
 
-    Returns the session's summary and one :class:`PhotoReport` per photo.  A photo that
-    cannot be read is skipped (its report says why); raises
-    :class:`~attendance.core.errors.ImageError` if no photo can be read (nothing is logged).
-    ``on_progress(done, total)`` follows the analysis; an exception it raises ends the
-    roll call before anything is logged (the window's Stop)."""
+    Returns the session's summary and one :class:`PhotoReport` per photo (also in the
+    summary's ``photos``).  A photo that cannot be read is skipped (its report says why);
+    raises :class:`~attendance.core.errors.ImageError` if no photo can be read (nothing is
+    logged).  ``on_progress(done, total)`` follows the analysis; an exception it raises
+    ends the roll call before anything is logged (the window's Stop)."""
     rule = rule or PhotoRule()
     started = time.perf_counter()
     cfg = session.config
     summary = SessionSummary(session.log.session, session.log.path, [], [], [])
     session.log.claim()
     try:
-        with WorkerPool(cfg.workers).start() as pool:
-            finder = make_finder(cfg.detector, pool, PHOTO_MIN_FACE_PX, photo=True)
-            try:
-                photos, skipped = analyse_photos(paths, pool, finder, on_progress=on_progress)
-            finally:
-                finder.close()
-        if len(skipped) == len(paths):
-            first = f"{shown(paths[0])}: {skipped[paths[0]]}"
-            raise ImageError(first if len(paths) == 1 else f"none of the {len(paths)} photos can be read ({first}, ...)")
+        finds = find_in_photos(session, paths, rule, on_progress=on_progress)
         details: dict[str, object] = {"tolerance": rule.tolerance, "margin": rule.margin, "photos": len(paths)}
         if session.class_name is not None:
             details["class"] = session.class_name
         description = paths[0].name if len(paths) == 1 else f"{paths[0].parent} ({len(paths)} photos)"
         session.log.open(session.expected, cfg.start, cfg.grace_minutes, description, cfg.leave_grace_minutes, details)
-        reports = []
         now = datetime.now().astimezone()
-        for index, (path, dets, (person, distance)) in enumerate(zip(paths, photos, decide(photos, session, rule))):
-            if path in skipped:
-                reports.append(PhotoReport(path, [], 0, 0, skipped=skipped[path]))
-                log.info("%s", reports[-1].line())
-                continue
-            order = [f for f in np.argsort(distance, kind="stable").tolist() if person[f] >= 0]
-            for face in order:
-                p = int(person[face])
-                mark = Mark(session.gallery.ids[p], session.gallery.names[p], now, float(distance[face]), path.name, index,
-                            0.0, Attendee.MEMBER if session.is_member[p] else Attendee.VISITOR)
-                if session.log.mark(mark):
-                    summary.marks_this_run.append(mark)
-            for face in np.flatnonzero(person < 0).tolist():  # kept in memory for the teacher's review
-                crop = dets.thumbnails[face]
-                if crop is not None and dets.encoded[face]:
-                    session.unrecognised.add_still(crop, dets.encodings[face], now, path.name)
-            found = [(session.gallery.ids[int(person[f])], session.labels[int(person[f])]) for f in order]
-            names = tuple(session.labels[int(p)] if p >= 0 else None for p in person.tolist())
-            reports.append(PhotoReport(path, found, len(dets) - len(found), len(dets), dets.boxes, names))
-            log.info("%s", reports[-1].line())
+        summary.photos = [_record(session, finds, index, now, summary.marks_this_run) for index in range(len(paths))]
     finally:
         session.log.close()
-    summary.frames_read, summary.frames_analysed = len(paths), len(paths) - len(skipped)
+    summary.frames_read, summary.frames_analysed = len(paths), len(paths) - len(finds.skipped)
     summary.wall_s = time.perf_counter() - started
-    return session.tally(summary), reports
+    return session.tally(summary), summary.photos
+
+
+def _record(session: LiveSession, finds: PhotoFinds, index: int, now: datetime, marked: list[Mark]) -> PhotoReport:
+    """Mark the students found in photo ``index`` (each new mark appended to ``marked``),
+    keep its faces taken for nobody for the teacher's review, and say what it showed."""
+    path, dets, (person, distance) = finds.paths[index], finds.photos[index], finds.decisions[index]
+    if path in finds.skipped:
+        report = PhotoReport(path, [], 0, 0, skipped=finds.skipped[path])
+        log.info("%s", report.line())
+        return report
+    order = [f for f in np.argsort(distance, kind="stable").tolist() if person[f] >= 0]
+    for face in order:
+        p = int(person[face])
+        mark = Mark(session.gallery.ids[p], session.gallery.names[p], now, float(distance[face]), path.name, index,
+                    0.0, Attendee.MEMBER if session.is_member[p] else Attendee.VISITOR)
+        if session.log.mark(mark):
+            marked.append(mark)
+    for face in np.flatnonzero(person < 0).tolist():  # kept in memory for the teacher's review
+        crop = dets.thumbnails[face]
+        if crop is not None and dets.encoded[face]:
+            session.unrecognised.add_still(crop, dets.encodings[face], now, path.name)
+    found = [(session.gallery.ids[int(person[f])], session.labels[int(person[f])]) for f in order]
+    names = tuple(session.labels[int(p)] if p >= 0 else None for p in person.tolist())
+    report = PhotoReport(path, found, len(dets) - len(found), len(dets), dets.boxes, names)
+    log.info("%s", report.line())
+    return report

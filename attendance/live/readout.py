@@ -1,10 +1,15 @@
-"""The roll-call readout: who is marked, who is in view, and is it worth waiting?"""
+"""The roll-call readouts: who is marked, who is in view, and is it worth waiting
+(:class:`RollCall`); who was found in each photo of a roll call from photos (:class:`PhotoReport`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
 
 from attendance.core.names import plural
+from attendance.recognition.engine import empty_boxes
 
 #: How many unseen names a one-line readout lists before "and N more".
 NAMES_SHOWN = 8
@@ -52,3 +57,27 @@ class RollCall:
     def line(self) -> str:
         """One line for a terminal or a status bar."""
         return f"roll call at {self.media_time:.0f} s: marked {self.marked} of {self.enrolled}; {self.faces_text()}; {self.unseen_text()}"
+
+
+@dataclass(frozen=True)
+class PhotoReport:
+    """Who was found in one photo: ``found`` ``(id, name)`` in order of distance;
+    ``unidentified``: faces taken for nobody; ``faces``: all faces found; ``boxes``:
+    ``(faces, 4)`` int32 top, right, bottom, left in pixels of the photo as shown (EXIF
+    rotation applied); ``names``: per box, the name it was taken for (``None``: not
+    identified); ``skipped``: why the photo could not be read (then nothing else is set)."""
+
+    path: Path
+    found: list[tuple[str, str]]
+    unidentified: int
+    faces: int
+    boxes: np.ndarray = field(default_factory=empty_boxes, compare=False)
+    names: tuple[str | None, ...] = ()
+    skipped: str | None = None
+
+    def line(self) -> str:
+        """``photo NAME: found A, B; N faces not identified``, or ``photo NAME: skipped (why)``."""
+        if self.skipped is not None:
+            return f"photo {self.path.name}: skipped ({self.skipped})"
+        found = ", ".join(n for _, n in self.found) or "nobody"
+        return f"photo {self.path.name}: found {found}; {self.unidentified} face{'' if self.unidentified == 1 else 's'} not identified"

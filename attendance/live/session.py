@@ -2,13 +2,13 @@
 
 :class:`LiveSession` sets a run up (the gallery, the class, the log, the workers, the
 face finder, the source) and hands it to :class:`~attendance.live.pipeline.Pipeline`,
-whose steps turn frames into marks; :class:`BackgroundSession` runs it for a window.
+whose steps turn frames into marks (a window runs it in a
+:class:`~attendance.core.background.BackgroundTask`).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +21,7 @@ from attendance.core.home import Home
 from attendance.live.config import SessionConfig
 from attendance.live.frames import Frame
 from attendance.live.pipeline import Pipeline
-from attendance.live.readout import RollCall
+from attendance.live.readout import PhotoReport, RollCall
 from attendance.live.sources import open_source
 from attendance.live.unrecognised import UnrecognisedFaces
 from attendance.recognition.detections import Detections
@@ -81,6 +81,8 @@ class SessionSummary:
     unrecognised: int = 0
     #: Where the roll call stood at the end.
     rollcall: RollCall | None = None
+    #: A roll call from photos: what each photo showed, in order (empty for a video or camera).
+    photos: list[PhotoReport] = field(default_factory=list)
 
     @property
     def enrolled(self) -> int:
@@ -94,14 +96,18 @@ class LiveSession:
     expected (saved as the session's roster).  Recognition still matches everyone
     enrolled, so a student of another class is recognised as themselves and marked as a
     visitor (:attr:`Attendee.VISITOR`), never present or absent.  ``None``: everyone.
+    ``photos``: a roll call from these photos (``source`` is the first), taken with
+    :func:`attendance.live.photo_rollcall.run_photos` instead of :meth:`run`.
     """
 
     def __init__(self, home: Home, source: str | int, session: str, config: SessionConfig | None = None,
-                 class_name: str | None = None) -> None:
+                 class_name: str | None = None, photos: list[Path] | None = None) -> None:
         if isinstance(source, str) and "://" not in source:
             existing(source)  # before any worker starts: the one-line error every command gives
         self.home = home
         self.source_spec = source
+        #: The photos of a roll call from photos (``None``: a camera, video or stream).
+        self.photos = photos
         self.config = config or SessionConfig()
         self.gallery = FaceStore.load_gallery(home.known_faces)
         if not len(self.gallery):
@@ -193,46 +199,3 @@ class LiveSession:
         summary.visitors = [(i, n) for i, n in marked.items() if i in visitors and i not in expected]
         summary.class_name = self.class_name
         return summary
-
-
-class BackgroundSession:
-    """Runs a :class:`LiveSession` in a thread for a window: the latest update is kept in
-    a one-slot queue (the display takes the newest), marks are never dropped."""
-
-    def __init__(self, session: LiveSession) -> None:
-        self.session = session
-        self.updates: queue.Queue[SessionUpdate] = queue.Queue(maxsize=1)
-        self.marks: queue.Queue[Mark] = queue.Queue()
-        self.stop_event = threading.Event()
-        self.summary: SessionSummary | None = None
-        self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="attendance-session", daemon=True)
-
-    def start(self) -> BackgroundSession:
-        self._thread.start()
-        return self
-
-    def _push(self, update: SessionUpdate) -> None:
-        for mark in update.new_marks:
-            self.marks.put(mark)
-        try:
-            self.updates.get_nowait()
-        except queue.Empty:
-            pass
-        self.updates.put_nowait(update)
-
-    def _run(self) -> None:
-        try:
-            self.summary = self.session.run(self._push, self.stop_event)
-        except BaseException as exc:  # noqa: BLE001 - handed to the window, shown as a message
-            log.debug("session ended with an error", exc_info=True)
-            self.error = exc
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def stop(self, wait: float | None = 10.0) -> None:
-        self.stop_event.set()
-        self._thread.join(wait)
-

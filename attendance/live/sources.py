@@ -308,6 +308,33 @@ class FrameSource:
         self.events.append(event)
 
 
+def _reader_for(text: str, camera: bool, folder_fps: float, timeout: float) -> tuple[Reader, str, bool]:
+    """``(reader, description, live)`` for the source named by ``text`` (``camera``: a camera
+    index; see :func:`open_source`), not opened yet."""
+    if camera:
+        description = f"camera {int(text)}"
+        return CaptureReader(int(text), description, "camera", timeout), description, True
+    if "://" in text and text.split("://", 1)[0].lower() in STREAM_SCHEMES:
+        description = redact_url(text)
+        return CaptureReader(text, description, "stream", timeout), description, True
+    path = Path(text).expanduser()
+    if path.is_dir():
+        description = f"{path} (folder of images)"
+        try:
+            folder = FolderReader(path, description, folder_fps)
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot list this folder ({exc.strerror or exc})") from None
+        if not folder.paths:
+            raise SourceError(f"{path}: no images in this folder ({', '.join(sorted(FRAME_SUFFIXES))})")
+        return folder, description, False
+    if path.is_file():
+        return CaptureReader(str(path), str(path), "file", timeout), str(path), False
+    if "://" in text:
+        raise SourceError(f"{redact_url(text)}: unsupported stream type (use {', '.join(s + '://' for s in STREAM_SCHEMES)})")
+    existing(path)  # raises the same "no such file or folder" as every command
+    raise SourceError(f"{path}: neither a file nor a folder")
+
+
 def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, reconnect: Reconnect | None = None,
                 folder_fps: float = 10.0, timeout: float = 5.0) -> FrameSource:
     """Open what the user named as a frame source.
@@ -326,36 +353,8 @@ def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, r
     if folder_fps <= 0:
         raise SourceError(f"the frame rate of a folder of images must be positive, not {folder_fps:g}")
     text = str(spec).strip()
-    reader: Reader
-    if isinstance(spec, int) or text.isdigit():
-        index = int(text)
-        description = f"camera {index}"
-        reader = CaptureReader(index, description, "camera", timeout)
-        live = True
-    elif "://" in text and text.split("://", 1)[0].lower() in STREAM_SCHEMES:
-        description = redact_url(text)
-        reader = CaptureReader(text, description, "stream", timeout)
-        live = True
-    else:
-        path = Path(text).expanduser()
-        if path.is_dir():
-            description = f"{path} (folder of images)"
-            try:
-                folder = FolderReader(path, description, folder_fps)
-            except OSError as exc:
-                raise SourceError(f"{path}: cannot list this folder ({exc.strerror or exc})") from None
-            if not folder.paths:
-                raise SourceError(f"{path}: no images in this folder ({', '.join(sorted(FRAME_SUFFIXES))})")
-            reader = folder
-        elif path.is_file():
-            description = str(path)
-            reader = CaptureReader(str(path), description, "file", timeout)
-        elif "://" in text:
-            raise SourceError(f"{redact_url(text)}: unsupported stream type (use {', '.join(s + '://' for s in STREAM_SCHEMES)})")
-        else:
-            existing(path)  # raises the same "no such file or folder" as every command
-            raise SourceError(f"{path}: neither a file nor a folder")
-        live = False
+    camera = isinstance(spec, int) or text.isdigit()
+    reader, description, live = _reader_for(text, camera, folder_fps, timeout)
     reader.open()
     try:
         first = reader.grab()
@@ -364,7 +363,7 @@ def open_source(spec: str | int | os.PathLike[str], *, realtime: bool = False, r
         raise
     if first is None:
         reader.close()
-        why = ("the camera gave no picture" if isinstance(spec, int) or text.isdigit() else
+        why = ("the camera gave no picture" if camera else
                "connected, but no frame arrived" if live else
                "no readable image in this folder" if isinstance(reader, FolderReader) else
                "no frame could be read (empty or damaged video)")

@@ -24,7 +24,7 @@ class Detections:
     ``person``: ``(n,)`` int64 gallery index of the identified student, -1 unknown;
     ``distance``: ``(n,)`` float32 match distance of that identification (``inf`` if none);
     ``thumbnails``: per face, for those encoded in this frame, a small RGB picture of it
-    (``(h, w, 3)`` uint8, longest side <= 128 px: ``photos.face_crop``; made by the
+    (``(h, w, 3)`` uint8, longest side <= 128 px: ``enrollment_photo.face_crop``; made by the
     worker, so the session keeps no frame in flight), else None.  ``frame_index`` and
     ``media_time`` (seconds) say which frame they belong to.
     """

@@ -104,17 +104,9 @@ def evaluate(
     gallery_items = [items[0] for items in by_person.values()]
     probe_items = [it for items in by_person.values() for it in items[1:]]
 
-    faces: dict[Path, np.ndarray] = {}
-    total, done = 2 * len(plan) - len(gallery_items), 0
-    for jitters, items in ((ENROLL_JITTERS, gallery_items), (1, probe_items)):
-        for item, result in encode_many(items, workers or default_workers(), jitters, detector):
-            done += 1
-            if on_progress:
-                on_progress(done, total)
-            if isinstance(result, PhotoFace):
-                faces[item.path] = result.encoding
-            else:
-                skipped.append(str(result))
+    total = 2 * len(plan) - len(gallery_items)
+    faces = _encode(gallery_items, probe_items, workers or default_workers(), detector, on_progress, total, skipped)
+    done = len(gallery_items) + len(probe_items)
 
     names = [n for n, items in by_person.items() if items[0].path in faces]
     rows = {n: PersonResult(n, by_person[n][0].source) for n in by_person}
@@ -122,10 +114,55 @@ def evaluate(
         if items[0].path not in faces:
             skipped.append(f"{n}: enrollment photo unusable, person left out")
     enc = np.stack([faces[by_person[n][0].path] for n in names]) if names else np.zeros((0, ENCODING_DIM), np.float32)
-    full = _gallery(names, enc)
+    genuine, impostor = _trials(names, by_person, faces, enc)
 
-    genuine: list[tuple[str, str, float, float]] = []  # (truth, predicted, distance, runner-up distance)
-    impostor: list[tuple[str, float, float]] = []  # (truth, closest distance to someone else, runner-up)
+    def tally(tol: float) -> tuple[float, float]:
+        ok = sum(1 for t, p, d, _ in genuine if p == t and d < tol)
+        fa = sum(1 for _, d, _ in impostor if d < tol)
+        return _ratio(ok, len(genuine)), _ratio(fa, len(impostor))
+
+    _count(rows, genuine, impostor, tolerance)
+    sweep = [(tol, *tally(tol)) for tol in sorted({*SWEEP, tolerance})]
+    rule = PhotoRule()
+    sure_ok = sum(1 for t, p, d, r in genuine if p == t and rule.sure(np.array([d]), np.array([r]))[0])
+    sure_fa = sum(1 for _, d, r in impostor if rule.sure(np.array([d]), np.array([r]))[0])
+    photo = (_ratio(sure_ok, len(genuine)), _ratio(sure_fa, len(impostor)))
+    own_photos = {n: [it.path for it in by_person[n] if it.path in faces] for n in names}
+    small_rule = _photo_rule_small(own_photos, enc, rule, workers or default_workers(), on_progress, done, total, detector)
+    return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep, photo, small_rule)
+
+
+#: A probe identified: ``(truth, predicted, distance, runner-up distance)``.
+Genuine = tuple[str, str, float, float]
+#: A person's photo against everyone else: ``(truth, closest distance to someone else, runner-up)``.
+Impostor = tuple[str, float, float]
+
+
+def _encode(gallery_items: list[PlannedPhoto], probe_items: list[PlannedPhoto], workers: int, detector: str,
+            on_progress: Callable[[int, int], None] | None, total: int, skipped: list[str]) -> dict[Path, np.ndarray]:
+    """Each usable photo's encoding (enrollment photos with the enrollment's jitters, probes
+    with 1); why a photo is not usable goes to ``skipped``."""
+    faces: dict[Path, np.ndarray] = {}
+    done = 0
+    for jitters, items in ((ENROLL_JITTERS, gallery_items), (1, probe_items)):
+        for item, result in encode_many(items, workers, jitters, detector):
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+            if isinstance(result, PhotoFace):
+                faces[item.path] = result.encoding
+            else:
+                skipped.append(str(result))
+    return faces
+
+
+def _trials(names: list[str], by_person: dict[str, list[PlannedPhoto]], faces: dict[Path, np.ndarray],
+            enc: np.ndarray) -> tuple[list[Genuine], list[Impostor]]:
+    """Every probe matched against everyone enrolled, and every photo of a person against
+    the others (leave-one-person-out)."""
+    full = _gallery(names, enc)
+    genuine: list[Genuine] = []
+    impostor: list[Impostor] = []
     for n in names:
         probes = [faces[it.path] for it in by_person[n][1:] if it.path in faces]
         if probes:
@@ -137,12 +174,11 @@ def evaluate(
             own = [faces[it.path] for it in by_person[n] if it.path in faces]
             m = without.match(np.stack(own))
             impostor += [(n, float(d), float(r)) for d, r in zip(m.distance, m.runner_up)]
+    return genuine, impostor
 
-    def tally(tol: float) -> tuple[float, float]:
-        ok = sum(1 for t, p, d, _ in genuine if p == t and d < tol)
-        fa = sum(1 for _, d, _ in impostor if d < tol)
-        return _ratio(ok, len(genuine)), _ratio(fa, len(impostor))
 
+def _count(rows: dict[str, PersonResult], genuine: list[Genuine], impostor: list[Impostor], tolerance: float) -> None:
+    """Each person's probes (correct, wrong, rejected) and impostor trials at ``tolerance``."""
     for truth, predicted, d, _ in genuine:
         row = rows[truth]
         row.probes += 1
@@ -155,14 +191,6 @@ def evaluate(
     for truth, d, _ in impostor:
         rows[truth].impostor_trials += 1
         rows[truth].false_accepts += int(d < tolerance)
-    sweep = [(tol, *tally(tol)) for tol in sorted({*SWEEP, tolerance})]
-    rule = PhotoRule()
-    sure_ok = sum(1 for t, p, d, r in genuine if p == t and rule.sure(np.array([d]), np.array([r]))[0])
-    sure_fa = sum(1 for _, d, r in impostor if rule.sure(np.array([d]), np.array([r]))[0])
-    photo = (_ratio(sure_ok, len(genuine)), _ratio(sure_fa, len(impostor)))
-    own_photos = {n: [it.path for it in by_person[n] if it.path in faces] for n in names}
-    small_rule = _photo_rule_small(own_photos, enc, rule, workers or default_workers(), on_progress, done, total, detector)
-    return Evaluation(tolerance, [rows[n] for n in by_person], skipped, sweep, photo, small_rule)
 
 
 def _gallery(names: list[str], enc: np.ndarray) -> Gallery:

@@ -256,35 +256,7 @@ def import_roster(
     """
     roster = read_roster(path, photos_dir)
     result = ImportResult(roster, dry_run)
-    store = FaceStore.load(folder)
-    plan: list[PlannedPhoto] = []
-    ready: list[str] = []
-    where: dict[tuple[Path, str], int] = {}
-    for student in roster.students:
-        person = store.by_id(student.student_id)
-        if person is None and student.photo is None:
-            roster.problems.append(RowProblem(student.rows[0], f"no photo file given for {student.name!r} ({student.student_id}), "
-                                                               "who is not enrolled yet"))
-            continue
-        if person is not None and not same_name(person.name, student.name):
-            result.renamed.append((student.student_id, person.name, student.name))
-        if student.photo is None:
-            ready.append(student.student_id)
-            continue
-        try:
-            sha = sha256_of(student.photo)
-        except OSError as exc:
-            reason = "not found" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc.strerror})"
-            roster.problems.append(RowProblem(student.rows[0], f"photo {student.photo_cell!r} {reason} (looked in {student.photo.parent})"))
-            if person is not None:
-                ready.append(student.student_id)
-            continue
-        if person is None:
-            result.new_students += 1
-        if person is None or not any(p.sha256 == sha for p in person.photos):
-            result.to_encode += 1
-        where[(student.photo, student.name)] = student.rows[0]
-        plan.append(PlannedPhoto(student.photo, student.name, SOURCE_PREFIX + student.photo_cell, student.student_id, SOURCE_PREFIX))
+    plan, where = _plan(roster, FaceStore.load(folder), result)
     if dry_run:
         book = ClassBook.load(folder)
         result.classes_created = [c for c in roster.classes if book.find(c) is None]
@@ -301,6 +273,36 @@ def import_roster(
             roster.problems.append(RowProblem(where.get((outcome.path, outcome.name), 0), outcome.message))
     _set_classes(folder, roster, result)
     return result
+
+
+def _plan(roster: Roster, store: FaceStore, result: ImportResult) -> tuple[list[PlannedPhoto], dict[tuple[Path, str], int]]:
+    """The photos to enroll and each one's row; problems go to ``roster.problems``, renames
+    and counts to ``result``.  A student already enrolled needs no photo."""
+    plan: list[PlannedPhoto] = []
+    where: dict[tuple[Path, str], int] = {}
+    for student in roster.students:
+        person = store.by_id(student.student_id)
+        if person is None and student.photo is None:
+            roster.problems.append(RowProblem(student.rows[0], f"no photo file given for {student.name!r} ({student.student_id}), "
+                                                               "who is not enrolled yet"))
+            continue
+        if person is not None and not same_name(person.name, student.name):
+            result.renamed.append((student.student_id, person.name, student.name))
+        if student.photo is None:
+            continue
+        try:
+            sha = sha256_of(student.photo)
+        except OSError as exc:
+            reason = "not found" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc.strerror})"
+            roster.problems.append(RowProblem(student.rows[0], f"photo {student.photo_cell!r} {reason} (looked in {student.photo.parent})"))
+            continue
+        if person is None:
+            result.new_students += 1
+        if person is None or not any(p.sha256 == sha for p in person.photos):
+            result.to_encode += 1
+        where[(student.photo, student.name)] = student.rows[0]
+        plan.append(PlannedPhoto(student.photo, student.name, SOURCE_PREFIX + student.photo_cell, student.student_id, SOURCE_PREFIX))
+    return plan, where
 
 
 def _set_classes(folder: Path, roster: Roster, result: ImportResult) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from attendance.core.errors import FaceCountError
 from attendance.demo.assets import UNKNOWN_MARGIN, build_demo, demo_actors, demo_people, drawn_face, single_face_encoding
-from attendance.demo.synthvideo import Actor, background, face_crop, make_class_video, staggered_actors, video_from_photo
+from attendance.demo.synthvideo import Actor, background, cut_face, make_class_video, staggered_actors, video_from_photo
 from attendance.recognition.engine import shared_engine
 from attendance.recognition.enrollment_photo import encode_photo
 from attendance.recognition.imaging import load_rgb
@@ -85,7 +85,7 @@ def test_video_from_one_photo_pans_and_keeps_all_faces(tmp_path: Path, shared: P
 
 def test_an_actor_needs_a_face() -> None:
     with pytest.raises(FaceCountError):
-        face_crop(background((320, 240), "noise"))
+        cut_face(background((320, 240), "noise"))
 
 
 @pytest.mark.slow
@@ -95,7 +95,7 @@ def test_demo_people_and_video(tmp_path: Path) -> None:
     hopper = single_face_encoding(load_rgb(people[0].photo), "grace_hopper.jpg")
     visitor = drawn_face()
     assert np.linalg.norm(single_face_encoding(visitor, "visitor") - hopper) > UNKNOWN_MARGIN
-    crop, box = face_crop(visitor)
+    crop, box = cut_face(visitor)
     assert crop.shape[0] > box[2] - box[0]
 
     plan = build_demo(tmp_path / "home", tmp_path / "work")

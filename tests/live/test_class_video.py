@@ -11,8 +11,8 @@ import pytest
 from conftest import run_cli
 
 from attendance.core.home import Home
-from attendance.demo.camera import Camera
-from attendance.demo.classroom import ClassScene, Person, enroll_scene, seated_class
+from attendance.demo.camera_effects import CameraEffects
+from attendance.demo.classroom import CastMember, ClassScene, enroll_scene, seated_class
 from attendance.live.config import SessionConfig
 from attendance.live.session import LiveSession, SessionUpdate
 
@@ -27,11 +27,11 @@ SEATED = (("anthony_hopkins", "class/people"), ("cai_xukun", "class/people"), ("
 def seated720(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[ClassScene, Path, Home]:
     """An 8 s 1280x720 seated class at 10 fps (6 students, 1 stranger, 2 absent), its video and an enrolled home."""
     tmp = tmp_path_factory.mktemp("seated720")
-    cast = [Person(name.replace("_", " "), *sorted((shared / group / name).iterdir())[:2]) for name, group in SEATED]
+    cast = [CastMember(name.replace("_", " "), *sorted((shared / group / name).iterdir())[:2]) for name, group in SEATED]
     chips = shared / "class" / "chips"
-    cast += [Person("tom hanks", sorted((chips / "tom_hanks").iterdir())[0], None),  # absent
-             Person("alex lacamoire", shared / "people" / "alex_lacamoire" / "img1.jpg", None),  # absent
-             Person("keanu reeves", None, sorted((chips / "keanu_reeves").iterdir())[0])]  # a stranger
+    cast += [CastMember("tom hanks", sorted((chips / "tom_hanks").iterdir())[0], None),  # absent
+             CastMember("alex lacamoire", shared / "people" / "alex_lacamoire" / "img1.jpg", None),  # absent
+             CastMember("keanu reeves", None, sorted((chips / "keanu_reeves").iterdir())[0])]  # a stranger
     scene = seated_class(cast, size=(1280, 720), duration_s=8.0, fps=10.0, sit_window_s=4.0, seed=3)
     video = scene.write(tmp / "class720.mp4")
     home = Home(tmp / "home").ensure()
@@ -77,7 +77,7 @@ def test_a_dim_noisy_shaking_camera_in_a_cluttered_room_still_marks_the_class(se
     clip: the mean of a track's encodings decides those; at gain 0.6, noise 6, JPEG 40
     one face of 45 px averages 0.53, beyond what the encoder can tell.)"""
     scene, _, home = seated720
-    webcam = Camera(gain=0.7, uneven=0.3, noise=4.0, jpeg=60, shake_px=1.5)
+    webcam = CameraEffects(gain=0.7, uneven=0.3, noise=4.0, jpeg=60, shake_px=1.5)
     rough = replace(seated_class(list(scene.cast), size=(1280, 720), duration_s=7.0, fps=10.0, sit_window_s=3.0, seed=4,
                                  camera=webcam), backdrop="room")
     summary = LiveSession(home, str(rough.write(tmp_path / "rough.mp4")), "rough", SessionConfig()).run()

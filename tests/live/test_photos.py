@@ -13,7 +13,7 @@ from PIL import Image
 
 from attendance.core.home import Home
 from attendance.core.pool import spawn_pool
-from attendance.demo.classroom import ClassScene, Person, enroll_scene, seated_class
+from attendance.demo.classroom import CastMember, ClassScene, enroll_scene, seated_class
 
 pytestmark = pytest.mark.slow
 
@@ -60,11 +60,11 @@ def class_photo(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     """``(scene, home, photos)``: the class enrolled (one photo each) and a folder of two
     group photos (JPEG) with everyone seated elsewhere in each."""
     chips = shared / "class" / "chips"
-    cast = [Person(name.replace("_", " "), shared / group / name / enroll, shared / group / name / shown)
+    cast = [CastMember(name.replace("_", " "), shared / group / name / enroll, shared / group / name / shown)
             for name, group, enroll, shown in SEATED]
-    cast += [Person(Path(folder).name.replace("_", " "), None, shared / folder / photo) for folder, photo in UNENROLLED]
-    cast += [Person(name.replace("_", " "), None, _first(chips / name)) for name in STRANGER_CHIPS]
-    cast += [Person(name.replace("_", " "), _first(chips / name), None) for name in ABSENT_CHIPS]
+    cast += [CastMember(Path(folder).name.replace("_", " "), None, shared / folder / photo) for folder, photo in UNENROLLED]
+    cast += [CastMember(name.replace("_", " "), None, _first(chips / name)) for name in STRANGER_CHIPS]
+    cast += [CastMember(name.replace("_", " "), _first(chips / name), None) for name in ABSENT_CHIPS]
     scene = seated_class(cast, size=(1920, 1080), duration_s=12.0, seed=5)
     root = tmp_path_factory.mktemp("class-photo")
     home = Home(root / "home").ensure()

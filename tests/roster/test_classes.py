@@ -91,7 +91,7 @@ def test_every_class_command_and_its_errors(tmp_path: Path) -> None:
     assert code == 0 and out.splitlines() == ["class 'Maths 7B': 2 students", "A2       Ann Lee", "B1       Bob Stone"]
     assert command("class", "show", "Nope")[0] == 1
     code, out, _ = command("class", "list")
-    assert out.splitlines() == ["class    students", "Maths 7B        2", "1 classes"]
+    assert out.splitlines() == ["class    students", "Maths 7B        2", "1 class"]
     code, out, _ = command("class", "remove", "Maths 7B", "A2", "A1")
     assert code == 0 and out.splitlines() == ["removed from 'Maths 7B': Ann Lee (A2)", "not in it: Ann Lee (A1)"]
     assert command("class", "remove", "Nope", "A1")[0] == 1

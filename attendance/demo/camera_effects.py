@@ -3,7 +3,7 @@ JPEG-like compression, a little shake.
 
 Applied by :func:`attendance.demo.synthvideo.make_class_video` to each composed frame
 (float32 RGB ``(h, w, 3)``, 0-255) before it is encoded, so one scene can be filmed
-by several cameras.  The default :class:`Camera` changes nothing.
+by several cameras.  The default :class:`CameraEffects` changes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from attendance.core.deps import require
 
 
 @dataclass(frozen=True)
-class Camera:
+class CameraEffects:
     """How the camera sees the room.
 
     ``gain``: overall exposure (1.0 as lit, 0.4 a dim room); ``uneven``: light falling off
@@ -84,4 +84,4 @@ class Camera:
 
 
 #: A camera that changes nothing.
-CLEAN = Camera()
+CLEAN = CameraEffects()

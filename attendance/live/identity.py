@@ -50,6 +50,10 @@ class MatchPolicy:
     #: several, and their encodings were half of the shared clip's).
     stranger_retry_s: float = 0.6
     stranger_after: int = 4
+    #: ... unless one of its sightings came within this much of the tolerance: a student
+    #: whose photo matches only just (0.47-0.55) votes one sighting in two or three, and
+    #: is not left waiting seconds for the next try.
+    near_miss: float = 0.05
     #: An identified track is re-checked this often, in case another person took its place.
     verify_interval_s: float = 5.0
     #: Consecutive contradicting re-checks that undo an identification.
@@ -79,6 +83,8 @@ class TrackVotes:
     #: without the margin), else -1: an unidentified face that is likely a student
     #: already identified elsewhere (a second track of the same face, or a re-check).
     closest: int = -1
+    #: The smallest distance to anyone over all its sightings.
+    nearest: float = float("inf")
     last_encoded: float = -1e9
     person: int = -1
     distance: float = float("inf")
@@ -126,6 +132,7 @@ class Identifier:
                 state.last_encoded = max(state.last_encoded, dets.media_time)
                 d, runner_up, p = float(matches.distance[k]), float(matches.runner_up[k]), int(matches.person[k])
                 state.closest = p if d < self.policy.tolerance else -1
+                state.nearest = min(state.nearest, d)
                 votes = d < self.policy.tolerance and runner_up - d >= self.policy.margin
                 if state.person >= 0:
                     if self._still_same(state, p, d, votes):
@@ -204,7 +211,13 @@ class Identifier:
     def _identifying(self, state: TrackVotes | None) -> bool:
         """Whether a track (``None``: never encoded) is still being identified: never
         encoded, or unidentified with votes or not yet taken for a stranger."""
-        return state is None or (state.person < 0 and (bool(state.votes) or state.sightings < self.policy.stranger_after))
+        return state is None or (state.person < 0 and not self._stranger(state))
+
+    def _stranger(self, state: TrackVotes) -> bool:
+        """An unidentified track taken for a stranger: no vote in ``stranger_after``
+        sightings, none of them a near miss (see :attr:`MatchPolicy.near_miss`)."""
+        p = self.policy
+        return not state.votes and state.sightings >= p.stranger_after and state.nearest >= p.tolerance + p.near_miss
 
     def deferred(self, track_ids: list[int]) -> list[int]:
         """Those of ``track_ids`` (due for an encoding) left for a later frame: all but the
@@ -232,7 +245,7 @@ class Identifier:
             return p.candidate_retry_s if state.doubts else p.verify_interval_s * crowd
         if state.votes:
             return p.candidate_retry_s
-        if state.sightings >= p.stranger_after:
+        if self._stranger(state):
             return p.stranger_retry_s * crowd
         return p.retry_interval_s
 

@@ -110,16 +110,17 @@ def row(variant: Variant, loop: str, run: SeatedRun, truth: SeatedInput) -> str:
     """One markdown table row."""
     med, top = run.median_delay, run.max_delay
     delay = f"{med:.1f} / {top:.1f}" if med is not None and top is not None else "-"
-    sweep = run.run.extra.get("max_sweep_s")
-    longest = f"{sweep:.1f}" if sweep is not None else "-"
+    gap = run.run.extra.get("max_frame_gap_s") if run.run.loop == "app realtime" else None
+    gap_text = f"{1000 * gap:.0f}" if gap is not None else "-"
     size = f"{variant.size[1]}p"
+    restless = f", restless +-{variant.restless_px[0]:g}/{variant.restless_px[1]:g} px" if any(variant.restless_px) else ""
     return (f"| {variant.name} | {size} {variant.fps:g} fps, back {variant.back_row_px * 0.97:.0f} px, {variant.camera.label}"
-            f"{', ' + variant.backdrop if variant.backdrop != 'gradient' else ''} "
+            f"{', ' + variant.backdrop if variant.backdrop != 'gradient' else ''}{restless} "
             f"| {loop} | {len(run.marked)}/{len(truth.present)} | {len(run.false_marks)} | {delay} | {run.speed:.2f}x | {run.cores:.2f} "
-            f"| {longest} | {', '.join(run.missed) or ''} |")
+            f"| {gap_text} | {', '.join(run.missed) or ''} |")
 
 
-HEADER = ("| variant | video | loop | marked | false | delay median / max s | speed | cores | longest sweep s | missed |\n"
+HEADER = ("| variant | video | loop | marked | false | delay median / max s | speed | cores | largest frame gap ms | missed |\n"
           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 
 

@@ -52,7 +52,7 @@ class MatchPolicy:
     stranger_after: int = 4
     #: ... unless one of its sightings came within this much of the tolerance: a student
     #: whose photo matches only just (0.47-0.55) votes one sighting in two or three, and
-    #: is not left waiting seconds for the next try.
+    #: gets twice as many quick tries before being left for seconds between them.
     near_miss: float = 0.05
     #: An identified track is re-checked this often, in case another person took its place.
     verify_interval_s: float = 5.0
@@ -215,9 +215,11 @@ class Identifier:
 
     def _stranger(self, state: TrackVotes) -> bool:
         """An unidentified track taken for a stranger: no vote in ``stranger_after``
-        sightings, none of them a near miss (see :attr:`MatchPolicy.near_miss`)."""
+        sightings, none of them a near miss (see :attr:`MatchPolicy.near_miss`), or in
+        twice as many."""
         p = self.policy
-        return not state.votes and state.sightings >= p.stranger_after and state.nearest >= p.tolerance + p.near_miss
+        near = state.nearest < p.tolerance + p.near_miss
+        return not state.votes and state.sightings >= p.stranger_after * (2 if near else 1)
 
     def deferred(self, track_ids: list[int]) -> list[int]:
         """Those of ``track_ids`` (due for an encoding) left for a later frame: all but the

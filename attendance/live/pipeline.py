@@ -26,10 +26,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import ClassVar, Protocol, TypeVar
 
 import numpy as np
 
@@ -87,20 +87,27 @@ class SessionParts(Protocol):
 
 @dataclass
 class Searching:
-    """A frame whose faces are being found (it keeps its picture, for the crops)."""
+    """A frame whose faces are being found (it keeps its picture, for the crops): ``future``
+    gives their boxes."""
 
     frame: Frame
-    faces: Future[np.ndarray]
+    future: Future[np.ndarray]
+    what: ClassVar[str] = "searched"
 
 
 @dataclass
 class Encoding:
-    """Faces of an analysed frame being encoded: their tracks and boxes, ``(k,)`` and ``(k, 4)``."""
+    """Faces of an analysed frame being encoded: their tracks and boxes, ``(k,)`` and ``(k, 4)``;
+    ``future`` gives their encodings."""
 
     frame: Frame
     track_ids: np.ndarray
     boxes: np.ndarray
-    encoded: Future[Encoded]
+    future: Future[Encoded]
+    what: ClassVar[str] = "encoded"
+
+
+Job = TypeVar("Job", Searching, Encoding)
 
 
 class Pipeline:
@@ -189,24 +196,10 @@ class Pipeline:
         """Take the answers that are ready, oldest first (``block``: wait for the oldest
         one); found faces are tracked, encodings applied.  A frame a worker died with is
         skipped (a new worker is started)."""
-        while self.searching and (block or self.searching[0].faces.done()):
-            block = False
-            job = self.searching.popleft()
-            try:
-                boxes = job.faces.result()
-            except WorkerError as exc:
-                log.warning("frame %d was not searched: %s", job.frame.index, exc)
-                continue
-            self.track(job.frame, boxes)
-        while encodings and self.encoding and (block or self.encoding[0].encoded.done()):
-            block = False
-            done = self.encoding.popleft()
-            try:
-                encoded = done.encoded.result()
-            except WorkerError as exc:
-                log.warning("faces of frame %d were not encoded: %s", done.frame.index, exc)
-                continue
-            self.apply(done, encoded)
+        for search in _ready(self.searching, block):
+            self.track(search.frame, search.future.result())
+        for done in _ready(self.encoding, block) if encodings else ():
+            self.apply(done, done.future.result())
 
     # -- the steps behind collect -----------------------------------------------------
     def track(self, frame: Frame, boxes: np.ndarray) -> None:
@@ -320,6 +313,21 @@ class Pipeline:
         unidentified = self.identifier.unidentified(big)
         return RollCall(len(session.expected) - len(unseen), len(session.expected), len(ids), len(big) - unidentified,
                         unidentified, len(ids) - len(big), unseen, media_time)
+
+
+def _ready(jobs: deque[Job], block: bool) -> Iterator[Job]:
+    """The jobs of ``jobs`` whose answer is ready, oldest first, taken off the queue
+    (``block``: wait for the oldest one).  A job a worker died with is skipped, with a
+    warning (a new worker is started)."""
+    while jobs and (block or jobs[0].future.done()):
+        block = False
+        job = jobs.popleft()
+        try:
+            job.future.result()
+        except WorkerError as exc:
+            log.warning("frame %d was not %s: %s", job.frame.index, job.what, exc)
+            continue
+        yield job
 
 
 @dataclass

@@ -54,11 +54,6 @@ class MatchPolicy:
     #: whose photo matches only just (0.47-0.55) votes one sighting in two or three, and
     #: gets twice as many quick tries before being left for seconds between them.
     near_miss: float = 0.05
-    #: A face still unidentified after this many sightings, votes or not (a student the
-    #: encoder puts at the edge of the tolerance, voting now and then for one student or
-    #: two), is tried at the stranger's cadence: at a candidate's 0.1 s it cost ten
-    #: encodings a second for as long as it stayed in view.
-    unresolved_after: int = 10
     #: An identified track is re-checked this often, in case another person took its place.
     verify_interval_s: float = 5.0
     #: Consecutive contradicting re-checks that undo an identification.
@@ -250,10 +245,10 @@ class Identifier:
         crowd = max(1.0, len(self.tracks) / p.busy_tracks)
         if state.person >= 0:
             return p.candidate_retry_s if state.doubts else p.verify_interval_s * crowd
-        if self._stranger(state) or state.sightings >= p.unresolved_after:
-            return p.stranger_retry_s * crowd
         if state.votes:
             return p.candidate_retry_s
+        if self._stranger(state):
+            return p.stranger_retry_s * crowd
         return p.retry_interval_s
 
     def unidentified(self, track_ids: list[int]) -> int:

@@ -3,8 +3,9 @@
 Per track that is never identified: a small crop of the face (its thumbnail from the
 worker, at most 128 px on its longest side, RGB) and its last :data:`MAX_ENCODINGS` encodings.  Nothing is written
 to disk here; a track that gets identified, or that starts over as someone else, is
-dropped, except that the face of the track that first identified a student is kept as
-:meth:`UnrecognisedFaces.marked_face` (to review a wrong mark: who was it really?).
+dropped, except that the face of the track that first identified a student (the sighting
+that was marked, when it was encoded) is kept as :meth:`UnrecognisedFaces.marked_face`
+(to review a wrong mark: who was it really?).
 :meth:`UnrecognisedFaces.faces` gives the reviewable faces, tracks of the same face merged
 (a face lost and found again gets a new track).
 """
@@ -86,6 +87,8 @@ class UnrecognisedFaces:
                 if person >= 0:
                     self._recognised.add(tid)
                     face = self._tracks.pop(tid, None)
+                    if face is not None and encoded[i] and crop is not None:  # the sighting that was marked
+                        face = UnknownFace(crop, dets.encodings[i:i + 1].copy(), when, when, [tid])
                     if face is not None:
                         self._marked.setdefault(ids[person], face)
                     continue

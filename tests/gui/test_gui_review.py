@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 from conftest import CLIP, run_cli
@@ -19,6 +20,7 @@ from tkdriver import SCREENSHOTS, close, keys, run_until, start_session
 from xvfb import screenshot
 
 from attendance.core.home import Home
+from attendance.recognition.enrollment_photo import encode_photo
 from attendance.roster.store import FaceStore
 
 pytestmark = pytest.mark.gui
@@ -50,8 +52,10 @@ def test_review_correct_and_export(display: str, shared: Path, tmp_path: Path) -
                              panel.winfo_rooty() + panel.winfo_height()), SCREENSHOTS / "review.png")
 
         # "Who is it?": the two students not seen yet, the closest first; the teacher recognises Lin
-        # (the face seen longest), says so and confirms: his face is added and he is marked present.
-        lin = max(panel.rows.values(), key=lambda r: len(r.face.encodings))
+        # (on the crop: the face nearest his clear photo), says so and confirms: his face is added
+        # and he is marked present.
+        truth = encode_photo(shared / "photos" / "lin-manuel-miranda.png").encoding
+        lin = min(panel.rows.values(), key=lambda r: float(np.linalg.norm(r.face.encoding - truth)))
         # A slip first: Ignore, then Undo: the face is back to review.
         lin.ignore.invoke()
         assert lin.outcome == "ignored" and lin.ignore.cget("text") == "Undo" and lin.this_is.winfo_manager() == ""

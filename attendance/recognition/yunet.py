@@ -55,10 +55,13 @@ SCORE_THRESHOLD = 0.6
 NMS_THRESHOLD = 0.3
 TOP_K = 5000
 #: One YuNet pass covers at most this many input pixels: OpenCV 5's DNN keeps ~90 bytes
-#: of buffers a pixel of input (measured: +48 MiB for 960x540, +24 for 640x360), so a
+#: of buffers a pixel of input (measured: +59 MiB for 1037x583, +24 for 640x360), so a
 #: larger search (a 1920x1080 frame at half size) goes in a coarse whole pass and two
-#: tiles (:func:`~attendance.recognition.pyramid.passes`): 19% more pixels, ~22 MiB less.
-MAX_PASS_PIXELS = 600_000
+#: tiles (:func:`~attendance.recognition.pyramid.passes`).  Measured on 30 frames of the
+#: benchmark's 1080p class, one thread: 47 ms of CPU a frame against 48 for one pass at
+#: 0.6 megapixels, the same faces, 26 MiB less; a 1280x720 frame is searched at 0.59
+#: instead of 0.75 (25 ms of CPU instead of 38, 1.5% fewer faces, 18 MiB less).
+MAX_PASS_PIXELS = 300_000
 
 #: The box dlib's 5-point landmarks get, from YuNet's five points (eyes, nose tip, mouth
 #: corners): a square of ``BOX_SIZE x (eye-to-mouth + eye-to-eye distance)`` centred on

@@ -365,7 +365,7 @@ class AttendancePanel(ttk.Frame):
         from attendance.roster.store import FaceStore
 
         assert self.shown is not None
-        return candidates(face.encoding, FaceStore.load_gallery(self.app.home.known_faces), session_state(*self.shown))
+        return candidates(face.encodings, FaceStore.load_gallery(self.app.home.known_faces), session_state(*self.shown))
 
     def _reviewed_face(self, face: UnknownFace, reviewed: bool) -> None:
         """A face was handled (``reviewed``), or its "Ignore" was undone."""

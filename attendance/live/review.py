@@ -51,12 +51,14 @@ class Candidate:
         return f"{self.name} ({self.student_id})"
 
 
-def candidates(encoding: np.ndarray, gallery: Gallery, state: SessionState) -> list[Candidate]:
+def candidates(encodings: np.ndarray, gallery: Gallery, state: SessionState) -> list[Candidate]:
     """Every student of ``state`` (its roster and visitors) as a :class:`Candidate` for the
-    face ``encoding`` (``(128,)``): those not seen yet first, then the others; each group
-    closest first (ties, and students without encodings, by name)."""
+    face seen as ``encodings`` (``(128,)`` or ``(n, 128)``, its sightings; a student's
+    distance is that of the closest sighting: a face turning away now and then is still
+    near its student when it faced the camera): those not seen yet first, then the
+    others; each group closest first (ties, and students without encodings, by name)."""
     if len(gallery):
-        distances = gallery.person_distances(np.asarray(encoding, np.float32).reshape(1, -1))[0]
+        distances = gallery.person_distances(np.asarray(encodings, np.float32).reshape(-1, 128)).min(axis=0)
         by_id = {sid: float(distances[i]) for i, sid in enumerate(gallery.ids)}
     else:
         by_id = {}

@@ -16,32 +16,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from attendance.bench import DATA_ENV
-from attendance.bench.inputs import CLASS_ACTORS, CLASS_STRANGER, build_inputs, cache_dir
+from attendance.bench.inputs import CLASS_ACTORS, build_inputs, cache_dir, walking_in_video
 from attendance.bench.loops import run_app
 from attendance.core.errors import AttendanceError
-from attendance.demo.synthvideo import make_class_video, staggered_actors
 
 SIZE, FPS = (1280, 720), 15.0
 #: Targets: flat out at least this many times real time; at a camera's pace at most this many cores.
 FAST_X, REALTIME_CORES = 3.0, 0.6
-
-
-def walk_in_video(data: Path, names: tuple[str, ...], duration_s: float, cache: Path) -> Path:
-    """The walking-in class at :data:`SIZE` and :data:`FPS`, written once into ``cache``."""
-    video = cache / f"walkin-{SIZE[0]}x{SIZE[1]}-{duration_s:g}s-{FPS:g}fps.mp4"
-    if not video.exists():
-        actors = staggered_actors([data / photo for _, photo, _ in CLASS_ACTORS], duration_s, unknown=data / CLASS_STRANGER[0],
-                                  names=list(names))
-        indices = [index for _, _, index in CLASS_ACTORS] + [CLASS_STRANGER[1]]
-        actors = [replace(actor, face_index=index) for actor, index in zip(actors, indices)]
-        part = video.with_suffix(".part.mp4")
-        make_class_video(part, actors, duration_s, fps=FPS, size=SIZE, seed=7)
-        part.replace(video)
-    return video
 
 
 def main() -> None:
@@ -53,7 +37,8 @@ def main() -> None:
         inputs = build_inputs(args.data, cache=args.cache)
     except AttendanceError as exc:
         parser.error(str(exc))
-    video = walk_in_video(inputs.data, tuple(sorted(inputs.class_expected)), inputs.class_duration_s, args.cache or cache_dir())
+    video = walking_in_video(inputs.data, CLASS_ACTORS, inputs.class_duration_s, FPS, SIZE,
+                             (args.cache or cache_dir()) / f"walkin-{SIZE[0]}x{SIZE[1]}-{inputs.class_duration_s:g}s-{FPS:g}fps.mp4")
     expected = sorted(inputs.class_expected)
     print(f"walk-in class at {SIZE[0]}x{SIZE[1]}, {FPS:g} fps, {inputs.class_duration_s:g} s: {video}; expected {', '.join(expected)}")
     for realtime in (False, True):

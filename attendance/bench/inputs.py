@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -147,7 +148,6 @@ def build_inputs(data: Path | str | None, quick: bool = False, cache: Path | Non
     and only frames ``QUICK_CLIP`` of the shared clip.
     """
     from attendance.core.names import name_from_filename
-    from attendance.demo.synthvideo import make_class_video, staggered_actors
 
     folder = data_folder(data)
     clip = folder / CLIP
@@ -159,15 +159,26 @@ def build_inputs(data: Path | str | None, quick: bool = False, cache: Path | Non
     duration, fps = QUICK_CLASS if quick else FULL_CLASS
     cast = QUICK_ACTORS if quick else CLASS_ACTORS
     names = [name_from_filename(folder) for folder, _, _ in cast]
-    video = cache / f"class-{len(cast)}p-{duration:g}s-{fps:g}fps.mp4"
+    video = walking_in_video(folder, cast, duration, fps, (640, 360), cache / f"class-{len(cast)}p-{duration:g}s-{fps:g}fps.mp4")
+    return Inputs(folder, clip, clip_home, video, class_home, tuple(sorted(names)), duration, fps)
+
+
+def walking_in_video(data: Path, cast: Sequence[tuple[str, str, int]], duration_s: float, fps: float,
+                     size: tuple[int, int], video: Path) -> Path:
+    """The walking-in class of ``cast`` (``(folder, photo, face index)`` under ``data``) and
+    then the stranger, ``size`` = ``(width, height)``, written to ``video`` once (kept if there)."""
+    from attendance.core.names import name_from_filename
+    from attendance.demo.synthvideo import make_class_video, staggered_actors
+
     if not video.exists():
-        actors = staggered_actors([folder / p for _, p, _ in cast], duration, unknown=folder / CLASS_STRANGER[0], names=names)
+        names = [name_from_filename(folder) for folder, _, _ in cast]
+        actors = staggered_actors([data / p for _, p, _ in cast], duration_s, unknown=data / CLASS_STRANGER[0], names=names)
         indices = [i for _, _, i in cast] + [CLASS_STRANGER[1]]
         actors = [replace(a, face_index=i) for a, i in zip(actors, indices)]
         tmp = video.with_suffix(".part.mp4")
-        make_class_video(tmp, actors, duration, fps=fps, seed=7)
+        make_class_video(tmp, actors, duration_s, fps=fps, size=size, seed=7)
         tmp.replace(video)
-    return Inputs(folder, clip, clip_home, video, class_home, tuple(sorted(names)), duration, fps)
+    return video
 
 
 def video_info(path: Path) -> tuple[int, float]:

@@ -62,6 +62,7 @@ class ScriptedDialogs:
         self.errors.append((title, message))
 
 
+@pytest.mark.usefixtures("steady_heap")
 def test_enroll_run_session_and_export(display: str, shared: Path, tmp_path: Path) -> None:
     from attendance.gui.app import App
 

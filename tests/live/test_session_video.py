@@ -39,8 +39,9 @@ def test_obama_and_biden_marked_third_face_unknown(people_home: Path, shared: Pa
     assert sorted(n for _, n in summary.absent) == ["alex lacamoire", "kit harington", "rose leslie"]
 
 
+@pytest.mark.usefixtures("steady_heap")
 def test_realtime_display_loop_never_waits_for_recognition(lin_alex_home: Path, tmp_path: Path) -> None:
-    """At the clip's own 30 fps, frames keep coming while detection (~100 ms) runs in workers."""
+    """At the clip's own 30 fps, frames keep coming while faces are found (YuNet thread) and encoded (workers)."""
     home = Home(copy_home(lin_alex_home, tmp_path / "home"))
     gaps: list[float] = []
     last = [time.perf_counter()]
@@ -54,8 +55,11 @@ def test_realtime_display_loop_never_waits_for_recognition(lin_alex_home: Path, 
     summary = LiveSession(home, str(CLIP), "realtime", SessionConfig(realtime=True)).run(on_update, stop)
     assert [m.name for m in summary.marks_this_run] == ["Lin-Manuel Miranda"]
     assert summary.frames_analysed >= 20
-    worst = max(gaps[1:])
-    # One detection at this scale takes ~100 ms and an encoding ~80-130 ms: a loop that
-    # waited on recognition would show gaps of that size at every analysed frame.
-    assert worst < 0.1, f"display loop stalled {worst * 1000:.0f} ms"
+    shown = gaps[1:]
+    stalls = [round(g * 1000) for g in shown if g >= 0.1]
+    # An encoding takes ~80-130 ms: a loop that waited on recognition (measured by making
+    # collect() block) stalls 105-270 ms about 20 times in this clip.  This one may be
+    # stalled once or twice by the machine, never at every analysed frame, and never frozen.
+    assert len(stalls) <= 2, f"display loop stalled at {len(stalls)} frames: {stalls} ms"
+    assert max(shown) < 0.3, f"display loop froze {max(shown) * 1000:.0f} ms"
     assert len(gaps) > 150  # most of the 275 frames were shown, not skipped

@@ -3,6 +3,7 @@ happened, close it as a user would, and screenshot it (under Xvfb, see ``xvfb.py
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import time
@@ -51,6 +52,10 @@ def close(app: App) -> None:
         app.root.mainloop()  # returns once the window is destroyed
     except tk.TclError:
         pass
+    # The window's objects hold reference cycles: free them now, on the Tk thread.  Left to
+    # a later collection, which may run on another thread (a session's face finder), a Tk
+    # variable's __del__ fails with "main thread is not in main loop" (a warning in CI).
+    gc.collect()
 
 
 def shoot(app: App, display: str, name: str) -> Path:

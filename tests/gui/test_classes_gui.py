@@ -12,7 +12,7 @@ from tkinter import font as tkfont
 
 import pytest
 from conftest import CLIP, copy_home
-from tkdriver import run_until, shoot
+from tkdriver import close, run_until, shoot
 
 from attendance.core.home import Home
 
@@ -121,8 +121,4 @@ def test_create_class_import_roster_run_class_session(display: str, lin_alex_hom
         assert [(r[3], r[5]) for r in rows] == [("S0002", "absent"), ("S0003", "absent")]
         shoot(app, display, "reports-class")
     finally:
-        app.close()
-        try:
-            root.mainloop()
-        except Exception:  # noqa: BLE001 - the window may already be gone
-            pass
+        close(app)

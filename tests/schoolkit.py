@@ -5,6 +5,7 @@ server and its fixtures are in ``tests/pgserver.py``.
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from pgserver import School
 
 from attendance.core.home import Home
-from attendance.records.sessionlog import Attendee, Mark, SessionLog
+from attendance.records.sessionlog import Attendee, Mark, SessionLog, meta_path_of, read_meta
 
 
 def connected(home: Home, school: School, login: str, room: str | None = None, office: bool = False) -> Home:
@@ -25,8 +26,12 @@ def connected(home: Home, school: School, login: str, room: str | None = None, o
 
 def write_session(home: Home, session: str, roster: list[tuple[str, str]], marks: list[tuple[str, str, datetime]],
                   class_name: str | None = None, start: datetime | None = None, sightings: list[tuple[str, datetime]] | None = None,
-                  visitors: tuple[str, ...] = ()) -> Path:
-    """A session recorded through the records' own writer (what a live session calls), no camera."""
+                  visitors: tuple[str, ...] = (), ended: datetime | None = None) -> Path:
+    """A session recorded through the records' own writer (what a live session calls), no camera.
+
+    ``ended``: when its run ended (default: now, as the writer records it).  Give it when a
+    status depends on the end ("left early"): at 03:00 a session of today at 08:30 would
+    otherwise end before it began."""
     details = {"class": class_name} if class_name else {}
     with SessionLog(home.ensure().logs, session, (marks[0][2] if marks else start or datetime.now().astimezone()).date()) as log:
         log.open(roster, start, 10.0, "test", 10.0, details)
@@ -35,6 +40,11 @@ def write_session(home: Home, session: str, roster: list[tuple[str, str]], marks
         if sightings:
             log.saw(sightings)
         path = log.path
+    if ended is not None:
+        meta_path = meta_path_of(path)
+        meta = read_meta(meta_path)
+        meta["ended"] = ended.isoformat(timespec="seconds")
+        meta_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return path
 
 

@@ -89,7 +89,7 @@ def test_today_shows_every_class_and_absences_in_three_formats(tmp_path: Path, o
         input=school.passwords[school.rooms[0]] + "\n", check=True)
     home = Home(laptop)
     write_session(home, "Maths 7B", ROSTER, [("S0001", "Lin-Manuel Miranda", at(8, 45))], "Maths 7B", at(8, 30),
-                  [("S0001", at(8, 50))])
+                  [("S0001", at(8, 50))], ended=at(9, 30))
     correct(home.logs, "Maths 7B", date.today(), "S0002", Action.EXCUSED, "dentist")
     synced = cli("school", "sync", home=laptop, check=True)
     assert synced.stdout.startswith("pushed 5 events, roster up to date")

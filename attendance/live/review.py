@@ -20,6 +20,7 @@ import numpy as np
 
 from attendance.core.home import Home
 from attendance.live.unrecognised import UnknownFace
+from attendance.recognition.engine import ENCODING_DIM
 from attendance.recognition.gallery import Gallery
 from attendance.records.corrections import Action, Correction
 from attendance.records.marking import SessionState, correct, session_state
@@ -58,7 +59,7 @@ def candidates(encodings: np.ndarray, gallery: Gallery, state: SessionState) -> 
     near its student when it faced the camera): those not seen yet first, then the
     others; each group closest first (ties, and students without encodings, by name)."""
     if len(gallery):
-        distances = gallery.person_distances(np.asarray(encodings, np.float32).reshape(-1, 128)).min(axis=0)
+        distances = gallery.person_distances(np.asarray(encodings, np.float32).reshape(-1, ENCODING_DIM)).min(axis=0)
         by_id = {sid: float(distances[i]) for i, sid in enumerate(gallery.ids)}
     else:
         by_id = {}
